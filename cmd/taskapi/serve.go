@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/taskapi/taskapi/internal/config"
+	"github.com/taskapi/taskapi/internal/httpapi"
+	"github.com/taskapi/taskapi/internal/store"
+)
+
+// serve runs the HTTP server until ctx is done, then drains in-flight
+// requests and closes the database.
+func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
+	log := newLogger(cfg, logw)
+	if cfg.JWTSecretIsDev {
+		log.Warn("TASKAPI_JWT_SECRET is not set: using the public development key; anyone can forge tokens. Set it before exposing this server.")
+	}
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	if !cfg.NoMigrate {
+		n, err := st.MigrateUp(ctx)
+		if err != nil {
+			return err
+		}
+		log.Info("migrations applied", "count", n, "engine", st.Engine())
+	}
+
+	handler := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Logger: log, Version: buildVersion()})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// Longer than the request deadline, so the handler answers first.
+		WriteTimeout:   cfg.RequestTimeout + 5*time.Second,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:    func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("listen on %s: %w", cfg.Addr, err)}
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "engine", st.Engine(), "version", buildVersion(),
+		"docs", "http://"+ln.Addr().String()+"/docs/")
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining in-flight requests", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// openStore connects to the database, retrying for a while: in a compose
+// file or after a reboot the database may start after us.
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	wait := 250 * time.Millisecond
+	for {
+		octx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		st, err := store.Open(octx, cfg.DatabaseURL)
+		cancel()
+		if err == nil {
+			return st, nil
+		}
+		if cfg.Engine == config.SQLite || time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, err
+		}
+		log.Warn("database not reachable yet; retrying", "err", err.Error(), "in", wait.String())
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		wait = min(wait*2, 4*time.Second)
+	}
+}

@@ -1,0 +1,360 @@
+// Package config reads taskapi's settings from the environment and from
+// command-line flags of the same meaning (a flag wins over its variable) and
+// validates them, so that a bad setting stops the program before it starts.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The supported engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DevJWTSecret signs tokens when no secret is configured. It is public, so
+// the server warns loudly when it uses it.
+const DevJWTSecret = "taskapi-development-key-do-not-use-in-production"
+
+// Config is every setting of taskapi.
+type Config struct {
+	Addr           string
+	DatabaseURL    string
+	Engine         Engine
+	SQLitePath     string // for Engine SQLite: the file
+	JWTSecret      string
+	JWTSecretIsDev bool
+	SMTPURL        string
+	BaseURL        string
+	RedisURL       string
+	RateLimit      bool
+	BcryptCost     int
+	LogLevel       string
+	LogFormat      string
+	NoMigrate      bool
+
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	VerifyTokenTTL  time.Duration
+	ResetTokenTTL   time.Duration
+
+	RequestTimeout  time.Duration
+	ShutdownTimeout time.Duration
+	MaxBodyBytes    int64
+
+	TrustedProxies []netip.Prefix
+	HSTS           bool
+	CORSOrigins    []string
+}
+
+// Error is a configuration problem: it names the setting and what is wrong.
+type Error struct {
+	Setting string // e.g. "TASKAPI_ADDR (--addr)"
+	Problem string
+}
+
+func (e *Error) Error() string { return e.Setting + ": " + e.Problem }
+
+// setting is one configuration value: its variable, its flag and how to
+// apply its text to the Config.
+type setting struct {
+	env, flag, def, usage string
+	apply                 func(c *Config, v string) error
+}
+
+func settings() []setting {
+	return []setting{
+		{"TASKAPI_ADDR", "addr", "localhost:8080", "listen address host:port", applyAddr},
+		{"TASKAPI_DATABASE_URL", "database-url", "sqlite:taskapi.db", "postgres://… or sqlite:PATH", applyDatabaseURL},
+		{"TASKAPI_JWT_SECRET", "jwt-secret", "", "key that signs access tokens (at least 32 bytes)", applyJWTSecret},
+		{"TASKAPI_SMTP_URL", "smtp-url", "", "smtp://user:pass@host:port; empty writes emails to the log", applySMTPURL},
+		{"TASKAPI_BASE_URL", "base-url", "", "public URL used in email links (default http://ADDR)", applyBaseURL},
+		{"TASKAPI_REDIS_URL", "redis-url", "", "redis://… to share rate limits and revocations between instances", applyRedisURL},
+		{"TASKAPI_RATE_LIMIT", "rate-limit", "on", "on or off", boolSetting(func(c *Config, b bool) { c.RateLimit = b })},
+		{"TASKAPI_BCRYPT_COST", "bcrypt-cost", "12", "bcrypt work factor (10–31; 4 allowed only in tests)", applyBcryptCost},
+		{"TASKAPI_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", applyLogLevel},
+		{"TASKAPI_LOG_FORMAT", "log-format", "json", "json or text", applyLogFormat},
+		{"TASKAPI_ACCESS_TOKEN_TTL", "access-token-ttl", "15m", "lifetime of access tokens", durationSetting(func(c *Config, d time.Duration) { c.AccessTokenTTL = d })},
+		{"TASKAPI_REFRESH_TOKEN_TTL", "refresh-token-ttl", "720h", "lifetime of a session's refresh token", durationSetting(func(c *Config, d time.Duration) { c.RefreshTokenTTL = d })},
+		{"TASKAPI_VERIFY_TOKEN_TTL", "verify-token-ttl", "24h", "lifetime of email verification tokens", durationSetting(func(c *Config, d time.Duration) { c.VerifyTokenTTL = d })},
+		{"TASKAPI_RESET_TOKEN_TTL", "reset-token-ttl", "1h", "lifetime of password reset tokens", durationSetting(func(c *Config, d time.Duration) { c.ResetTokenTTL = d })},
+		{"TASKAPI_REQUEST_TIMEOUT", "request-timeout", "15s", "deadline of one request", durationSetting(func(c *Config, d time.Duration) { c.RequestTimeout = d })},
+		{"TASKAPI_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long in-flight requests may drain on shutdown", durationSetting(func(c *Config, d time.Duration) { c.ShutdownTimeout = d })},
+		{"TASKAPI_MAX_BODY_BYTES", "max-body-bytes", "1048576", "largest request body accepted", applyMaxBody},
+		{"TASKAPI_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is believed", applyTrustedProxies},
+		{"TASKAPI_HSTS", "hsts", "off", "on to send Strict-Transport-Security", boolSetting(func(c *Config, b bool) { c.HSTS = b })},
+		{"TASKAPI_CORS_ORIGINS", "cors-origins", "", "comma-separated origins allowed by CORS (empty: CORS off)", applyCORSOrigins},
+	}
+}
+
+// Load reads the settings from getenv and args (flags only; the subcommand
+// has already been taken off). Flags win over variables. A problem is
+// returned as *Error; flag.ErrHelp when -h was asked for.
+func Load(getenv func(string) string, args []string, output io.Writer) (*Config, error) {
+	fs := flag.NewFlagSet("taskapi", flag.ContinueOnError)
+	fs.SetOutput(output)
+	all := settings()
+	values := make([]*string, len(all))
+	for i, s := range all {
+		def := s.def
+		if v, ok := lookup(getenv, s.env); ok {
+			def = v
+		}
+		values[i] = fs.String(s.flag, def, s.usage+" ($"+s.env+")")
+	}
+	noMigrate := fs.Bool("no-migrate", false, "serve: do not apply pending migrations first")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, &Error{Setting: "command line", Problem: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return nil, &Error{Setting: "command line", Problem: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	c := &Config{NoMigrate: *noMigrate}
+	for i, s := range all {
+		if err := s.apply(c, strings.TrimSpace(*values[i])); err != nil {
+			return nil, &Error{Setting: fmt.Sprintf("%s (--%s)", s.env, s.flag), Problem: err.Error()}
+		}
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	return c, nil
+}
+
+// lookup treats an empty variable as unset, as shells and compose files
+// often export empty values.
+func lookup(getenv func(string) string, name string) (string, bool) {
+	v := getenv(name)
+	return v, v != ""
+}
+
+func applyAddr(c *Config, v string) error {
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port", v)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 0 || p > 65535 {
+		return fmt.Errorf("%q has no valid port", v)
+	}
+	if strings.ContainsAny(host, " /") {
+		return fmt.Errorf("%q has no valid host", v)
+	}
+	c.Addr = v
+	return nil
+}
+
+func applyDatabaseURL(c *Config, v string) error {
+	c.DatabaseURL = v
+	switch {
+	case strings.HasPrefix(v, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(v, "sqlite:"), "//")
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			return fmt.Errorf("sqlite URL takes a path only, without options")
+		}
+		if path == "" {
+			return fmt.Errorf("sqlite URL needs a path, as in sqlite:taskapi.db")
+		}
+		if path == ":memory:" {
+			return fmt.Errorf("an in-memory database would lose every write on restart; give a file path")
+		}
+		if err := checkWritableDir(filepath.Dir(path)); err != nil {
+			return err
+		}
+		c.Engine, c.SQLitePath = SQLite, path
+	case strings.HasPrefix(v, "postgres://"), strings.HasPrefix(v, "postgresql://"):
+		u, err := url.Parse(v)
+		if err != nil {
+			return fmt.Errorf("not a valid URL")
+		}
+		if u.Host == "" && u.Query().Get("host") == "" {
+			return fmt.Errorf("postgres URL needs a host")
+		}
+		c.Engine = Postgres
+	default:
+		return fmt.Errorf("unknown scheme; use sqlite:PATH or postgres://user@host/db")
+	}
+	return nil
+}
+
+func checkWritableDir(dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("folder %q is not readable: %v", dir, errors.Unwrap(err))
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%q is not a folder", dir)
+	}
+	return nil
+}
+
+func applyJWTSecret(c *Config, v string) error {
+	if v == "" {
+		c.JWTSecret, c.JWTSecretIsDev = DevJWTSecret, true
+		return nil
+	}
+	if len(v) < 32 {
+		return fmt.Errorf("must be at least 32 bytes long")
+	}
+	c.JWTSecret = v
+	return nil
+}
+
+func applySMTPURL(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+		return fmt.Errorf("must look like smtp://user:pass@host:port")
+	}
+	c.SMTPURL = v
+	return nil
+}
+
+func applyBaseURL(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("must be an absolute http(s) URL")
+	}
+	c.BaseURL = strings.TrimRight(v, "/")
+	return nil
+}
+
+func applyRedisURL(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return fmt.Errorf("must look like redis://host:6379/0")
+	}
+	c.RedisURL = v
+	return nil
+}
+
+func boolSetting(set func(*Config, bool)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		switch strings.ToLower(v) {
+		case "on", "true", "1", "yes":
+			set(c, true)
+		case "off", "false", "0", "no":
+			set(c, false)
+		default:
+			return fmt.Errorf("%q is neither on nor off", v)
+		}
+		return nil
+	}
+}
+
+func durationSetting(set func(*Config, time.Duration)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%q is not a positive duration such as 15m or 24h", v)
+		}
+		set(c, d)
+		return nil
+	}
+}
+
+// MinTestBcryptCost is the only cost below 10 accepted: it lets test suites
+// run fast. Production configurations must use 10 or more.
+const MinTestBcryptCost = 4
+
+func applyBcryptCost(c *Config, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || (n != MinTestBcryptCost && (n < 10 || n > 31)) {
+		return fmt.Errorf("%q must be a whole number from 10 to 31", v)
+	}
+	c.BcryptCost = n
+	return nil
+}
+
+func applyLogLevel(c *Config, v string) error {
+	switch strings.ToLower(v) {
+	case "debug", "info", "warn", "error":
+		c.LogLevel = strings.ToLower(v)
+		return nil
+	}
+	return fmt.Errorf("%q is not one of debug, info, warn, error", v)
+}
+
+func applyLogFormat(c *Config, v string) error {
+	switch strings.ToLower(v) {
+	case "json", "text":
+		c.LogFormat = strings.ToLower(v)
+		return nil
+	}
+	return fmt.Errorf("%q is not one of json, text", v)
+}
+
+func applyMaxBody(c *Config, v string) error {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1024 || n > 64<<20 {
+		return fmt.Errorf("%q must be a byte count from 1024 to 67108864", v)
+	}
+	c.MaxBodyBytes = n
+	return nil
+}
+
+func applyTrustedProxies(c *Config, v string) error {
+	for _, part := range splitList(v) {
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, aerr := netip.ParseAddr(part)
+			if aerr != nil {
+				return fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8", part)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+	}
+	return nil
+}
+
+func applyCORSOrigins(c *Config, v string) error {
+	for _, part := range splitList(v) {
+		if part == "*" {
+			c.CORSOrigins = append(c.CORSOrigins, part)
+			continue
+		}
+		u, err := url.Parse(part)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return fmt.Errorf("%q is not an origin such as https://app.example.com", part)
+		}
+		c.CORSOrigins = append(c.CORSOrigins, strings.TrimRight(part, "/"))
+	}
+	return nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

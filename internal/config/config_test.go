@@ -1,0 +1,103 @@
+package config
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(nil), nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "localhost:8080" || c.Engine != SQLite || c.SQLitePath != "taskapi.db" {
+		t.Errorf("defaults: addr %q engine %q path %q", c.Addr, c.Engine, c.SQLitePath)
+	}
+	if !c.JWTSecretIsDev || !c.RateLimit || c.BcryptCost != 12 || c.LogLevel != "info" || c.LogFormat != "json" {
+		t.Errorf("defaults: %+v", c)
+	}
+	if c.AccessTokenTTL != 15*time.Minute || c.VerifyTokenTTL != 24*time.Hour || c.ResetTokenTTL != time.Hour {
+		t.Errorf("token TTLs: %v %v %v", c.AccessTokenTTL, c.VerifyTokenTTL, c.ResetTokenTTL)
+	}
+	if c.MaxBodyBytes != 1<<20 || c.BaseURL != "http://localhost:8080" {
+		t.Errorf("body limit %d base %q", c.MaxBodyBytes, c.BaseURL)
+	}
+}
+
+func TestFlagWinsOverEnv(t *testing.T) {
+	c, err := Load(env(map[string]string{"TASKAPI_ADDR": "127.0.0.1:9000", "TASKAPI_RATE_LIMIT": "off"}),
+		[]string{"--addr", "127.0.0.1:9001"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9001" {
+		t.Errorf("addr = %q, want the flag's", c.Addr)
+	}
+	if c.RateLimit {
+		t.Error("TASKAPI_RATE_LIMIT=off ignored")
+	}
+}
+
+func TestLoadPostgres(t *testing.T) {
+	c, err := Load(env(map[string]string{"TASKAPI_DATABASE_URL": "postgres://u@db:5432/taskapi?sslmode=disable"}), nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Engine != Postgres {
+		t.Errorf("engine = %q", c.Engine)
+	}
+}
+
+func TestLoadRejects(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		setting string
+	}{
+		{"unknown scheme", map[string]string{"TASKAPI_DATABASE_URL": "mysql://x"}, nil, "TASKAPI_DATABASE_URL"},
+		{"memory sqlite", nil, []string{"--database-url", "sqlite::memory:"}, "TASKAPI_DATABASE_URL"},
+		{"missing folder", map[string]string{"TASKAPI_DATABASE_URL": "sqlite:/nonexistent/dir/x.db"}, nil, "TASKAPI_DATABASE_URL"},
+		{"bad addr", map[string]string{"TASKAPI_ADDR": "localhost"}, nil, "TASKAPI_ADDR"},
+		{"bad port", nil, []string{"--addr", "localhost:99999"}, "TASKAPI_ADDR"},
+		{"short secret", map[string]string{"TASKAPI_JWT_SECRET": "short"}, nil, "TASKAPI_JWT_SECRET"},
+		{"bad smtp", map[string]string{"TASKAPI_SMTP_URL": "http://mail"}, nil, "TASKAPI_SMTP_URL"},
+		{"low bcrypt", map[string]string{"TASKAPI_BCRYPT_COST": "8"}, nil, "TASKAPI_BCRYPT_COST"},
+		{"bad level", map[string]string{"TASKAPI_LOG_LEVEL": "loud"}, nil, "TASKAPI_LOG_LEVEL"},
+		{"bad bool", map[string]string{"TASKAPI_RATE_LIMIT": "maybe"}, nil, "TASKAPI_RATE_LIMIT"},
+		{"bad cidr", map[string]string{"TASKAPI_TRUSTED_PROXIES": "10.0.0.0/99"}, nil, "TASKAPI_TRUSTED_PROXIES"},
+		{"bad origin", map[string]string{"TASKAPI_CORS_ORIGINS": "app.example.com"}, nil, "TASKAPI_CORS_ORIGINS"},
+		{"bad duration", map[string]string{"TASKAPI_ACCESS_TOKEN_TTL": "-1m"}, nil, "TASKAPI_ACCESS_TOKEN_TTL"},
+		{"unknown flag", nil, []string{"--nope"}, "command line"},
+		{"stray argument", nil, []string{"extra"}, "command line"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(env(tt.env), tt.args, io.Discard)
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v, want *config.Error", err)
+			}
+			if !strings.HasPrefix(ce.Setting, tt.setting) {
+				t.Errorf("setting = %q, want %q", ce.Setting, tt.setting)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("message spans lines: %q", err)
+			}
+		})
+	}
+}
+
+func TestSecretNeverInError(t *testing.T) {
+	_, err := Load(env(map[string]string{"TASKAPI_JWT_SECRET": "tiny-secret"}), nil, io.Discard)
+	if err == nil || strings.Contains(err.Error(), "tiny-secret") {
+		t.Fatalf("err = %v", err)
+	}
+}

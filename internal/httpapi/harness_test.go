@@ -1,0 +1,202 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/taskapi/taskapi/internal/config"
+	"github.com/taskapi/taskapi/internal/httpapi"
+	"github.com/taskapi/taskapi/internal/store"
+	"github.com/taskapi/taskapi/internal/store/storetest"
+)
+
+// env is one running server on a real database, driven over real HTTP.
+type env struct {
+	URL    string
+	Store  *store.Store
+	Config *config.Config
+	Logs   *logBuffer
+	client *http.Client
+}
+
+// testConfig is the configuration tests run with: defaults, the cheapest
+// bcrypt cost, no rate limits.
+func testConfig(t testing.TB) *config.Config {
+	t.Helper()
+	cfg, err := config.Load(func(string) string { return "" },
+		[]string{"--bcrypt-cost", "4", "--rate-limit", "off", "--jwt-secret", "test-secret-that-is-long-enough-0123456789"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// newEnv starts a server on a fresh database of the given engine.
+func newEnv(t *testing.T, engine storetest.Engine, tweak ...func(*config.Config)) *env {
+	t.Helper()
+	cfg := testConfig(t)
+	for _, f := range tweak {
+		f(cfg)
+	}
+	st := storetest.Open(t, engine.NewURL(t))
+	logs := &logBuffer{}
+	h := httpapi.NewServer(httpapi.Deps{
+		Config: cfg, Store: st, Version: "test",
+		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &env{URL: srv.URL, Store: st, Config: cfg, Logs: logs, client: &http.Client{
+		Timeout:       30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// eachEngine runs fn once per engine, each with a server of its own.
+func eachEngine(t *testing.T, fn func(t *testing.T, e *env)) {
+	t.Helper()
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine.Name, func(t *testing.T) { fn(t, newEnv(t, engine)) })
+	}
+}
+
+// response is a finished HTTP exchange.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// decode unmarshals the body into v, failing t when it is not JSON.
+func (r *response) decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %q: %v", r.Body, err)
+	}
+}
+
+// problem is the RFC 9457 body of an error.
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Errors []struct {
+		Location string `json:"location"`
+		Message  string `json:"message"`
+		Value    any    `json:"value"`
+	} `json:"errors"`
+}
+
+// wantProblem checks that r is a problem+json answer with status.
+func (r *response) wantProblem(t testing.TB, status int) problem {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status = %d, want %d; body %s", r.Status, status, r.Body)
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		t.Fatalf("Content-Type = %q, want application/problem+json; body %s", ct, r.Body)
+	}
+	var p problem
+	r.decode(t, &p)
+	if p.Status != status || p.Title == "" || p.Detail == "" {
+		t.Fatalf("problem lacks status/title/detail: %s", r.Body)
+	}
+	return p
+}
+
+// want checks the status code.
+func (r *response) want(t testing.TB, status int) *response {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status = %d, want %d; body %s", r.Status, status, r.Body)
+	}
+	return r
+}
+
+// request is one call to make; body is JSON-encoded unless it is a string
+// or []byte, which are sent as they are.
+type request struct {
+	Method string
+	Path   string
+	Body   any
+	Token  string
+	Header http.Header
+}
+
+func (e *env) do(t testing.TB, req request) *response {
+	t.Helper()
+	var body io.Reader
+	switch b := req.Body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	case []byte:
+		body = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body = bytes.NewReader(data)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, req.Method, e.URL+req.Path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	for k, vs := range req.Header {
+		hr.Header[k] = vs
+	}
+	if req.Token != "" {
+		hr.Header.Set("Authorization", "Bearer "+req.Token)
+	}
+	res, err := e.client.Do(hr)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.Path, err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &response{Status: res.StatusCode, Header: res.Header, Body: data}
+}
+
+// get is a shorthand for an authenticated GET.
+func (e *env) get(t testing.TB, path, token string) *response {
+	t.Helper()
+	return e.do(t, request{Method: http.MethodGet, Path: path, Token: token})
+}
+
+// logBuffer collects the server's log lines so tests can check what is, and
+// is not, logged.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}

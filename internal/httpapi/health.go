@@ -1,0 +1,35 @@
+package httpapi
+
+import (
+	"context"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// StatusOutput is the body of the health routes.
+type StatusOutput struct {
+	Body struct {
+		Status string `json:"status" example:"ok" doc:"ok when healthy"`
+	}
+}
+
+func okStatus() *StatusOutput {
+	out := &StatusOutput{}
+	out.Body.Status = "ok"
+	return out
+}
+
+func (s *server) healthz(_ context.Context, _ *struct{}) (*StatusOutput, error) {
+	return okStatus(), nil
+}
+
+func (s *server) readyz(ctx context.Context, _ *struct{}) (*StatusOutput, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "not ready: database does not answer", "err", err.Error())
+		return nil, huma.Error503ServiceUnavailable("the database does not answer")
+	}
+	return okStatus(), nil
+}

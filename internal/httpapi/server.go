@@ -1,0 +1,117 @@
+// Package httpapi is taskapi's HTTP interface: NewServer returns the whole
+// API as one http.Handler. routes.go lists every operation; each resource
+// has its own file; errors.go maps domain errors to problem+json.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/taskapi/taskapi/internal/config"
+	"github.com/taskapi/taskapi/internal/httpapi/docsui"
+	"github.com/taskapi/taskapi/internal/store"
+)
+
+// Deps is what the server needs from the rest of the program.
+type Deps struct {
+	Config  *config.Config
+	Store   *store.Store
+	Logger  *slog.Logger
+	Version string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// server holds the dependencies shared by the handlers.
+type server struct {
+	cfg     *config.Config
+	store   *store.Store
+	log     *slog.Logger
+	version string
+	now     func() time.Time
+}
+
+// apiPrefix is the base path of the versioned API.
+const apiPrefix = "/api/v1"
+
+// apiVersion is the version of the contract in the OpenAPI document; it is
+// not the build version, so the checked-in document does not churn.
+const apiVersion = "1.0.0"
+
+// NewServer builds the HTTP handler of the whole service.
+func NewServer(deps Deps) http.Handler {
+	s := &server{cfg: deps.Config, store: deps.Store, log: deps.Logger, version: deps.Version, now: deps.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	mux := http.NewServeMux()
+	api := s.newAPI(mux)
+	s.routes(api)
+	mux.Handle("GET /openapi.json", s.openAPIHandler(api))
+	docsui.Register(mux, "/openapi.json")
+	return s.middleware(mux)
+}
+
+// newAPI configures huma: our own docs routes, no $schema links in bodies,
+// and the problem+json scrubbing transformer.
+func (s *server) newAPI(mux *http.ServeMux) huma.API {
+	cfg := huma.DefaultConfig("taskapi", apiVersion)
+	cfg.Info.Description = "Task management API: accounts, categories and tasks. " +
+		"Errors are RFC 9457 problem+json; lists use opaque keyset cursors."
+	cfg.OpenAPIPath = ""
+	cfg.DocsPath = ""
+	cfg.SchemasPath = ""
+	cfg.CreateHooks = nil
+	cfg.Formats = formats()
+	cfg.Transformers = []huma.Transformer{scrubProblem}
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		securityScheme: {
+			Type:        "oauth2",
+			Description: "Log in with POST /api/v1/auth/login (OAuth2 password flow) and send the access token as `Authorization: Bearer …`.",
+			Flows: &huma.OAuthFlows{
+				Password: &huma.OAuthFlow{TokenURL: apiPrefix + "/auth/login", Scopes: map[string]string{}},
+			},
+		},
+	}
+	return humago.New(mux, cfg)
+}
+
+// securityScheme is the name operations use to declare they need a token.
+const securityScheme = "bearer"
+
+// maxBodyBytes is the body limit of every operation.
+func (s *server) maxBodyBytes() int64 {
+	if s.cfg == nil || s.cfg.MaxBodyBytes == 0 {
+		return 1 << 20
+	}
+	return s.cfg.MaxBodyBytes
+}
+
+func (s *server) openAPIHandler(api huma.API) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := api.OpenAPI().MarshalJSON()
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/openapi+json")
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = w.Write(b)
+	})
+}
+
+// OpenAPI returns the OpenAPI document the server generates, indented, as
+// checked in at openapi.json.
+func OpenAPI() ([]byte, error) {
+	s := &server{version: "v1", log: slog.New(slog.DiscardHandler), now: time.Now}
+	api := s.newAPI(http.NewServeMux())
+	s.routes(api)
+	return api.OpenAPI().MarshalJSON()
+}

@@ -1,0 +1,58 @@
+package store
+
+import (
+	"errors"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	// The pgx database/sql driver, registered as "pgx".
+	_ "github.com/jackc/pgx/v5/stdlib"
+)
+
+// dialect holds only what differs between the engines; every query that
+// can be written once is written once.
+type dialect struct {
+	name                  string
+	goose                 goose.Dialect
+	migrations            string // folder inside migrationsFS
+	isUniqueViolation     func(error) bool
+	isForeignKeyViolation func(error) bool
+	// forUpdateSkipLocked is appended to a SELECT that claims rows for one
+	// worker; SQLite has a single writer, so it needs nothing.
+	forUpdateSkipLocked string
+}
+
+var postgresDialect = dialect{
+	name:       "postgres",
+	goose:      goose.DialectPostgres,
+	migrations: "migrations/postgres",
+	isUniqueViolation: func(err error) bool {
+		var pe *pgconn.PgError
+		return errors.As(err, &pe) && pe.Code == "23505"
+	},
+	isForeignKeyViolation: func(err error) bool {
+		var pe *pgconn.PgError
+		return errors.As(err, &pe) && pe.Code == "23503"
+	},
+	forUpdateSkipLocked: " FOR UPDATE SKIP LOCKED",
+}
+
+var sqliteDialect = dialect{
+	name:       "sqlite",
+	goose:      goose.DialectSQLite3,
+	migrations: "migrations/sqlite",
+	isUniqueViolation: func(err error) bool {
+		var se *sqlite.Error
+		return errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+	},
+	isForeignKeyViolation: func(err error) bool {
+		var se *sqlite.Error
+		return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	},
+}
+
+func (d dialect) migrationsFS() (fs.FS, error) { return fs.Sub(migrationsFS, d.migrations) }

@@ -1,0 +1,189 @@
+// Package store keeps taskapi's data in PostgreSQL or SQLite through one
+// set of queries over database/sql. Every method that touches a user's data
+// takes the acting user's ID and filters on it.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/taskapi/taskapi"
+)
+
+// Store is the data layer. It is safe for concurrent use.
+type Store struct {
+	// read serves queries; write serves statements that change data. On
+	// PostgreSQL they are one pool. On SQLite the writer is a single
+	// connection, so writers queue in Go instead of failing with
+	// "database is locked", while readers run in parallel thanks to WAL.
+	read  *sql.DB
+	write *sql.DB
+	d     dialect
+	now   func() time.Time
+}
+
+// Option changes how Open builds the Store.
+type Option func(*Store)
+
+// WithClock makes the store read the time from now; tests use it to control
+// timestamps. Every timestamp the store writes comes from this clock.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) { s.now = now }
+}
+
+// Open connects to the database named by url: "postgres://…" or
+// "sqlite:PATH". It checks that the database answers.
+func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, error) {
+	s := &Store{now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	var err error
+	switch {
+	case strings.HasPrefix(databaseURL, "sqlite:"):
+		s.d = sqliteDialect
+		err = s.openSQLite(strings.TrimPrefix(strings.TrimPrefix(databaseURL, "sqlite:"), "//"))
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		s.d = postgresDialect
+		err = s.openPostgres(databaseURL)
+	default:
+		return nil, fmt.Errorf("open store: unknown database URL scheme")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return s, nil
+}
+
+func (s *Store) openSQLite(path string) error {
+	// Pragmas run on every new connection. synchronous=NORMAL is durable
+	// in WAL mode except against power loss of the last commits.
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)&_time_format=sqlite&_timezone=UTC"
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	s.read, s.write = r, w
+	// The writer is opened first and alone, so the switch to WAL happens
+	// before any reader connection exists.
+	return w.Ping()
+}
+
+func (s *Store) openPostgres(databaseURL string) error {
+	db, err := sql.Open("pgx", databaseURL)
+	if err != nil {
+		return err
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(20)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	db.SetConnMaxLifetime(time.Hour)
+	s.read, s.write = db, db
+	return nil
+}
+
+// Engine names the engine: "postgres" or "sqlite".
+func (s *Store) Engine() string { return s.d.name }
+
+// DB returns the pool that changes data (for migrations and tools).
+func (s *Store) DB() *sql.DB { return s.write }
+
+// Stats returns the pool statistics of the read and write pools (the same
+// pool on PostgreSQL).
+func (s *Store) Stats() (read, write sql.DBStats) { return s.read.Stats(), s.write.Stats() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping: %w", err)
+	}
+	if s.read != s.write {
+		if err := s.read.PingContext(ctx); err != nil {
+			return fmt.Errorf("ping: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close closes the pools.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// Now returns the store's current time in UTC, truncated to microseconds
+// (what PostgreSQL keeps), so that a value read back equals the one written.
+func (s *Store) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// inTx runs fn in a write transaction, committing when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", s.mapErr(err))
+	}
+	return nil
+}
+
+// mapErr turns driver errors that mean something to the domain into domain
+// errors; the driver's text never reaches a client.
+func (s *Store) mapErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return taskapi.ErrNotFound
+	case s.d.isUniqueViolation(err):
+		return fmt.Errorf("%w: %w", taskapi.ErrConflict, err)
+	case s.d.isForeignKeyViolation(err):
+		return fmt.Errorf("%w: %w", taskapi.ErrNotFound, err)
+	}
+	return err
+}
+
+// utc converts an optional time for writing: the driver must see UTC.
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC().Truncate(time.Microsecond)
+	return &u
+}

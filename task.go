@@ -1,0 +1,117 @@
+package taskapi
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Task is one thing to do.
+type Task struct {
+	ID          uuid.UUID
+	UserID      uuid.UUID
+	CategoryID  *uuid.UUID
+	Title       string
+	Description *string
+	Status      Status
+	Priority    Priority
+	DueDate     *time.Time
+	CompletedAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Task rules.
+const (
+	TaskTitleMaxLen       = 200
+	TaskDescriptionMaxLen = 10000
+)
+
+// Status is where a task stands.
+type Status string
+
+// The statuses of a task.
+const (
+	StatusTodo       Status = "TODO"
+	StatusInProgress Status = "IN_PROGRESS"
+	StatusCompleted  Status = "COMPLETED"
+	StatusArchived   Status = "ARCHIVED"
+)
+
+// Statuses lists every status in a stable order.
+var Statuses = []Status{StatusTodo, StatusInProgress, StatusCompleted, StatusArchived}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusTodo, StatusInProgress, StatusCompleted, StatusArchived:
+		return true
+	}
+	return false
+}
+
+// Priority is how urgent a task is; priorities are ordered by Rank.
+type Priority string
+
+// The priorities, from lowest to highest.
+const (
+	PriorityLow    Priority = "LOW"
+	PriorityMedium Priority = "MEDIUM"
+	PriorityHigh   Priority = "HIGH"
+	PriorityUrgent Priority = "URGENT"
+)
+
+// Priorities lists every priority from lowest to highest.
+var Priorities = []Priority{PriorityLow, PriorityMedium, PriorityHigh, PriorityUrgent}
+
+// Rank orders priorities: LOW=1 < MEDIUM=2 < HIGH=3 < URGENT=4; 0 for unknown.
+func (p Priority) Rank() int {
+	for i, q := range Priorities {
+		if p == q {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// PriorityFromRank is the inverse of Rank.
+func PriorityFromRank(rank int) (Priority, bool) {
+	if rank < 1 || rank > len(Priorities) {
+		return "", false
+	}
+	return Priorities[rank-1], true
+}
+
+// Valid reports whether p is a known priority.
+func (p Priority) Valid() bool { return p.Rank() != 0 }
+
+// ValidateTitle checks the title rule (1–200 characters, not blank).
+func ValidateTitle(title string) error {
+	if strings.TrimSpace(title) == "" || utf8.RuneCountInString(title) > TaskTitleMaxLen {
+		return Invalid("title", "must be 1 to %d characters and not blank", TaskTitleMaxLen)
+	}
+	return nil
+}
+
+// ValidateDescription checks the description rule (at most 10,000 characters).
+func ValidateDescription(d *string) error {
+	if d != nil && utf8.RuneCountInString(*d) > TaskDescriptionMaxLen {
+		return Invalid("description", "must be at most %d characters", TaskDescriptionMaxLen)
+	}
+	return nil
+}
+
+// SetStatus changes the status and keeps CompletedAt true to it: set when
+// the task becomes COMPLETED, cleared when it leaves it.
+func (t *Task) SetStatus(s Status, now time.Time) {
+	if s == StatusCompleted && t.Status != StatusCompleted {
+		n := now
+		t.CompletedAt = &n
+	}
+	if s != StatusCompleted {
+		t.CompletedAt = nil
+	}
+	t.Status = s
+}

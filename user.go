@@ -1,0 +1,85 @@
+package taskapi
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// User is an account. The password hash is kept apart (see UserCredentials)
+// so a User can be handed to any layer without risk of leaking it.
+type User struct {
+	ID          uuid.UUID
+	Email       string
+	Username    string
+	FullName    *string
+	IsActive    bool
+	IsVerified  bool
+	IsSuperuser bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Limits of user fields.
+const (
+	UsernameMinLen = 3
+	UsernameMaxLen = 50
+	EmailMaxLen    = 254
+	FullNameMaxLen = 200
+	PasswordMinLen = 8
+	PasswordMaxLen = 128
+)
+
+// NormalizeEmail trims and lower-cases an email: emails are case-insensitive.
+func NormalizeEmail(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// ValidateEmail checks an already normalised email address.
+func ValidateEmail(email string) error {
+	if email == "" {
+		return Invalid("email", "is required")
+	}
+	if len(email) > EmailMaxLen {
+		return Invalid("email", "must be at most %d characters", EmailMaxLen)
+	}
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".") {
+		return Invalid("email", "is not a valid email address")
+	}
+	return nil
+}
+
+// ValidateUsername checks the username rule: 3–50 of [A-Za-z0-9_.-].
+func ValidateUsername(username string) error {
+	if len(username) < UsernameMinLen || len(username) > UsernameMaxLen {
+		return Invalid("username", "must be %d to %d characters", UsernameMinLen, UsernameMaxLen)
+	}
+	for _, r := range username {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-') {
+			return Invalid("username", "may contain only letters, digits, '_', '.' and '-'")
+		}
+	}
+	return nil
+}
+
+// ValidateFullName checks an optional display name.
+func ValidateFullName(name *string) error {
+	if name != nil && utf8.RuneCountInString(*name) > FullNameMaxLen {
+		return Invalid("full_name", "must be at most %d characters", FullNameMaxLen)
+	}
+	return nil
+}
+
+// ValidatePasswordLength checks the length rule; strength is checked by the
+// auth package, which knows the list of common passwords.
+func ValidatePasswordLength(field, password string) error {
+	n := utf8.RuneCountInString(password)
+	if n < PasswordMinLen || n > PasswordMaxLen {
+		return Invalid(field, "must be %d to %d characters", PasswordMinLen, PasswordMaxLen)
+	}
+	return nil
+}
