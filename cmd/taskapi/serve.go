@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
 	"github.com/taskapi/taskapi/internal/httpapi"
 	"github.com/taskapi/taskapi/internal/store"
@@ -36,7 +37,9 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 		log.Info("migrations applied", "count", n, "engine", st.Engine())
 	}
 
-	handler := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Logger: log, Version: buildVersion()})
+	tokens := auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now)
+	authSvc := auth.NewService(st, tokens, auth.Options{RefreshTTL: cfg.RefreshTokenTTL}, time.Now)
+	handler := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: buildVersion()})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
 	"github.com/taskapi/taskapi/internal/httpapi"
 	"github.com/taskapi/taskapi/internal/store"
@@ -23,6 +25,7 @@ import (
 type env struct {
 	URL    string
 	Store  *store.Store
+	Auth   *auth.Service
 	Config *config.Config
 	Logs   *logBuffer
 	client *http.Client
@@ -49,13 +52,15 @@ func newEnv(t *testing.T, engine storetest.Engine, tweak ...func(*config.Config)
 	}
 	st := storetest.Open(t, engine.NewURL(t))
 	logs := &logBuffer{}
+	authSvc := auth.NewService(st, auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now),
+		auth.Options{RefreshTTL: cfg.RefreshTokenTTL}, nil)
 	h := httpapi.NewServer(httpapi.Deps{
-		Config: cfg, Store: st, Version: "test",
+		Config: cfg, Store: st, Auth: authSvc, Version: "test",
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{URL: srv.URL, Store: st, Config: cfg, Logs: logs, client: &http.Client{
+	return &env{URL: srv.URL, Store: st, Auth: authSvc, Config: cfg, Logs: logs, client: &http.Client{
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
@@ -199,4 +204,28 @@ func (l *logBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.String()
+}
+
+// testUser is a user made directly in the store, with a live session.
+type testUser struct {
+	User  taskapi.User
+	Token string // access token
+}
+
+// newUser creates a verified user straight in the store and opens a
+// session for it, skipping the (slow, bcrypt-bound) register and login.
+func (e *env) newUser(t testing.TB, username string) testUser {
+	t.Helper()
+	ctx := context.Background()
+	u, err := e.Store.CreateUser(ctx, taskapi.User{
+		Email: strings.ToLower(username) + "@example.com", Username: username, IsActive: true, IsVerified: true,
+	}, "not-a-real-hash")
+	if err != nil {
+		t.Fatalf("create user %s: %v", username, err)
+	}
+	pair, err := e.Auth.StartSession(ctx, u.ID, auth.ClientInfo{UserAgent: "test", IP: "127.0.0.1"})
+	if err != nil {
+		t.Fatalf("start session: %v", err)
+	}
+	return testUser{User: u, Token: pair.AccessToken}
 }

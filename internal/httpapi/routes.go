@@ -16,6 +16,10 @@ func (s *server) routes(api huma.API) {
 	register(s, api, huma.Operation{OperationID: "readyz", Method: http.MethodGet, Path: "/readyz",
 		Summary: "Readiness", Description: "200 when the database answers, 503 otherwise.", Tags: []string{"service"},
 		Errors: []int{http.StatusServiceUnavailable}}, s.readyz)
+
+	// Users.
+	register(s, api, secured(huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: apiPrefix + "/users/me",
+		Summary: "The current user", Tags: []string{"users"}}), s.getMe)
 }
 
 // register adds one operation with the settings every operation shares:

@@ -11,6 +11,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
 	"github.com/taskapi/taskapi/internal/httpapi/docsui"
 	"github.com/taskapi/taskapi/internal/store"
@@ -20,6 +21,7 @@ import (
 type Deps struct {
 	Config  *config.Config
 	Store   *store.Store
+	Auth    *auth.Service
 	Logger  *slog.Logger
 	Version string
 	// Now is the clock; nil means time.Now.
@@ -30,6 +32,7 @@ type Deps struct {
 type server struct {
 	cfg     *config.Config
 	store   *store.Store
+	auth    *auth.Service
 	log     *slog.Logger
 	version string
 	now     func() time.Time
@@ -44,7 +47,7 @@ const apiVersion = "1.0.0"
 
 // NewServer builds the HTTP handler of the whole service.
 func NewServer(deps Deps) http.Handler {
-	s := &server{cfg: deps.Config, store: deps.Store, log: deps.Logger, version: deps.Version, now: deps.Now}
+	s := &server{cfg: deps.Config, store: deps.Store, auth: deps.Auth, log: deps.Logger, version: deps.Version, now: deps.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -80,7 +83,9 @@ func (s *server) newAPI(mux *http.ServeMux) huma.API {
 			},
 		},
 	}
-	return humago.New(mux, cfg)
+	api := humago.New(mux, cfg)
+	api.UseMiddleware(s.authenticate(api))
+	return api
 }
 
 // securityScheme is the name operations use to declare they need a token.

@@ -1,0 +1,80 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/taskapi/taskapi"
+)
+
+type principalKey struct{}
+
+// secured marks an operation as needing an access token: the authenticate
+// middleware then refuses it without a live session, and the OpenAPI
+// document says so.
+func secured(op huma.Operation) huma.Operation {
+	op.Security = []map[string][]string{{securityScheme: {}}}
+	op.Errors = append(op.Errors, http.StatusUnauthorized)
+	return op
+}
+
+// principalFrom returns the authenticated caller. Handlers of secured
+// operations always have one.
+func principalFrom(ctx context.Context) taskapi.Principal {
+	p, _ := ctx.Value(principalKey{}).(taskapi.Principal)
+	return p
+}
+
+// authenticate checks the bearer token of every secured operation and puts
+// the caller in the context. Operations without security pass untouched.
+func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) {
+		if len(ctx.Operation().Security) == 0 {
+			next(ctx)
+			return
+		}
+		token, ok := bearerToken(ctx.Header("Authorization"))
+		if !ok {
+			s.writeAuthError(api, ctx, taskapi.NewProblem(taskapi.ErrUnauthorized, "an access token is required: send Authorization: Bearer <token>"))
+			return
+		}
+		p, err := s.auth.Authenticate(ctx.Context(), token)
+		if err != nil {
+			s.writeAuthError(api, ctx, err)
+			return
+		}
+		next(huma.WithValue(ctx, principalKey{}, p))
+	}
+}
+
+func (s *server) writeAuthError(api huma.API, ctx huma.Context, err error) {
+	herr := s.fail(ctx.Context(), err)
+	var he huma.HeadersError
+	if errors.As(herr, &he) {
+		for k, vs := range he.GetHeaders() {
+			for _, v := range vs {
+				ctx.AppendHeader(k, v)
+			}
+		}
+	}
+	status := http.StatusInternalServerError
+	var se huma.StatusError
+	if errors.As(herr, &se) {
+		status = se.GetStatus()
+	}
+	_ = huma.WriteErr(api, ctx, status, herr.Error())
+}
+
+// bearerToken extracts the token of an "Authorization: Bearer …" header.
+func bearerToken(h string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
