@@ -189,8 +189,7 @@ func startTaskapiInProcess(ctx context.Context, cfg *config.Config, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	tokens := auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now)
-	authSvc := auth.NewService(st, tokens, auth.Options{RefreshTTL: cfg.RefreshTokenTTL}, time.Now)
+	authSvc := newAuthService(st, cfg.JWTSecret, cfg.AccessTokenTTL)
 	h := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: "bench"})
 	srv, err := serveInProcess("taskapi", h, st.Close)
 	if err != nil {

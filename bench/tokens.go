@@ -31,10 +31,17 @@ type tokenSource struct {
 func newTokenSource(client *http.Client, baseURL string, st *store.Store, jwtSecret string, ttl time.Duration) *tokenSource {
 	ts := &tokenSource{client: client, baseURL: baseURL}
 	if jwtSecret != "" {
-		tokens := auth.NewTokens(jwtSecret, nil, ttl, time.Now)
-		ts.mint = auth.NewService(st, tokens, auth.Options{RefreshTTL: 24 * time.Hour}, time.Now)
+		ts.mint = newAuthService(st, jwtSecret, ttl)
 	}
 	return ts
+}
+
+// newAuthService builds the account service as cmd/taskapi's serve does,
+// for the in-process server and for minting tokens: the one place to adapt
+// when its constructor changes.
+func newAuthService(st *store.Store, jwtSecret string, ttl time.Duration) *auth.Service {
+	tokens := auth.NewTokens(jwtSecret, nil, ttl, time.Now)
+	return auth.NewService(st, tokens, auth.Options{RefreshTTL: 30 * 24 * time.Hour}, time.Now)
 }
 
 // authorize gives each user n sessions (n ≥ 1) and their Authorization
