@@ -166,7 +166,7 @@ func runLoad(ctx context.Context, client *http.Client, tgt *loadTarget, wl workl
 			}
 		}
 		for _, s := range w.samples {
-			if len(out.samples) < maxSamples && !slices.Contains(out.samples, s) {
+			if len(out.samples) < maxSamples && !slices.ContainsFunc(out.samples, func(o string) bool { return sampleClass(o) == sampleClass(s) }) {
 				out.samples = append(out.samples, s)
 			}
 		}
@@ -301,18 +301,20 @@ func (w *worker) fail(k kind, record bool, msg string) {
 	w.sample(k.String()+": net", msg)
 }
 
-// sample keeps the first message of each kind of failure (kind and
-// status), up to maxSamples.
+// sample keeps the first message of each class of failure ("get: 404",
+// "list: net"), up to maxSamples. A sample reads "CLASS MESSAGE".
 func (w *worker) sample(class, msg string) {
-	if len(w.samples) >= maxSamples {
+	if len(w.samples) >= maxSamples || slices.ContainsFunc(w.samples, func(s string) bool { return sampleClass(s) == class }) {
 		return
 	}
-	for _, s := range w.samples {
-		if strings.HasPrefix(s, class+" ") {
-			return
-		}
-	}
 	w.samples = append(w.samples, class+" "+msg)
+}
+
+// sampleClass is the class a sample starts with: the kind and the status.
+func sampleClass(s string) string {
+	kind, rest, _ := strings.Cut(s, " ")
+	status, _, _ := strings.Cut(rest, " ")
+	return kind + " " + status
 }
 
 // snippet is the start of a response body, on one line, for error samples.

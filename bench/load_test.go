@@ -129,6 +129,13 @@ func TestLoadCountsRequestsAndStatuses(t *testing.T) {
 	if len(res.ErrorSamples) == 0 || !strings.Contains(res.ErrorSamples[0], "500") {
 		t.Errorf("samples %v", res.ErrorSamples)
 	}
+	classes := map[string]bool{}
+	for _, s := range res.ErrorSamples {
+		if classes[sampleClass(s)] {
+			t.Errorf("two samples of class %q: %v", sampleClass(s), res.ErrorSamples)
+		}
+		classes[sampleClass(s)] = true
+	}
 }
 
 func TestLoadIsBoundedByMaxRequests(t *testing.T) {

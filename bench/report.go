@@ -292,8 +292,14 @@ func renderRows(w io.Writer, rows [][]string, markdown bool) error {
 // failed (a missing route, "database is locked", a timeout).
 func writeSamples(w io.Writer, results []Result) {
 	first := true
+	seen := map[string]bool{}
 	for _, x := range results {
 		for _, s := range x.ErrorSamples {
+			key := x.Workload + "/" + x.Target + " " + sampleClass(s)
+			if seen[key] {
+				continue // the same failure at another size
+			}
+			seen[key] = true
 			if first {
 				fmt.Fprintln(w, "\nfirst errors:")
 				first = false
