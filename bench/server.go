@@ -86,6 +86,7 @@ func startProcess(ctx context.Context, name, bin string, args, env []string, log
 	cmd := exec.Command(bin, append(args, "--addr", addr)...)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = logs, logs
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
