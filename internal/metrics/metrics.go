@@ -18,7 +18,9 @@ import (
 )
 
 // Metrics is the registry and the metrics the HTTP layer updates. One
-// Metrics serves one server: its collectors register once.
+// Metrics serves one server: its collectors register once. The update
+// methods do nothing on a nil *Metrics, so code paths built without
+// metrics (tests, the OpenAPI generator) need no checks.
 type Metrics struct {
 	reg         *prometheus.Registry
 	requests    *prometheus.CounterVec
@@ -82,11 +84,19 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 // InFlight adds delta (1 when a request starts, -1 when it ends).
-func (m *Metrics) InFlight(delta float64) { m.inFlight.Add(delta) }
+func (m *Metrics) InFlight(delta float64) {
+	if m == nil {
+		return
+	}
+	m.inFlight.Add(delta)
+}
 
 // ObserveRequest counts one answered request. route is the pattern the
 // router matched, "" when none did.
 func (m *Metrics) ObserveRequest(method, route string, status int, took time.Duration) {
+	if m == nil {
+		return
+	}
 	method = normalizeMethod(method)
 	if route == "" {
 		route = "unmatched"
@@ -96,10 +106,20 @@ func (m *Metrics) ObserveRequest(method, route string, status int, took time.Dur
 }
 
 // RateLimited counts one request refused by the named limit.
-func (m *Metrics) RateLimited(limit string) { m.rateLimited.WithLabelValues(limit).Inc() }
+func (m *Metrics) RateLimited(limit string) {
+	if m == nil {
+		return
+	}
+	m.rateLimited.WithLabelValues(limit).Inc()
+}
 
 // RateLimitError counts one rate-limit decision that failed.
-func (m *Metrics) RateLimitError() { m.limiterErrs.Inc() }
+func (m *Metrics) RateLimitError() {
+	if m == nil {
+		return
+	}
+	m.limiterErrs.Inc()
+}
 
 func normalizeMethod(method string) string {
 	switch method {

@@ -42,7 +42,9 @@ type outboxCounts struct {
 	err             error
 }
 
-func (o *outboxCounts) OutboxStats(context.Context) (int, int, error) { return o.pending, o.failed, o.err }
+func (o *outboxCounts) OutboxStats(context.Context) (int, int, error) {
+	return o.pending, o.failed, o.err
+}
 
 func TestMetrics(t *testing.T) {
 	m := metrics.New("v1.2.3")
