@@ -105,7 +105,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 func newFallback(t *testing.T, redisAddr string, db int, clk *testClock, logs io.Writer) *ratelimit.Fallback {
 	t.Helper()
 	client := redis.NewClient(&redis.Options{Addr: redisAddr, DB: db, DialTimeout: time.Second, ReadTimeout: time.Second,
-		WriteTimeout: time.Second, MaxRetries: -1})
+		WriteTimeout: time.Second, MaxRetries: -1, ContextTimeoutEnabled: true})
 	t.Cleanup(func() { client.Close() })
 	mem := ratelimit.NewMemory(context.Background(), ratelimit.MemoryOptions{SweepInterval: -1, Now: clk.Now})
 	t.Cleanup(func() { mem.Close() })
