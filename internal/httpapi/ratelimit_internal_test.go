@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,7 +88,8 @@ func (c call) do(t *testing.T, h http.Handler) *httptest.ResponseRecorder {
 }
 
 func TestPerIPLimitOnAuthOperations(t *testing.T) {
-	_, h := newLimitTestServer(t, "3/min", "100/min")
+	// One request back every 20 minutes: none comes back during the test.
+	_, h := newLimitTestServer(t, "3/h", "100/min")
 	from := call{remote: "203.0.113.7:4000", user: "alice", password: "right"}
 	for i := range 3 {
 		w := from.do(t, h)
@@ -97,7 +99,7 @@ func TestPerIPLimitOnAuthOperations(t *testing.T) {
 		if got := w.Header().Get("RateLimit-Remaining"); got != []string{"2", "1", "0"}[i] {
 			t.Errorf("request %d: RateLimit-Remaining %q", i+1, got)
 		}
-		if w.Header().Get("RateLimit-Limit") != "3" || w.Header().Get("RateLimit-Policy") != "3;w=60" {
+		if w.Header().Get("RateLimit-Limit") != "3" || w.Header().Get("RateLimit-Policy") != "3;w=3600" {
 			t.Errorf("headers %v", w.Header())
 		}
 	}
@@ -105,7 +107,10 @@ func TestPerIPLimitOnAuthOperations(t *testing.T) {
 	if w.Code != http.StatusTooManyRequests || !strings.HasPrefix(w.Header().Get("Content-Type"), "application/problem+json") {
 		t.Fatalf("over the limit: %d %s %s", w.Code, w.Header().Get("Content-Type"), w.Body)
 	}
-	if w.Header().Get("Retry-After") != "20" || w.Header().Get("RateLimit-Remaining") != "0" || w.Header().Get("RateLimit-Reset") != "60" {
+	// Retry when one request has come back (20 min), full again in an hour,
+	// less the moments the test has taken so far.
+	if !secondsWithin(w.Header().Get("Retry-After"), 20*60-60, 20*60) || w.Header().Get("RateLimit-Remaining") != "0" ||
+		!secondsWithin(w.Header().Get("RateLimit-Reset"), 3600-60, 3600) {
 		t.Errorf("429 headers: %v", w.Header())
 	}
 	if !strings.Contains(w.Body.String(), `"status":429`) {
@@ -129,7 +134,7 @@ func TestPerIPLimitOnAuthOperations(t *testing.T) {
 }
 
 func TestPerIPLimitBehindTrustedProxy(t *testing.T) {
-	_, h := newLimitTestServer(t, "2/min", "100/min", "10.0.0.0/8")
+	_, h := newLimitTestServer(t, "2/h", "100/min", "10.0.0.0/8")
 	proxy := "10.0.0.2:80"
 	// Two clients behind the proxy have a budget each.
 	for _, client := range []string{"203.0.113.7", "203.0.113.8"} {
@@ -153,7 +158,7 @@ func TestPerIPLimitBehindTrustedProxy(t *testing.T) {
 }
 
 func TestLoginGuardLocksOneAccount(t *testing.T) {
-	s, h := newLimitTestServer(t, "1000/min", "3/15m")
+	s, h := newLimitTestServer(t, "1000/min", "3/3h")
 	// Failures against alice from many addresses add up.
 	for i := range 3 {
 		remote := netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, byte(i + 1)}), 5000).String()
@@ -162,9 +167,9 @@ func TestLoginGuardLocksOneAccount(t *testing.T) {
 		}
 	}
 	// Now even the right password is refused, and the answer says when to
-	// come back: 5 minutes, when the oldest failure has aged out.
+	// come back: in an hour, when the oldest failure has aged out.
 	w := (call{remote: "198.51.100.9:5000", user: "alice", password: "right"}).do(t, h)
-	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "300" {
+	if w.Code != http.StatusTooManyRequests || !secondsWithin(w.Header().Get("Retry-After"), 3600-60, 3600) {
 		t.Fatalf("locked: %d Retry-After %q %s", w.Code, w.Header().Get("Retry-After"), w.Body)
 	}
 	// Another account, known or not, is unaffected.
@@ -183,4 +188,12 @@ func TestLoginGuardLocksOneAccount(t *testing.T) {
 	if s.limiter != nil || s.loginGuard.Check(context.Background(), "alice") != nil {
 		t.Error("rate limiting off still limits")
 	}
+}
+
+// secondsWithin reports whether the header value is a whole number of
+// seconds in [lo, hi]: tests run on a real clock, so they allow for the
+// time they take.
+func secondsWithin(v string, lo, hi int) bool {
+	n, err := strconv.Atoi(v)
+	return err == nil && n >= lo && n <= hi
 }
