@@ -44,20 +44,16 @@ return {1, remaining, new_tat - now, 0}
 // Redis is a Limiter whose state lives in Redis, shared by every instance
 // that uses the same Redis database and prefix.
 type Redis struct {
-	client redis.Scripter
-	del    func(ctx context.Context, key string) error
+	client redis.UniversalClient
 	prefix string
 	script *redis.Script
 }
 
 // NewRedis returns a limiter over client. Every key is stored as prefix+key.
+// The client should have ContextTimeoutEnabled, so that a caller's deadline
+// bounds each call (Fallback relies on it).
 func NewRedis(client redis.UniversalClient, prefix string) *Redis {
-	return &Redis{
-		client: client,
-		del:    func(ctx context.Context, key string) error { return client.Del(ctx, key).Err() },
-		prefix: prefix,
-		script: redis.NewScript(gcraScript),
-	}
+	return &Redis{client: client, prefix: prefix, script: redis.NewScript(gcraScript)}
 }
 
 // Allow implements Limiter.
@@ -72,7 +68,7 @@ func (r *Redis) Peek(ctx context.Context, key string, limit Limit) (Result, erro
 
 // Reset implements Limiter.
 func (r *Redis) Reset(ctx context.Context, key string) error {
-	if err := r.del(ctx, r.prefix+key); err != nil {
+	if err := r.client.Del(ctx, r.prefix+key).Err(); err != nil {
 		return fmt.Errorf("ratelimit: redis reset: %w", err)
 	}
 	return nil
