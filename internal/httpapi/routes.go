@@ -26,5 +26,8 @@ func (s *server) routes(api huma.API) {
 // the body limit and the problem responses it can give.
 func register[I, O any](s *server, api huma.API, op huma.Operation, handler func(context.Context, *I) (*O, error)) {
 	op.MaxBodyBytes = s.maxBodyBytes()
+	if rateLimitedOperation(op) {
+		op.Errors = append(op.Errors, http.StatusTooManyRequests)
+	}
 	huma.Register(api, op, handler)
 }
