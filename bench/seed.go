@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,12 +24,60 @@ import (
 const benchPassword = "bench-Password-4821"
 
 // taskColumns lists the columns the seeder writes, in the order
-// taskGen.row returns their values. When the schema of tasks changes
-// (internal/store/migrations/*/00001_init.sql), this and row are the only
-// places to adapt.
-func taskColumns() []string {
-	return []string{"id", "user_id", "category_id", "title", "description", "status", "priority",
+// taskGen.row returns their values; with titleKey, also title_key (the
+// lower-cased title the title sort uses), which taskGen.row then appends.
+// When the schema of tasks changes (internal/store/migrations/*/
+// 00001_init.sql), this, row and checkTaskColumns are the places to adapt.
+func taskColumns(titleKey bool) []string {
+	cols := []string{"id", "user_id", "category_id", "title", "description", "status", "priority",
 		"due_date", "completed_at", "created_at", "updated_at"}
+	if titleKey {
+		cols = append(cols, "title_key")
+	}
+	return cols
+}
+
+// checkTaskColumns reads the columns of tasks: whether it has title_key,
+// and that every column the seeder leaves out may be left out (it has a
+// default, may be NULL, or is the row number). A schema the seeder does
+// not know stops the run with a clear message instead of a failed insert.
+func (s *seeder) checkTaskColumns(ctx context.Context) (titleKey bool, err error) {
+	q := `SELECT name, "notnull" = 0 OR dflt_value IS NOT NULL OR (pk = 1 AND upper(type) = 'INTEGER')
+		FROM pragma_table_info('tasks')`
+	if s.st.Engine() == "postgres" {
+		q = `SELECT column_name, is_nullable = 'YES' OR column_default IS NOT NULL OR is_identity = 'YES'
+			FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'tasks'`
+	}
+	rows, err := s.st.ReadDB().QueryContext(ctx, q)
+	if err != nil {
+		return false, fmt.Errorf("read the columns of tasks: %w", err)
+	}
+	defer rows.Close()
+	have := map[string]bool{} // column → may be left out
+	for rows.Next() {
+		var name string
+		var optional bool
+		if err := rows.Scan(&name, &optional); err != nil {
+			return false, fmt.Errorf("read the columns of tasks: %w", err)
+		}
+		have[name] = optional
+	}
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("read the columns of tasks: %w", err)
+	}
+	_, titleKey = have["title_key"]
+	written := taskColumns(titleKey)
+	for _, c := range written {
+		if _, ok := have[c]; !ok {
+			return false, fmt.Errorf("tasks has no column %s: adapt taskColumns in bench/seed.go to the schema", c)
+		}
+	}
+	for name, optional := range have {
+		if !optional && !slices.Contains(written, name) {
+			return false, fmt.Errorf("tasks has a required column %s the seeder does not fill: adapt taskColumns in bench/seed.go", name)
+		}
+	}
+	return titleKey, nil
 }
 
 // seeder fills a database with bench users, categories and tasks, fast:
@@ -139,7 +188,11 @@ func (s *seeder) topUp(ctx context.Context, u *benchUser, want, sampleSize int) 
 		if err != nil {
 			return 0, err
 		}
-		gen := &taskGen{userID: u.ID, cats: cats, n: add, now: s.now, words: seedWords(),
+		titleKey, err := s.checkTaskColumns(ctx)
+		if err != nil {
+			return 0, err
+		}
+		gen := &taskGen{userID: u.ID, cats: cats, n: add, now: s.now, words: seedWords(), titleKey: titleKey,
 			categorized: max(categorizedTasks-have, 0),
 			rng:         rand.New(rand.NewPCG(s.rng.Uint64(), s.rng.Uint64()))}
 		load := s.insertSQLite
@@ -333,7 +386,7 @@ const (
 // anonymous (?): the driver looks each numbered one ($n) up by name, which
 // costs quadratic time in a statement of thousands of parameters.
 func (s *seeder) insertSQLite(ctx context.Context, gen *taskGen) error {
-	cols := taskColumns()
+	cols := taskColumns(gen.titleKey)
 	stmtFor := func(rows int) string {
 		var b strings.Builder
 		b.WriteString("INSERT OR ROLLBACK INTO tasks (" + strings.Join(cols, ", ") + ") VALUES ")
@@ -435,7 +488,7 @@ func (s *seeder) copyPostgres(ctx context.Context, gen *taskGen) error {
 		}
 		return row, nil
 	})
-	n, err := conn.CopyFrom(ctx, pgx.Identifier{"tasks"}, taskColumns(), src)
+	n, err := conn.CopyFrom(ctx, pgx.Identifier{"tasks"}, taskColumns(gen.titleKey), src)
 	if err != nil {
 		return fmt.Errorf("seed tasks: copy: %w", err)
 	}
@@ -479,6 +532,7 @@ type taskGen struct {
 	n           int
 	i           int
 	categorized int
+	titleKey    bool
 	now         time.Time
 	words       []string
 	rng         *rand.Rand
@@ -542,7 +596,11 @@ func (g *taskGen) row() []any {
 	if r.IntN(2000) == 0 {
 		title += " zeppelin"
 	}
-	return []any{uuidV7At(created, r), g.userID, cat, title, desc, status, priority, due, completed, created, updated}
+	row := []any{uuidV7At(created, r), g.userID, cat, title, desc, status, priority, due, completed, created, updated}
+	if g.titleKey {
+		row = append(row, strings.ToLower(title)) // taskapi.TitleSortKey
+	}
+	return row
 }
 
 // uuidV7At makes a version 7 UUID for time t: IDs sort like creation times,

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -203,3 +204,26 @@ func TestUUIDv7At(t *testing.T) {
 }
 
 func newTestRand() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
+
+func TestSeederRefusesAnUnknownSchema(t *testing.T) {
+	eachEngine(t, func(t *testing.T, st *store.Store, dbURL string) {
+		ctx := context.Background()
+		sd, err := newSeeder(st, dbURL, 10, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sd.checkTaskColumns(ctx); err != nil {
+			t.Fatalf("the current schema: %v", err)
+		}
+		if _, err := st.DB().Exec(`ALTER TABLE tasks RENAME COLUMN description TO details`); err != nil {
+			t.Fatal(err)
+		}
+		u, err := sd.ensureUser(ctx, "bench_u0001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sd.topUp(ctx, u, 10, 5); err == nil || !strings.Contains(err.Error(), "adapt taskColumns") {
+			t.Errorf("err = %v, want a message naming taskColumns", err)
+		}
+	})
+}
