@@ -36,6 +36,8 @@ type server struct {
 	log     *slog.Logger
 	version string
 	now     func() time.Time
+	// cursors signs and checks the cursors of lists.
+	cursors cursorCodec
 }
 
 // apiPrefix is the base path of the versioned API.
@@ -53,6 +55,9 @@ func NewServer(deps Deps) http.Handler {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.cfg != nil {
+		s.cursors = newCursorCodec(s.cfg.JWTSecret)
 	}
 	mux := http.NewServeMux()
 	api := s.newAPI(mux)
