@@ -225,7 +225,7 @@ func (s *Store) InsertTasks(ctx context.Context, userID uuid.UUID, tasks []taska
 			categories[*t.CategoryID] = true
 		}
 	}
-	const rowsPerStatement = 500
+	rowsPerStatement := s.d.insertBatchRows
 	err := s.writeTx(ctx, func(tx querier) error {
 		for id := range categories {
 			if err := s.checkCategory(ctx, tx, userID, &id); err != nil {

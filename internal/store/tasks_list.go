@@ -42,13 +42,21 @@ type TaskCursor struct {
 }
 
 // taskSortColumns maps each sort key to the column it orders by; each has
-// an index (user_id, column, id).
+// an index (user_id, column, id), named in taskSortIndexes.
 var taskSortColumns = map[taskapi.TaskSortKey]string{
 	taskapi.SortCreatedAt: "created_at",
 	taskapi.SortUpdatedAt: "updated_at",
 	taskapi.SortDueDate:   "due_date",
 	taskapi.SortPriority:  "priority",
 	taskapi.SortTitle:     "title_key",
+}
+
+var taskSortIndexes = map[taskapi.TaskSortKey]string{
+	taskapi.SortCreatedAt: "tasks_user_created_idx",
+	taskapi.SortUpdatedAt: "tasks_user_updated_idx",
+	taskapi.SortDueDate:   "tasks_user_due_idx",
+	taskapi.SortPriority:  "tasks_user_priority_idx",
+	taskapi.SortTitle:     "tasks_user_title_idx",
 }
 
 // TaskCursorOf returns the position just after t in a list sorted by key.
@@ -141,43 +149,64 @@ type taskLister struct {
 	now    time.Time
 }
 
-// section reads up to n tasks of one section after the cursor: keyed, the
-// tasks with a value in the sort column; otherwise the tasks without one
-// (due_date only), by id.
+// section reads up to n tasks of one section after the cursor.
 func (l *taskLister) section(ctx context.Context, keyed bool, after *TaskCursor, n int) ([]taskapi.Task, error) {
-	var a args
-	where := l.s.taskFilterSQL(&a, l.userID, l.q.Filter, l.now)
-	dir, cmp := "ASC", ">"
-	if l.q.Sort.Desc {
-		dir, cmp = "DESC", "<"
-	}
-	var order string
-	if keyed {
-		if l.q.Sort.Key == taskapi.SortDueDate {
-			where += " AND due_date IS NOT NULL"
-		}
-		if after != nil {
-			where += " AND (" + l.col + ", id) " + cmp + " (" + a.add(after.key(l.q.Sort.Key)) + ", " + a.add(after.ID) + ")"
-		}
-		order = l.col + " " + dir + ", id " + dir
-	} else {
-		where += " AND " + l.col + " IS NULL"
-		if after != nil {
-			where += " AND id " + cmp + " " + a.add(after.ID)
-		}
-		order = "id " + dir
-	}
-	rows, err := l.s.read.QueryContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE `+where+
-		` ORDER BY `+order+` LIMIT `+a.add(n), a...)
+	query, a := l.sectionSQL(keyed, after, n)
+	rows, err := l.s.read.QueryContext(ctx, query, a...)
 	if err != nil {
 		return nil, err
 	}
 	return collectTasks(rows)
 }
 
-// taskFilterSQL returns the WHERE condition of f for userID.
-func (s *Store) taskFilterSQL(a *args, userID uuid.UUID, f taskapi.TaskFilter, now time.Time) string {
-	w := []string{"user_id = " + a.add(userID)}
+// sectionSQL is the query of one section: keyed, the tasks with a value in
+// the sort column, from the cursor on by (column, id); otherwise the tasks
+// without one (due_date only), by id.
+func (l *taskLister) sectionSQL(keyed bool, after *TaskCursor, n int) (string, args) {
+	var a args
+	dir, cmp := "ASC", ">"
+	if l.q.Sort.Desc {
+		dir, cmp = "DESC", "<"
+	}
+	// The position comes right after the user: SQLite's planner then takes
+	// it as the range of the index scan even when a filter also bounds the
+	// sort column (overdue, due_before), instead of a skip-scan and a sort.
+	where := "user_id = " + a.add(l.userID)
+	if keyed {
+		if after != nil {
+			where += " AND (" + l.col + ", id) " + cmp + " (" + a.add(after.key(l.q.Sort.Key)) + ", " + a.add(after.ID) + ")"
+		}
+		if l.q.Sort.Key == taskapi.SortDueDate {
+			where += " AND due_date IS NOT NULL"
+		}
+	} else {
+		where += " AND " + l.col + " IS NULL"
+		if after != nil {
+			where += " AND id " + cmp + " " + a.add(after.ID)
+		}
+	}
+	if filter := l.s.taskFilterSQL(&a, l.q.Filter, l.now); filter != "" {
+		where += " AND " + filter
+	}
+	// The section without a key is ordered by (column, id) too, although
+	// the column is NULL throughout: that order is the index's, so
+	// PostgreSQL walks (user_id, due_date, id) instead of the primary key.
+	order := l.col + " " + dir + ", id " + dir
+	from := "tasks"
+	f := l.q.Filter
+	if f.CategoryID == nil && f.Query == "" && (l.q.Sort.Key == taskapi.SortDueDate || f.DueAfter == nil && f.DueBefore == nil && !f.Overdue) {
+		// Nothing more selective than the sort index applies (status and
+		// priority have four values each): walk it whatever statistics say,
+		// so a page costs the same everywhere in a big list.
+		from += l.s.d.indexedBy(taskSortIndexes[l.q.Sort.Key])
+	}
+	return `SELECT ` + taskColumns + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ` + a.add(n), a
+}
+
+// taskFilterSQL returns the WHERE condition of f (the user is the
+// caller's to add).
+func (s *Store) taskFilterSQL(a *args, f taskapi.TaskFilter, now time.Time) string {
+	var w []string
 	if len(f.Statuses) > 0 {
 		statuses := make([]string, len(f.Statuses))
 		for i, x := range f.Statuses {
