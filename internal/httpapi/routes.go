@@ -29,7 +29,7 @@ func (s *server) routes(api huma.API) {
 	register(s, api, secured(huma.Operation{OperationID: "create-category", Method: http.MethodPost, Path: categories,
 		Summary: "Create a category", Description: "201 with Location and ETag. Accepts Idempotency-Key.",
 		Tags: []string{"categories"}, DefaultStatus: http.StatusCreated,
-		Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity}}), s.createCategory)
+		Errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusUnprocessableEntity}}), s.createCategory)
 	register(s, api, secured(huma.Operation{OperationID: "get-category", Method: http.MethodGet, Path: category,
 		Summary: "Get a category", Tags: []string{"categories"}, Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity}}), s.getCategory)
 	register(s, api, secured(huma.Operation{OperationID: "patch-category", Method: http.MethodPatch, Path: category,
@@ -52,10 +52,10 @@ func (s *server) routes(api huma.API) {
 		Tags: []string{"tasks"}, Errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity}}), s.listTasks)
 	register(s, api, secured(huma.Operation{OperationID: "create-task", Method: http.MethodPost, Path: tasks,
 		Summary: "Create a task", Description: "201 with Location and ETag. Accepts Idempotency-Key.",
-		Tags: []string{"tasks"}, DefaultStatus: http.StatusCreated, Errors: []int{http.StatusUnprocessableEntity}}), s.createTask)
+		Tags: []string{"tasks"}, DefaultStatus: http.StatusCreated, Errors: []int{http.StatusBadRequest, http.StatusUnprocessableEntity}}), s.createTask)
 	register(s, api, secured(huma.Operation{OperationID: "bulk-tasks", Method: http.MethodPost, Path: tasks + "/bulk",
 		Summary: "Update or delete tasks in bulk", Description: "Up to 100 tasks in one transaction, all or nothing: one missing or foreign ID (404) and nothing changes. Accepts Idempotency-Key.",
-		Tags: []string{"tasks"}, Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity}}), s.bulkTasks)
+		Tags: []string{"tasks"}, Errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity}}), s.bulkTasks)
 	register(s, api, secured(huma.Operation{OperationID: "task-stats", Method: http.MethodGet, Path: tasks + "/stats",
 		Summary: "Task statistics", Description: "Counts by status and priority, overdue, due today (in tz), completed in the last 7 days.",
 		Tags: []string{"tasks"}, Errors: []int{http.StatusUnprocessableEntity}}), s.taskStats)
