@@ -13,6 +13,7 @@ import (
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
 	"github.com/taskapi/taskapi/internal/httpapi"
+	"github.com/taskapi/taskapi/internal/metrics"
 	"github.com/taskapi/taskapi/internal/store"
 )
 
@@ -41,7 +42,15 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 
 	tokens := auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now)
 	authSvc := auth.NewService(st, tokens, auth.Options{RefreshTTL: cfg.RefreshTokenTTL}, time.Now)
-	handler := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: buildVersion()})
+	reg := metrics.New(buildVersion())
+	limiter, releaseLimiter, err := newLimiter(ctx, cfg, log, reg)
+	if err != nil {
+		return err
+	}
+	defer releaseLimiter()
+	log.Info("rate limits", describeLimits(cfg)...)
+	handler := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: buildVersion(),
+		Limiter: limiter, Metrics: reg})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,

@@ -83,5 +83,8 @@ func acceptMergePatch(api huma.API, path string) {
 // the body limit and the problem responses it can give.
 func register[I, O any](s *server, api huma.API, op huma.Operation, handler func(context.Context, *I) (*O, error)) {
 	op.MaxBodyBytes = s.maxBodyBytes()
+	if rateLimitedOperation(op) {
+		op.Errors = append(op.Errors, http.StatusTooManyRequests)
+	}
 	huma.Register(api, op, handler)
 }
