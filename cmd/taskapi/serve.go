@@ -37,6 +37,8 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 		}
 		log.Info("migrations applied", "count", n, "engine", st.Engine())
 	}
+	stopJanitor := startJanitor(ctx, st, log)
+	defer stopJanitor()
 
 	tokens := auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now)
 	authSvc := auth.NewService(st, tokens, auth.Options{RefreshTTL: cfg.RefreshTokenTTL}, time.Now)
