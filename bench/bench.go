@@ -13,7 +13,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/taskapi/taskapi/internal/config"
 	"github.com/taskapi/taskapi/internal/store"
@@ -63,6 +66,14 @@ func newBench(ctx context.Context, o *options, stdout, stderr io.Writer) (*bench
 		}
 		b.jwtSecret = hex.EncodeToString(k[:])
 	}
+	if o.fresh && strings.HasPrefix(b.dbURL, "sqlite:") {
+		path := strings.TrimPrefix(strings.TrimPrefix(b.dbURL, "sqlite:"), "//")
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, errors.Join(err, b.close())
+			}
+		}
+	}
 	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	st, err := store.Open(octx, b.dbURL)
 	cancel()
@@ -70,8 +81,8 @@ func newBench(ctx context.Context, o *options, stdout, stderr io.Writer) (*bench
 		return nil, errors.Join(err, b.close())
 	}
 	b.st = st
-	if o.fresh {
-		if err := st.MigrateReset(ctx); err != nil {
+	if o.fresh && st.Engine() == "postgres" {
+		if err := recreateSchema(ctx, st); err != nil {
 			return nil, errors.Join(err, b.close())
 		}
 	}
@@ -81,10 +92,31 @@ func newBench(ctx context.Context, o *options, stdout, stderr io.Writer) (*bench
 	if b.seed, err = newSeeder(st, b.dbURL, o.bcryptCost, time.Now()); err != nil {
 		return nil, errors.Join(err, b.close())
 	}
+	if err := b.seed.checkTaskColumns(ctx); err != nil {
+		return nil, errors.Join(err, b.close())
+	}
 	b.report = &Report{Mode: o.mode, Date: time.Now().UTC(), Machine: machineInfo(), Engine: st.Engine(),
 		Server: o.server, Concurrency: o.concurrency, WarmupSeconds: o.warmup.Seconds(),
 		DurationSeconds: o.duration.Seconds(), Pages: o.pages, BcryptCost: o.bcryptCost}
 	return b, nil
+}
+
+// recreateSchema empties a PostgreSQL database for --fresh: its current
+// schema is dropped with everything in it and made anew, whatever
+// migrations made it (down migrations assume the schema they undo).
+func recreateSchema(ctx context.Context, st *store.Store) error {
+	var schema string
+	if err := st.DB().QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return fmt.Errorf("fresh: %w", err)
+	}
+	name := pgx.Identifier{schema}.Sanitize()
+	if _, err := st.DB().ExecContext(ctx, `DROP SCHEMA `+name+` CASCADE`); err != nil {
+		return fmt.Errorf("fresh: %w", err)
+	}
+	if _, err := st.DB().ExecContext(ctx, `CREATE SCHEMA `+name); err != nil {
+		return fmt.Errorf("fresh: %w", err)
+	}
+	return nil
 }
 
 // close stops every server started and removes the temporary database.
@@ -347,81 +379,6 @@ func (b *bench) load(ctx context.Context) error {
 		b.report.Results = append(b.report.Results, res)
 	}
 	if err := writeTable(b.stdout, b.report, b.o.markdown); err != nil {
-		return err
-	}
-	return b.writeJSON()
-}
-
-// scaleUsername owns the tasks of scale mode. It is deleted and made anew
-// at the start of every scale run, so the small measurement is small.
-const scaleUsername = "bench_scale"
-
-// scale measures the list workloads with one user owning --small tasks,
-// grows the same user to --large, and measures again.
-func (b *bench) scale(ctx context.Context) error {
-	wls, err := findWorkloads(b.o.workloads)
-	if err != nil {
-		return err
-	}
-	var u *benchUser
-	err = b.timed("scale user (deleting an earlier one)", func() (int, error) {
-		if err := b.seed.deleteUser(ctx, scaleUsername); err != nil {
-			return 0, err
-		}
-		u, err = b.seed.ensureUser(ctx, scaleUsername)
-		return 1, err
-	})
-	if err != nil {
-		return err
-	}
-	users := []*benchUser{u}
-	grow := func(n int) error {
-		err := b.timed(fmt.Sprintf("scale user's tasks up to %s", sizeText(n)), func() (int, error) {
-			return b.seed.topUp(ctx, u, n, b.o.sample)
-		})
-		if err != nil {
-			return err
-		}
-		return b.analyze(ctx)
-	}
-	if err := grow(b.o.small); err != nil {
-		return err
-	}
-	srv, err := b.startTaskapi(ctx)
-	if err != nil {
-		return err
-	}
-	ts := newTokenSource(b.client, srv.url, b.st, b.jwtSecret, tokenTTL)
-	if err := ts.authorize(ctx, users, b.o.sessions); err != nil {
-		return err
-	}
-	b.report.Tokens = ts.how
-	pl, err := newPayloads(users, time.Now())
-	if err != nil {
-		return err
-	}
-	small := make([]Result, len(wls))
-	for i, wl := range wls {
-		if small[i], err = b.measure(ctx, srv, users, pl, wl); err != nil {
-			return err
-		}
-		small[i].Tasks = b.o.small
-	}
-	if err := grow(b.o.large); err != nil {
-		return err
-	}
-	for i, wl := range wls {
-		large, err := b.measure(ctx, srv, users, pl, wl)
-		if err != nil {
-			return err
-		}
-		large.Tasks = b.o.large
-		b.report.Scale = append(b.report.Scale, ScaleRow{Workload: wl.name, Engine: b.st.Engine(),
-			Small: small[i], Large: large,
-			CostRatio: ratio(small[i].RPS, large.RPS), P50Ratio: ratio(large.P50MS, small[i].P50MS),
-			P99Ratio: ratio(large.P99MS, small[i].P99MS)})
-	}
-	if err := writeScaleTable(b.stdout, b.report, b.o.markdown); err != nil {
 		return err
 	}
 	return b.writeJSON()

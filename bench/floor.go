@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -15,39 +13,33 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/store"
 )
 
 // floor is the least a server could do to answer the read workloads: a
 // bare net/http mux, no framework and no middleware, the token's signature
-// checked and nothing more (no session lookup), and one SQL query per
-// request against the same database through the store's own read pool.
+// checked and nothing more (no session lookup), and the store's own
+// ListTasks and GetTask — the same SQL as taskapi's — with encoding/json.
 // taskapi's throughput divided by the floor's says what everything taskapi
-// adds (validation, sessions, logging, metrics, problem+json) costs.
-//
-// The SQL is what the contract asks of the list: user-scoped, ARCHIVED left
-// out unless a status is named, keyset pagination ordered by the sort key
-// then id, a page of up to 100.
+// adds (validation, sessions, logging, metrics, signed cursors,
+// problem+json) costs.
 type floor struct {
-	db     *sql.DB
-	engine string
+	st     *store.Store
 	tokens *auth.Tokens
 	log    *slog.Logger
 }
 
 // newFloorHandler returns the floor's handler over st.
 func newFloorHandler(st *store.Store, tokens *auth.Tokens, log *slog.Logger) http.Handler {
-	f := &floor{db: st.ReadDB(), engine: st.Engine(), tokens: tokens, log: log}
+	f := &floor{st: st, tokens: tokens, log: log}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"status":"ok"}`)) })
 	mux.HandleFunc("GET /api/v1/tasks", f.list)
 	mux.HandleFunc("GET /api/v1/tasks/{id}", f.get)
 	return mux
 }
-
-// floorColumns are the task columns both handlers read.
-const floorColumns = `id, category_id, title, description, status, priority, due_date, completed_at, created_at, updated_at`
 
 // floorTask is a task as the API shows it.
 type floorTask struct {
@@ -61,38 +53,12 @@ type floorTask struct {
 	CompletedAt *time.Time `json:"completed_at"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
-
-	rank int16 // the stored priority, for the cursor
 }
 
-func scanFloorTask(r interface{ Scan(...any) error }) (floorTask, error) {
-	var t floorTask
-	var cat uuid.NullUUID
-	var due, done sql.NullTime
-	err := r.Scan(&t.ID, &cat, &t.Title, &t.Description, &t.Status, &t.rank, &due, &done, &t.CreatedAt, &t.UpdatedAt)
-	if cat.Valid {
-		t.CategoryID = &cat.UUID
-	}
-	if due.Valid {
-		d := due.Time.UTC()
-		t.DueDate = &d
-	}
-	if done.Valid {
-		d := done.Time.UTC()
-		t.CompletedAt = &d
-	}
-	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()
-	switch t.rank {
-	case 1:
-		t.Priority = "LOW"
-	case 3:
-		t.Priority = "HIGH"
-	case 4:
-		t.Priority = "URGENT"
-	default:
-		t.Priority = "MEDIUM"
-	}
-	return t, err
+func newFloorTask(t taskapi.Task) floorTask {
+	return floorTask{ID: t.ID, Title: t.Title, Description: t.Description, Status: string(t.Status),
+		Priority: string(t.Priority), DueDate: t.DueDate, CategoryID: t.CategoryID, CompletedAt: t.CompletedAt,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
 
 // caller verifies the bearer token's signature and expiry only.
@@ -120,168 +86,75 @@ func (f *floor) get(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
 	defer cancel()
-	t, err := scanFloorTask(f.db.QueryRowContext(ctx, `SELECT `+floorColumns+` FROM tasks WHERE id = $1 AND user_id = $2`, id, userID))
-	if errors.Is(err, sql.ErrNoRows) {
-		http.Error(w, `{"status":404}`, http.StatusNotFound)
-		return
-	}
+	t, err := f.st.GetTask(ctx, userID, id)
 	if err != nil {
 		f.fail(w, err)
 		return
 	}
-	writeJSON(w, t)
+	writeJSON(w, newFloorTask(t))
 }
 
-// floorSort is a sort order the floor serves: the contract's default
-// (-created_at) and -priority (the filtered workload's).
-type floorSort struct {
-	orderBy string
-	// after is the keyset condition with two placeholders: the sort key
-	// and the id of the last row of the previous page.
-	after string
-}
-
-func floorSorts() map[string]floorSort {
-	return map[string]floorSort{
-		"-created_at": {"created_at DESC, id DESC", "(created_at < %s OR (created_at = %[1]s AND id < %s))"},
-		"-priority":   {"priority DESC, id DESC", "(priority < %s OR (priority = %[1]s AND id < %s))"},
-	}
-}
-
+// list reads status, sort, q, limit and cursor, as the contract names
+// them, into the store's query.
 func (f *floor) list(w http.ResponseWriter, r *http.Request) {
 	userID, ok := f.caller(w, r)
 	if !ok {
 		return
 	}
-	q := r.URL.Query()
-	sortName := q.Get("sort")
-	if sortName == "" {
-		sortName = "-created_at"
-	}
-	srt, ok := floorSorts()[sortName]
-	if !ok {
-		http.Error(w, `{"status":400,"detail":"the floor serves sort=-created_at and sort=-priority"}`, http.StatusBadRequest)
+	params := r.URL.Query()
+	sort, err := taskapi.ParseTaskSort(params.Get("sort"))
+	if err != nil {
+		http.Error(w, `{"status":400,"detail":"bad sort"}`, http.StatusBadRequest)
 		return
 	}
-	limit := 20
-	if v := q.Get("limit"); v != "" {
+	q := store.TaskQuery{Sort: sort, Limit: 20, Filter: taskapi.TaskFilter{Query: params.Get("q")}}
+	if v := params.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100 {
 			http.Error(w, `{"status":400,"detail":"limit is 1 to 100"}`, http.StatusBadRequest)
 			return
 		}
-		limit = n
+		q.Limit = n
 	}
-	args := []any{userID}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
+	if v := params.Get("status"); v != "" {
+		for s := range strings.SplitSeq(v, ",") {
+			q.Filter.Statuses = append(q.Filter.Statuses, taskapi.Status(s))
+		}
 	}
-	var where strings.Builder
-	where.WriteString("user_id = $1")
-	if v := q.Get("status"); v != "" {
-		statuses := strings.Split(v, ",")
-		if len(statuses) > 4 {
-			http.Error(w, `{"status":400}`, http.StatusBadRequest)
-			return
-		}
-		where.WriteString(" AND status IN (")
-		for i, s := range statuses {
-			if i > 0 {
-				where.WriteString(", ")
-			}
-			where.WriteString(arg(s))
-		}
-		where.WriteString(")")
-	} else {
-		where.WriteString(" AND status <> 'ARCHIVED'")
-	}
-	if term := q.Get("q"); term != "" {
-		if len(term) > 200 {
-			http.Error(w, `{"status":400}`, http.StatusBadRequest)
-			return
-		}
-		like := "LIKE"
-		if f.engine == "postgres" {
-			like = "ILIKE"
-		}
-		p := arg("%" + escapeLike(term) + "%")
-		fmt.Fprintf(&where, ` AND (title %s %s ESCAPE '\' OR description %[1]s %[2]s ESCAPE '\')`, like, p)
-	}
-	if c := q.Get("cursor"); c != "" {
-		key, id, err := decodeFloorCursor(c, sortName)
-		if err != nil {
+	if c := params.Get("cursor"); c != "" {
+		b, err := base64.RawURLEncoding.DecodeString(c)
+		q.After = &store.TaskCursor{}
+		if err != nil || len(b) > 1024 || json.Unmarshal(b, q.After) != nil {
 			http.Error(w, `{"status":400,"detail":"bad cursor"}`, http.StatusBadRequest)
 			return
 		}
-		where.WriteString(" AND " + fmt.Sprintf(srt.after, arg(key), arg(id)))
 	}
-	query := `SELECT ` + floorColumns + ` FROM tasks WHERE ` + where.String() + ` ORDER BY ` + srt.orderBy + ` LIMIT ` + arg(limit+1)
-
 	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
 	defer cancel()
-	rows, err := f.db.QueryContext(ctx, query, args...)
+	items, next, err := f.st.ListTasks(ctx, userID, q)
 	if err != nil {
 		f.fail(w, err)
 		return
 	}
-	defer rows.Close()
 	page := struct {
 		Items      []floorTask `json:"items"`
 		NextCursor *string     `json:"next_cursor"`
-	}{Items: make([]floorTask, 0, limit+1)}
-	for rows.Next() {
-		t, err := scanFloorTask(rows)
+	}{Items: make([]floorTask, len(items))}
+	for i, t := range items {
+		page.Items[i] = newFloorTask(t)
+	}
+	if next != nil {
+		// The cursor is the store's position as plain JSON: unsigned, as
+		// the floor trusts its client.
+		b, err := json.Marshal(next)
 		if err != nil {
 			f.fail(w, err)
 			return
 		}
-		page.Items = append(page.Items, t)
-	}
-	if err := rows.Err(); err != nil {
-		f.fail(w, err)
-		return
-	}
-	if len(page.Items) > limit {
-		page.Items = page.Items[:limit]
-		c := encodeFloorCursor(page.Items[limit-1], sortName)
+		c := base64.RawURLEncoding.EncodeToString(b)
 		page.NextCursor = &c
 	}
 	writeJSON(w, page)
-}
-
-// escapeLike makes a search term literal inside a LIKE pattern.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-func encodeFloorCursor(t floorTask, sortName string) string {
-	key := t.CreatedAt.Format(time.RFC3339Nano)
-	if sortName == "-priority" {
-		key = strconv.Itoa(int(t.rank))
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte(key + "|" + t.ID.String()))
-}
-
-func decodeFloorCursor(c, sortName string) (any, uuid.UUID, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return nil, uuid.Nil, err
-	}
-	key, idText, ok := strings.Cut(string(b), "|")
-	if !ok {
-		return nil, uuid.Nil, errors.New("no separator")
-	}
-	id, err := uuid.Parse(idText)
-	if err != nil {
-		return nil, uuid.Nil, err
-	}
-	if sortName == "-priority" {
-		n, err := strconv.Atoi(key)
-		return n, id, err
-	}
-	t, err := time.Parse(time.RFC3339Nano, key)
-	return t.UTC(), id, err
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -289,7 +162,16 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// fail answers an error from the store: 404 and 400 for what the client
+// asked wrongly, 500 (logged) otherwise.
 func (f *floor) fail(w http.ResponseWriter, err error) {
-	f.log.Error("floor query failed", "err", err.Error())
-	http.Error(w, `{"status":500}`, http.StatusInternalServerError)
+	switch {
+	case errors.Is(err, taskapi.ErrNotFound):
+		http.Error(w, `{"status":404}`, http.StatusNotFound)
+	case errors.Is(err, taskapi.ErrInvalid):
+		http.Error(w, `{"status":400}`, http.StatusBadRequest)
+	default:
+		f.log.Error("floor query failed", "err", err.Error())
+		http.Error(w, `{"status":500}`, http.StatusInternalServerError)
+	}
 }

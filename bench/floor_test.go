@@ -106,7 +106,7 @@ func TestFloorServesTheReadWorkloads(t *testing.T) {
 
 		// Default sort: every non-archived task once, newest first.
 		var notArchived int
-		if err := st.ReadDB().QueryRow(`SELECT count(*) FROM tasks WHERE user_id = $1 AND status <> 'ARCHIVED'`, alice.ID).Scan(&notArchived); err != nil {
+		if err := st.DB().QueryRow(`SELECT count(*) FROM tasks WHERE user_id = $1 AND status <> 'ARCHIVED'`, alice.ID).Scan(&notArchived); err != nil {
 			t.Fatal(err)
 		}
 		seen := map[uuid.UUID]bool{}
@@ -175,7 +175,7 @@ func TestFloorServesTheReadWorkloads(t *testing.T) {
 				t.Errorf("token %q: %d", bad, code)
 			}
 		}
-		for _, q := range []string{"limit=0", "limit=101", "sort=title", "cursor=%25%25"} {
+		for _, q := range []string{"limit=0", "limit=101", "sort=nope", "status=DONE", "cursor=%25%25"} {
 			if code, _ := get("/api/v1/tasks?"+q, tok); code != http.StatusBadRequest {
 				t.Errorf("%s: %d, want 400", q, code)
 			}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/taskapi/taskapi/internal/store/storetest"
 )
 
 func TestOptions(t *testing.T) {
@@ -89,5 +91,42 @@ func TestInProcessSmoke(t *testing.T) {
 		if res.PeakRSSBytes <= 0 || res.RSSNote == "" {
 			t.Errorf("%s/%s: peak RSS %d note %q", res.Workload, res.Target, res.PeakRSSBytes, res.RSSNote)
 		}
+	}
+}
+
+// TestSeedModeAndFresh seeds a database twice: a second seed only tops it
+// up, and --fresh starts it anew, on each engine.
+func TestSeedModeAndFresh(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			url := e.NewURL(t)
+			seed := func(tasks string, extra ...string) {
+				t.Helper()
+				var out, errs bytes.Buffer
+				args := append([]string{"seed", "--database-url", url, "--users", "1", "--tasks", tasks, "--sample", "2"}, extra...)
+				if err := run(context.Background(), args, &out, &errs); err != nil {
+					t.Fatalf("%v: %v\n%s", args, err, errs.String())
+				}
+			}
+			count := func() int {
+				t.Helper()
+				st := storetest.Open(t, url)
+				var n int
+				if err := st.DB().QueryRow(`SELECT count(*) FROM tasks`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				st.Close()
+				return n
+			}
+			seed("30")
+			seed("20")
+			if n := count(); n != 30 {
+				t.Errorf("after seeding 30 then 20: %d tasks, want 30 (a top-up)", n)
+			}
+			seed("20", "--fresh")
+			if n := count(); n != 20 {
+				t.Errorf("after --fresh: %d tasks, want 20", n)
+			}
+		})
 	}
 }

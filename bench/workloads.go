@@ -84,8 +84,8 @@ func workloads() []workload {
 	return []workload{
 		one("list", kindList, true),
 		one("filtered", kindFiltered, true),
-		one("priority", kindPriority, false),
-		one("due", kindDue, false),
+		one("priority", kindPriority, true),
+		one("due", kindDue, true),
 		one("search", kindSearch, true),
 		one("get", kindGet, true),
 		one("create", kindCreate, false),

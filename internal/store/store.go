@@ -110,11 +110,6 @@ func (s *Store) Engine() string { return s.d.name }
 // DB returns the pool that changes data (for migrations and tools).
 func (s *Store) DB() *sql.DB { return s.write }
 
-// ReadDB returns the pool that serves queries, opened with the same options
-// as the store's own reads (for tools such as the benchmark's floor server,
-// which must query the database exactly as the store does).
-func (s *Store) ReadDB() *sql.DB { return s.read }
-
 // Stats returns the pool statistics of the read and write pools (the same
 // pool on PostgreSQL).
 func (s *Store) Stats() (read, write sql.DBStats) { return s.read.Stats(), s.write.Stats() }
