@@ -101,7 +101,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	})
 	fs.StringVar(&o.jwtSecret, "jwt-secret", "", "with --url: the server's JWT secret, for the floor and for tokens when there is no login route")
 	fs.StringVar(&o.pprof, "pprof", "", "subprocess: serve pprof from taskapi on this loopback address, e.g. 127.0.0.1:6060")
-	fs.BoolVar(&o.fresh, "fresh", false, "drop and recreate the schema before seeding (destroys the database's data)")
+	fs.BoolVar(&o.fresh, "fresh", false, "start from an empty database: delete the SQLite file, or drop and recreate the PostgreSQL schema (destroys its data)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary SQLite database and print its path")
 	fs.IntVar(&o.bcryptCost, "bcrypt-cost", 10, "bcrypt cost of the seeded passwords and of the server (10–31)")
 	fs.IntVar(&o.users, "users", 8, "load: users to seed and send load as")

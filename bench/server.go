@@ -190,7 +190,7 @@ func startTaskapiInProcess(ctx context.Context, cfg *config.Config, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	authSvc := newAuthService(st, cfg.JWTSecret, cfg.AccessTokenTTL)
+	authSvc := newAuthService(st, cfg.JWTSecret, cfg.AccessTokenTTL, cfg.RefreshTokenTTL)
 	h := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: "bench"})
 	srv, err := serveInProcess("taskapi", h, st.Close)
 	if err != nil {

@@ -31,7 +31,7 @@ type tokenSource struct {
 func newTokenSource(client *http.Client, baseURL string, st *store.Store, jwtSecret string, ttl time.Duration) *tokenSource {
 	ts := &tokenSource{client: client, baseURL: baseURL}
 	if jwtSecret != "" {
-		ts.mint = newAuthService(st, jwtSecret, ttl)
+		ts.mint = newAuthService(st, jwtSecret, ttl, 30*24*time.Hour)
 	}
 	return ts
 }
@@ -39,9 +39,9 @@ func newTokenSource(client *http.Client, baseURL string, st *store.Store, jwtSec
 // newAuthService builds the account service as cmd/taskapi's serve does,
 // for the in-process server and for minting tokens: the one place to adapt
 // when its constructor changes.
-func newAuthService(st *store.Store, jwtSecret string, ttl time.Duration) *auth.Service {
-	tokens := auth.NewTokens(jwtSecret, nil, ttl, time.Now)
-	return auth.NewService(st, tokens, auth.Options{RefreshTTL: 30 * 24 * time.Hour}, time.Now)
+func newAuthService(st *store.Store, jwtSecret string, accessTTL, refreshTTL time.Duration) *auth.Service {
+	tokens := auth.NewTokens(jwtSecret, nil, accessTTL, time.Now)
+	return auth.NewService(st, tokens, auth.Options{RefreshTTL: refreshTTL}, time.Now)
 }
 
 // authorize gives each user n sessions (n ≥ 1) and their Authorization

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -33,7 +34,7 @@ func startPprof(addr string, log *slog.Logger) (func() error, error) {
 	}
 	log.Warn("pprof profiling endpoints enabled", "addr", ln.Addr().String(), "path", "/debug/pprof/")
 	go func() {
-		if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("pprof server stopped", "err", err.Error())
 		}
 	}()
