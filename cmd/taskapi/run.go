@@ -41,6 +41,8 @@ Commands:
   migrate up         apply pending migrations
   migrate down       roll back the latest migration
   migrate status     list migrations and whether each is applied
+  createsuperuser    --email E [--username U]: create or promote an administrator; the password
+                     comes from $TASKAPI_ADMIN_PASSWORD or standard input, never from a flag
   version            print the version
   openapi            print the OpenAPI document the server serves at /openapi.json
 
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		return migrate(ctx, cfg, action, stdout, stderr)
+	case "createsuperuser":
+		return createSuperuser(ctx, args, getenv, stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, buildVersion())
 		return nil

@@ -3,15 +3,37 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/auth"
 )
 
 type principalKey struct{}
+
+type clientKey struct{}
+
+// clientFrom returns the device a request comes from, recorded on the
+// sessions it opens.
+func clientFrom(ctx context.Context) auth.ClientInfo {
+	c, _ := ctx.Value(clientKey{}).(auth.ClientInfo)
+	return c
+}
+
+// clientInfo reads the device of a request: its User-Agent and the peer
+// address (which a trusted proxy layer, when configured, has already set
+// to the client's).
+func clientInfo(ctx huma.Context) auth.ClientInfo {
+	ip := ctx.RemoteAddr()
+	if host, _, err := net.SplitHostPort(ip); err == nil {
+		ip = host
+	}
+	return auth.ClientInfo{UserAgent: ctx.Header("User-Agent"), IP: ip}
+}
 
 // secured marks an operation as needing an access token: the authenticate
 // middleware then refuses it without a live session, and the OpenAPI
@@ -33,6 +55,7 @@ func principalFrom(ctx context.Context) taskapi.Principal {
 // the caller in the context. Operations without security pass untouched.
 func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
+		ctx = huma.WithValue(ctx, clientKey{}, clientInfo(ctx))
 		if len(ctx.Operation().Security) == 0 {
 			next(ctx)
 			return

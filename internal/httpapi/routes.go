@@ -17,9 +17,11 @@ func (s *server) routes(api huma.API) {
 		Summary: "Readiness", Description: "200 when the database answers, 503 otherwise.", Tags: []string{"service"},
 		Errors: []int{http.StatusServiceUnavailable}}, s.readyz)
 
-	// Users.
-	register(s, api, secured(huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: apiPrefix + "/users/me",
-		Summary: "The current user", Tags: []string{"users"}}), s.getMe)
+	// Accounts and authentication: each list is in its resource's file
+	// (auth.go, users.go, admin.go).
+	s.authRoutes(api)
+	s.userRoutes(api)
+	s.adminRoutes(api)
 }
 
 // register adds one operation with the settings every operation shares:

@@ -1,10 +1,18 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/auth"
 )
 
 // UserBody is a user as the API shows it. The password hash never leaves
@@ -36,4 +44,159 @@ type UserOutput struct {
 
 func (s *server) getMe(ctx context.Context, _ *struct{}) (*UserOutput, error) {
 	return &UserOutput{Body: userBody(principalFrom(ctx).User)}, nil
+}
+
+// UpdateMeInput is a merge patch of the caller's account.
+type UpdateMeInput struct {
+	Body struct {
+		Username *string `json:"username,omitempty" minLength:"3" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" patternDescription:"letters, digits, '_', '.' and '-'" doc:"New username"`
+		FullName *string `json:"full_name,omitempty" maxLength:"200" nullable:"true" doc:"New display name; null clears it"`
+		Email    *string `json:"email,omitempty" maxLength:"254" doc:"New email address: it is unverified until the link sent to it is followed, and the old address is told"`
+	}
+	// RawBody tells an absent full_name from a null one.
+	RawBody []byte
+}
+
+func (s *server) updateMe(ctx context.Context, in *UpdateMeInput) (*UserOutput, error) {
+	ch := auth.ProfileChanges{Username: in.Body.Username, FullName: in.Body.FullName, Email: in.Body.Email}
+	if in.Body.FullName == nil && jsonHasNull(in.RawBody, "full_name") {
+		ch.ClearFullName = true
+	}
+	u, err := s.auth.UpdateProfile(ctx, principalFrom(ctx), ch)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return &UserOutput{Body: userBody(u)}, nil
+}
+
+// jsonHasNull reports whether the JSON object body has key set to null.
+func jsonHasNull(body []byte, key string) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return false
+	}
+	v, ok := m[key]
+	return ok && bytes.Equal(bytes.TrimSpace(v), []byte("null"))
+}
+
+// DeleteMeInput confirms the deletion of the caller's account.
+type DeleteMeInput struct {
+	Body struct {
+		Password string `json:"password" minLength:"1" maxLength:"128" doc:"The current password, to confirm"`
+	}
+}
+
+func (s *server) deleteMe(ctx context.Context, in *DeleteMeInput) (*NoContent, error) {
+	if err := s.auth.DeleteAccount(ctx, principalFrom(ctx), in.Body.Password); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return &NoContent{}, nil
+}
+
+// SessionBody is one session as its owner sees it.
+type SessionBody struct {
+	ID         string    `json:"id" format:"uuid"`
+	UserAgent  string    `json:"user_agent" doc:"User-Agent of the device that logged in"`
+	IP         string    `json:"ip" doc:"Address the login came from"`
+	CreatedAt  time.Time `json:"created_at" doc:"When the session was opened (login)"`
+	LastUsedAt time.Time `json:"last_used_at" doc:"When it was last used, to the minute"`
+	ExpiresAt  time.Time `json:"expires_at" doc:"When it ends unless refreshed"`
+	Current    bool      `json:"current" doc:"True for the session of this request"`
+}
+
+// PageInput is the standard pagination of lists.
+type PageInput struct {
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Page size"`
+	Cursor string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
+}
+
+// SessionListOutput is a page of sessions.
+type SessionListOutput struct {
+	Body struct {
+		Items      []SessionBody `json:"items"`
+		NextCursor *string       `json:"next_cursor" doc:"Cursor of the next page; null on the last"`
+	}
+}
+
+func (s *server) listSessions(ctx context.Context, in *PageInput) (*SessionListOutput, error) {
+	p := principalFrom(ctx)
+	after, err := decodeCursor(in.Cursor)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	// One more than asked tells whether there is a next page.
+	list, err := s.store.ListSessions(ctx, p.User.ID, after, in.Limit+1)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &SessionListOutput{}
+	out.Body.Items = make([]SessionBody, 0, min(len(list), in.Limit))
+	for i, x := range list {
+		if i == in.Limit {
+			c := encodeCursor(list[i-1].ID)
+			out.Body.NextCursor = &c
+			break
+		}
+		out.Body.Items = append(out.Body.Items, SessionBody{
+			ID: x.ID.String(), UserAgent: x.UserAgent, IP: x.IP, CreatedAt: x.CreatedAt, LastUsedAt: x.LastUsedAt,
+			ExpiresAt: x.ExpiresAt, Current: x.ID == p.SessionID,
+		})
+	}
+	return out, nil
+}
+
+// SessionIDInput names one of the caller's sessions.
+type SessionIDInput struct {
+	ID uuid.UUID `path:"id" doc:"Session ID"`
+}
+
+func (s *server) deleteSession(ctx context.Context, in *SessionIDInput) (*NoContent, error) {
+	if err := s.auth.EndSession(ctx, principalFrom(ctx).User.ID, in.ID); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return &NoContent{}, nil
+}
+
+// cursorVersion starts every cursor, so the format can change without
+// old cursors being misread.
+const cursorVersion = 1
+
+// encodeCursor makes the opaque cursor that resumes a list after id.
+func encodeCursor(id uuid.UUID) string {
+	return base64.RawURLEncoding.EncodeToString(append([]byte{cursorVersion}, id[:]...))
+}
+
+// decodeCursor reads a cursor made by encodeCursor; "" is the first page.
+func decodeCursor(c string) (uuid.UUID, error) {
+	if c == "" {
+		return uuid.Nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) != 17 || b[0] != cursorVersion {
+		return uuid.Nil, taskapi.NewProblem(taskapi.ErrBadRequest, "the cursor is not one this API gave out")
+	}
+	id, _ := uuid.FromBytes(b[1:])
+	return id, nil
+}
+
+// userRoutes lists the operations under /users.
+func (s *server) userRoutes(api huma.API) {
+	const p = apiPrefix + "/users/me"
+	tags := []string{"users"}
+	register(s, api, secured(huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: p,
+		Summary: "The current user", Tags: tags}), s.getMe)
+	register(s, api, secured(huma.Operation{OperationID: "update-me", Method: http.MethodPatch, Path: p,
+		Summary: "Update the current user", Tags: tags,
+		Description: "Merge patch of `username`, `full_name` and `email`. A new email is unverified until the link sent to it is followed.",
+		Errors:      []int{http.StatusConflict, http.StatusUnprocessableEntity}}), s.updateMe)
+	register(s, api, secured(huma.Operation{OperationID: "delete-me", Method: http.MethodDelete, Path: p,
+		Summary: "Delete the current user", Tags: tags, DefaultStatus: http.StatusNoContent,
+		Description: "Needs the password. The user's sessions, categories and tasks are deleted with it.",
+		Errors:      []int{http.StatusForbidden, http.StatusUnprocessableEntity}}), s.deleteMe)
+	register(s, api, secured(huma.Operation{OperationID: "list-sessions", Method: http.MethodGet, Path: p + "/sessions",
+		Summary: "The current user's active sessions", Tags: tags, Description: "Newest first.",
+		Errors: []int{http.StatusBadRequest}}), s.listSessions)
+	register(s, api, secured(huma.Operation{OperationID: "delete-session", Method: http.MethodDelete, Path: p + "/sessions/{id}",
+		Summary: "End one of the current user's sessions", Tags: tags, DefaultStatus: http.StatusNoContent,
+		Errors: []int{http.StatusNotFound}}), s.deleteSession)
 }

@@ -1,0 +1,136 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/auth"
+)
+
+// errNotAdmin answers a caller who is not a superuser.
+var errNotAdmin = taskapi.NewProblem(taskapi.ErrForbidden, "only administrators may use /admin routes")
+
+// admin returns the caller when they are a superuser.
+func admin(ctx context.Context) (taskapi.Principal, error) {
+	p := principalFrom(ctx)
+	if !p.User.IsSuperuser {
+		return taskapi.Principal{}, errNotAdmin
+	}
+	return p, nil
+}
+
+// AdminListUsersInput is the query of GET /admin/users.
+type AdminListUsersInput struct {
+	PageInput
+	Q string `query:"q" maxLength:"254" doc:"Keep users whose email or username contains this, ignoring case"`
+}
+
+// UserListOutput is a page of users.
+type UserListOutput struct {
+	Body struct {
+		Items      []UserBody `json:"items"`
+		NextCursor *string    `json:"next_cursor" doc:"Cursor of the next page; null on the last"`
+	}
+}
+
+func (s *server) adminListUsers(ctx context.Context, in *AdminListUsersInput) (*UserListOutput, error) {
+	if _, err := admin(ctx); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	after, err := decodeCursor(in.Cursor)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	list, err := s.store.ListUsers(ctx, strings.TrimSpace(in.Q), after, in.Limit+1)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &UserListOutput{}
+	out.Body.Items = make([]UserBody, 0, min(len(list), in.Limit))
+	for i, u := range list {
+		if i == in.Limit {
+			c := encodeCursor(list[i-1].ID)
+			out.Body.NextCursor = &c
+			break
+		}
+		out.Body.Items = append(out.Body.Items, userBody(u))
+	}
+	return out, nil
+}
+
+// UserIDInput names a user.
+type UserIDInput struct {
+	ID uuid.UUID `path:"id" doc:"User ID"`
+}
+
+func (s *server) adminGetUser(ctx context.Context, in *UserIDInput) (*UserOutput, error) {
+	if _, err := admin(ctx); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	u, err := s.store.GetUser(ctx, in.ID)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return &UserOutput{Body: userBody(u)}, nil
+}
+
+// AdminUpdateUserInput is a merge patch of an account's flags.
+type AdminUpdateUserInput struct {
+	ID   uuid.UUID `path:"id" doc:"User ID"`
+	Body struct {
+		IsActive    *bool `json:"is_active,omitempty" doc:"False disables the account and ends its sessions at once"`
+		IsVerified  *bool `json:"is_verified,omitempty" doc:"Whether the email address counts as verified"`
+		IsSuperuser *bool `json:"is_superuser,omitempty" doc:"Whether the user is an administrator"`
+	}
+}
+
+func (s *server) adminUpdateUser(ctx context.Context, in *AdminUpdateUserInput) (*UserOutput, error) {
+	p, err := admin(ctx)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	u, err := s.auth.AdminUpdate(ctx, p, in.ID, auth.AdminChanges{
+		IsActive: in.Body.IsActive, IsVerified: in.Body.IsVerified, IsSuperuser: in.Body.IsSuperuser,
+	})
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return &UserOutput{Body: userBody(u)}, nil
+}
+
+func (s *server) adminDeleteUser(ctx context.Context, in *UserIDInput) (*NoContent, error) {
+	p, err := admin(ctx)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	if err := s.auth.AdminDelete(ctx, p, in.ID); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return &NoContent{}, nil
+}
+
+// adminRoutes lists the operations under /admin.
+func (s *server) adminRoutes(api huma.API) {
+	const p = apiPrefix + "/admin/users"
+	tags := []string{"admin"}
+	forbidden := []int{http.StatusForbidden}
+	register(s, api, secured(huma.Operation{OperationID: "admin-list-users", Method: http.MethodGet, Path: p,
+		Summary: "List users (superusers only)", Tags: tags, Description: "In creation order; `q` searches email and username.",
+		Errors: append(forbidden, http.StatusBadRequest)}), s.adminListUsers)
+	register(s, api, secured(huma.Operation{OperationID: "admin-get-user", Method: http.MethodGet, Path: p + "/{id}",
+		Summary: "Get a user (superusers only)", Tags: tags, Errors: append(forbidden, http.StatusNotFound)}), s.adminGetUser)
+	register(s, api, secured(huma.Operation{OperationID: "admin-update-user", Method: http.MethodPatch, Path: p + "/{id}",
+		Summary: "Set a user's flags (superusers only)", Tags: tags,
+		Description: "Sets `is_active`, `is_verified`, `is_superuser`. Disabling ends the user's sessions at once. " +
+			"Administrators cannot disable themselves or drop their own superuser flag.",
+		Errors: append(forbidden, http.StatusNotFound)}), s.adminUpdateUser)
+	register(s, api, secured(huma.Operation{OperationID: "admin-delete-user", Method: http.MethodDelete, Path: p + "/{id}",
+		Summary: "Delete a user and all their data (superusers only)", Tags: tags, DefaultStatus: http.StatusNoContent,
+		Description: "Administrators delete their own account with DELETE /users/me.",
+		Errors:      append(forbidden, http.StatusNotFound)}), s.adminDeleteUser)
+}
