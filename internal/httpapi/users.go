@@ -58,6 +58,12 @@ type UpdateMeInput struct {
 }
 
 func (s *server) updateMe(ctx context.Context, in *UpdateMeInput) (*UserOutput, error) {
+	// Only full_name may be cleared; null elsewhere is a mistake, not "leave as is".
+	for _, field := range []string{"username", "email"} {
+		if jsonHasNull(in.RawBody, field) {
+			return nil, s.fail(ctx, taskapi.Invalid(field, "cannot be null"))
+		}
+	}
 	ch := auth.ProfileChanges{Username: in.Body.Username, FullName: in.Body.FullName, Email: in.Body.Email}
 	if in.Body.FullName == nil && jsonHasNull(in.RawBody, "full_name") {
 		ch.ClearFullName = true

@@ -1,0 +1,114 @@
+package httpapi_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
+)
+
+func TestUpdateMe(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		u := e.signUp(t, "paula", strongPassword)
+		oldToken := e.Mail.Wait(t, "paula@example.com", "Confirm your email", 0).Token(t)
+		tk := e.login(t, "paula", strongPassword)
+		e.newUser(t, "quentin")
+		patch := func(body any) *response {
+			return e.do(t, request{Method: http.MethodPatch, Path: "/api/v1/users/me", Token: tk.AccessToken, Body: body})
+		}
+		var got userJSON
+		patch(map[string]any{"full_name": "  Paula Prentiss "}).want(t, http.StatusOK).decode(t, &got)
+		if got.FullName == nil || *got.FullName != "Paula Prentiss" || got.Username != "paula" {
+			t.Errorf("after setting the name: %+v", got)
+		}
+		// Omitted fields stay; null clears.
+		patch(map[string]any{"username": "Paula_P"}).want(t, http.StatusOK).decode(t, &got)
+		if got.FullName == nil || got.Username != "Paula_P" {
+			t.Errorf("after renaming: %+v", got)
+		}
+		patch(map[string]any{"full_name": nil}).want(t, http.StatusOK).decode(t, &got)
+		if got.FullName != nil {
+			t.Errorf("null did not clear the name: %+v", got)
+		}
+		patch(map[string]any{"username": "QUENTIN"}).wantProblem(t, http.StatusConflict)
+		patch(map[string]any{"username": nil}).wantProblem(t, http.StatusUnprocessableEntity)
+		patch(map[string]any{"username": "x"}).wantProblem(t, http.StatusUnprocessableEntity)
+		for _, field := range []string{"is_superuser", "is_verified", "id", "password"} {
+			patch(map[string]any{field: true}).wantProblem(t, http.StatusUnprocessableEntity)
+		}
+		patch(map[string]any{"email": "quentin@example.com"}).wantProblem(t, http.StatusConflict)
+
+		// A new email is unverified until its own link is followed; the
+		// old address is told, and its links stop working.
+		patch(map[string]any{"email": "Paula.New@Example.com"}).want(t, http.StatusOK).decode(t, &got)
+		if got.Email != "paula.new@example.com" || got.IsVerified || got.ID != u.ID {
+			t.Errorf("after the email change: %+v", got)
+		}
+		e.Mail.Wait(t, "paula@example.com", "email address was changed", 0)
+		newToken := e.Mail.Wait(t, "paula.new@example.com", "Confirm your email", 0).Token(t)
+		e.post(t, "/api/v1/auth/verify-email", "", map[string]string{"token": oldToken}).wantProblem(t, http.StatusBadRequest)
+		e.post(t, "/api/v1/auth/verify-email", "", map[string]string{"token": newToken}).want(t, http.StatusOK).decode(t, &got)
+		if !got.IsVerified || got.Email != "paula.new@example.com" {
+			t.Errorf("after verifying the new address: %+v", got)
+		}
+		e.login(t, "paula.new@example.com", strongPassword)
+		e.post(t, "/api/v1/auth/login", "", map[string]any{"username": "paula@example.com", "password": strongPassword}).
+			wantProblem(t, http.StatusUnauthorized)
+		// The same email again changes nothing and sends nothing.
+		patch(map[string]any{"email": "paula.new@example.com"}).want(t, http.StatusOK).decode(t, &got)
+		if !got.IsVerified {
+			t.Errorf("re-setting the same email unverified it")
+		}
+	})
+}
+
+func TestDeleteMeTakesTheDataAlong(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		u := e.signUp(t, "rita", strongPassword)
+		tk := e.login(t, "rita", strongPassword)
+		other := e.login(t, "rita", strongPassword)
+		id := uuid.MustParse(u.ID)
+		ctx := context.Background()
+		now := time.Now().UTC()
+		// Some data of hers, written as the categories and tasks features do.
+		if _, err := e.Store.DB().ExecContext(ctx, `INSERT INTO categories (id, user_id, name, name_key, color, created_at, updated_at)
+			VALUES ($1, $2, 'Home', 'home', '#6B7280', $3, $3)`, uuid.New(), id, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Store.DB().ExecContext(ctx, `INSERT INTO tasks (id, user_id, title, created_at, updated_at)
+			VALUES ($1, $2, 'Water the plants', $3, $3)`, uuid.New(), id, now); err != nil {
+			t.Fatal(err)
+		}
+		del := func(token string, body any) *response {
+			return e.do(t, request{Method: http.MethodDelete, Path: "/api/v1/users/me", Token: token, Body: body})
+		}
+		del(tk.AccessToken, map[string]string{"password": "not-her-password"}).wantProblem(t, http.StatusForbidden)
+		del(tk.AccessToken, map[string]string{}).wantProblem(t, http.StatusUnprocessableEntity)
+		e.wantLive(t, tk.AccessToken)
+		del(tk.AccessToken, map[string]string{"password": strongPassword}).want(t, http.StatusNoContent)
+
+		e.wantDead(t, tk.AccessToken)
+		e.wantDead(t, other.AccessToken)
+		e.post(t, "/api/v1/auth/refresh", "", map[string]string{"refresh_token": other.RefreshToken}).wantProblem(t, http.StatusUnauthorized)
+		e.post(t, "/api/v1/auth/login", "", map[string]any{"username": "rita", "password": strongPassword}).wantProblem(t, http.StatusUnauthorized)
+		if _, err := e.Store.GetUser(ctx, id); !errors.Is(err, taskapi.ErrNotFound) {
+			t.Errorf("user still there: %v", err)
+		}
+		for _, table := range []string{"sessions", "categories", "tasks", "email_tokens", "outbox"} {
+			var n int
+			if err := e.Store.DB().QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE user_id = $1`, id).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 0 {
+				t.Errorf("%d rows of hers left in %s", n, table)
+			}
+		}
+		// The name is free again.
+		e.signUp(t, "rita", strongPassword)
+	})
+}
