@@ -110,7 +110,11 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 	defer cancel()
 	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
 		var se *gomail.SendError
-		if errors.As(err, &se) && !se.IsTemp() && (se.Reason == gomail.ErrSMTPRcptTo || se.Reason == gomail.ErrSMTPMailFrom) {
+		// A refusal of the message itself (501 bad address, 550–554
+		// mailbox unavailable, not allowed, too big, rejected) will not
+		// change on retry. Anything else, such as 530 "authentication
+		// required" from a misconfigured server, may: the message waits.
+		if errors.As(err, &se) && !se.IsTemp() && (se.ErrorCode() == 501 || se.ErrorCode() >= 550 && se.ErrorCode() <= 554) {
 			return &PermanentError{Err: fmt.Errorf("smtp: %w", err)}
 		}
 		return fmt.Errorf("smtp: %w", err)
