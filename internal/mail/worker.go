@@ -115,15 +115,19 @@ func (w *Worker) drain(ctx context.Context) {
 // deliverOne claims one due message and tries to send it. It reports
 // whether there was one.
 func (w *Worker) deliverOne(ctx context.Context) (bool, error) {
+	// From the claim on, nothing is cut short by ctx (shutdown): a claim
+	// that committed in the database but looked cancelled here would
+	// leave the message leased to nobody until the lease ran out. Each
+	// step is bounded instead.
+	bg := context.WithoutCancel(ctx)
+	cctx, cancel := context.WithTimeout(bg, 30*time.Second)
 	// The lease outlives the send and its bookkeeping by a wide margin,
 	// so no other worker takes the message while this one holds it.
-	m, ok, err := w.store.ClaimMail(ctx, 2*w.opts.SendTimeout+time.Minute)
+	m, ok, err := w.store.ClaimMail(cctx, 2*w.opts.SendTimeout+time.Minute)
+	cancel()
 	if err != nil || !ok {
 		return false, err
 	}
-	// The send and its record run to the end even when ctx is cancelled
-	// meanwhile (shutdown): both are bounded.
-	bg := context.WithoutCancel(ctx)
 	sctx, cancel := context.WithTimeout(bg, w.opts.SendTimeout)
 	sendErr := w.sender.Send(sctx, Message{To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML})
 	cancel()
