@@ -25,13 +25,15 @@ import (
 
 // env is one running server on a real database, driven over real HTTP.
 type env struct {
-	URL    string
-	Store  *store.Store
-	Auth   *auth.Service
-	Config *config.Config
-	Logs   *logBuffer
-	Mail   *mailtest.Catcher // the SMTP server the server's email goes to
-	client *http.Client
+	URL string
+	// DatabaseURL lets a test start a second instance on the same data.
+	DatabaseURL string
+	Store       *store.Store
+	Auth        *auth.Service
+	Config      *config.Config
+	Logs        *logBuffer
+	Mail        *mailtest.Catcher // the SMTP server the server's email goes to
+	client      *http.Client
 }
 
 // testConfig is the configuration tests run with: defaults, the cheapest
@@ -53,7 +55,8 @@ func newEnv(t *testing.T, engine storetest.Engine, tweak ...func(*config.Config)
 	for _, f := range tweak {
 		f(cfg)
 	}
-	st := storetest.Open(t, engine.NewURL(t))
+	dbURL := engine.NewURL(t)
+	st := storetest.Open(t, dbURL)
 	logs := &logBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	// Email goes over real SMTP to a catcher the test reads from.
@@ -84,7 +87,7 @@ func newEnv(t *testing.T, engine storetest.Engine, tweak ...func(*config.Config)
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{URL: srv.URL, Store: st, Auth: authSvc, Config: cfg, Logs: logs, Mail: catcher, client: &http.Client{
+	return &env{URL: srv.URL, DatabaseURL: dbURL, Store: st, Auth: authSvc, Config: cfg, Logs: logs, Mail: catcher, client: &http.Client{
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}

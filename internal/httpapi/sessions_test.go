@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/taskapi/taskapi/internal/auth"
+	"github.com/taskapi/taskapi/internal/httpapi"
+	"github.com/taskapi/taskapi/internal/store/storetest"
 )
 
 // forge signs claims with method and key, with the given kid header.
@@ -236,5 +239,32 @@ func TestSessionsListedAndEnded(t *testing.T) {
 		if len(page.Items) != 1 || !page.Items[0].Current {
 			t.Errorf("after ending the phone's session: %+v", page.Items)
 		}
+	})
+}
+
+// A second instance on the same database sees a session end at once: the
+// check is made against the database on every request, not a local cache.
+func TestRevocationSeenByEveryInstance(t *testing.T) {
+	eachEngine(t, func(t *testing.T, a *env) {
+		st := storetest.Open(t, a.DatabaseURL)
+		svc, err := auth.NewService(st, auth.NewTokens(a.Config.JWTSecret, nil, a.Config.AccessTokenTTL, time.Now),
+			auth.Options{BcryptCost: a.Config.BcryptCost}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(httpapi.NewServer(httpapi.Deps{Config: a.Config, Store: st, Auth: svc}))
+		t.Cleanup(srv.Close)
+		b := *a
+		b.URL = srv.URL
+
+		a.signUp(t, "una", strongPassword)
+		first := a.login(t, "una", strongPassword)
+		second := b.login(t, "una", strongPassword)
+		b.wantLive(t, first.AccessToken)
+		a.wantLive(t, second.AccessToken)
+		a.post(t, "/api/v1/auth/logout-all", first.AccessToken, nil).want(t, http.StatusNoContent)
+		b.wantDead(t, first.AccessToken)
+		b.wantDead(t, second.AccessToken)
+		b.post(t, "/api/v1/auth/refresh", "", map[string]string{"refresh_token": second.RefreshToken}).wantProblem(t, http.StatusUnauthorized)
 	})
 }
