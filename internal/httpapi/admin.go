@@ -2,10 +2,8 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
 	"strings"
 
-	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"github.com/taskapi/taskapi"
@@ -112,25 +110,4 @@ func (s *server) adminDeleteUser(ctx context.Context, in *UserIDInput) (*NoConte
 		return nil, s.fail(ctx, err)
 	}
 	return &NoContent{}, nil
-}
-
-// adminRoutes lists the operations under /admin.
-func (s *server) adminRoutes(api huma.API) {
-	const p = apiPrefix + "/admin/users"
-	tags := []string{"admin"}
-	forbidden := []int{http.StatusForbidden}
-	register(s, api, secured(huma.Operation{OperationID: "admin-list-users", Method: http.MethodGet, Path: p,
-		Summary: "List users (superusers only)", Tags: tags, Description: "In creation order; `q` searches email and username.",
-		Errors: append(forbidden, http.StatusBadRequest)}), s.adminListUsers)
-	register(s, api, secured(huma.Operation{OperationID: "admin-get-user", Method: http.MethodGet, Path: p + "/{id}",
-		Summary: "Get a user (superusers only)", Tags: tags, Errors: append(forbidden, http.StatusNotFound)}), s.adminGetUser)
-	register(s, api, secured(huma.Operation{OperationID: "admin-update-user", Method: http.MethodPatch, Path: p + "/{id}",
-		Summary: "Set a user's flags (superusers only)", Tags: tags,
-		Description: "Sets `is_active`, `is_verified`, `is_superuser`. Disabling ends the user's sessions at once. " +
-			"Administrators cannot disable themselves or drop their own superuser flag.",
-		Errors: append(forbidden, http.StatusNotFound)}), s.adminUpdateUser)
-	register(s, api, secured(huma.Operation{OperationID: "admin-delete-user", Method: http.MethodDelete, Path: p + "/{id}",
-		Summary: "Delete a user and all their data (superusers only)", Tags: tags, DefaultStatus: http.StatusNoContent,
-		Description: "Administrators delete their own account with DELETE /users/me.",
-		Errors:      append(forbidden, http.StatusNotFound)}), s.adminDeleteUser)
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -209,51 +208,4 @@ func (s *server) changePassword(ctx context.Context, in *ChangePasswordInput) (*
 		return nil, s.fail(ctx, err)
 	}
 	return &NoContent{}, nil
-}
-
-// authRoutes lists the operations under /auth.
-func (s *server) authRoutes(api huma.API) {
-	const p = apiPrefix + "/auth"
-	tags := []string{"auth"}
-	register(s, api, huma.Operation{OperationID: "register", Method: http.MethodPost, Path: p + "/register",
-		Summary: "Create an account", Tags: tags, DefaultStatus: http.StatusCreated,
-		Description: "Creates an unverified account and sends an email with a verification link.",
-		Errors:      []int{http.StatusConflict, http.StatusUnprocessableEntity}}, s.register)
-	register(s, api, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: p + "/login",
-		Summary: "Log in", Tags: tags,
-		Description: "Takes JSON or an OAuth2 password-flow form (`username` may be the email). Opens a session: " +
-			"a short-lived access token and a refresh token. An unknown user and a wrong password get the same 401; " +
-			"a disabled account gets 403.",
-		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity}}, s.login)
-	acceptLoginForm(api, p+"/login")
-	register(s, api, huma.Operation{OperationID: "refresh", Method: http.MethodPost, Path: p + "/refresh",
-		Summary: "Trade a refresh token for a new pair", Tags: tags,
-		Description: "The refresh token is spent. Presenting a spent one again ends its whole session (theft detection).",
-		Errors:      []int{http.StatusUnauthorized}}, s.refresh)
-	register(s, api, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: p + "/logout",
-		Summary: "End the session of a refresh token", Tags: tags, DefaultStatus: http.StatusNoContent,
-		Description: "The session's access tokens are refused from the next request on.",
-		Errors:      []int{http.StatusUnauthorized}}, s.logout)
-	register(s, api, secured(huma.Operation{OperationID: "logout-all", Method: http.MethodPost, Path: p + "/logout-all",
-		Summary: "End every session of the caller", Tags: tags, DefaultStatus: http.StatusNoContent}), s.logoutAll)
-	register(s, api, huma.Operation{OperationID: "verify-email", Method: http.MethodPost, Path: p + "/verify-email",
-		Summary: "Verify an email address", Tags: tags,
-		Description: "Takes the token of the verification link. A token works once and expires.",
-		Errors:      []int{http.StatusBadRequest}}, s.verifyEmail)
-	register(s, api, huma.Operation{OperationID: "resend-verification", Method: http.MethodPost, Path: p + "/resend-verification",
-		Summary: "Send the verification email again", Tags: tags, DefaultStatus: http.StatusAccepted,
-		Description: "Answers 202 whether or not the address is known; earlier links stop working.",
-		Errors:      []int{http.StatusUnprocessableEntity}}, s.resendVerification)
-	register(s, api, huma.Operation{OperationID: "forgot-password", Method: http.MethodPost, Path: p + "/forgot-password",
-		Summary: "Ask for a password reset email", Tags: tags, DefaultStatus: http.StatusAccepted,
-		Description: "Answers 202 whether or not the address is known; earlier links stop working.",
-		Errors:      []int{http.StatusUnprocessableEntity}}, s.forgotPassword)
-	register(s, api, huma.Operation{OperationID: "reset-password", Method: http.MethodPost, Path: p + "/reset-password",
-		Summary: "Set a new password with a reset token", Tags: tags, DefaultStatus: http.StatusNoContent,
-		Description: "Every session of the user ends.",
-		Errors:      []int{http.StatusBadRequest, http.StatusForbidden, http.StatusUnprocessableEntity}}, s.resetPassword)
-	register(s, api, secured(huma.Operation{OperationID: "change-password", Method: http.MethodPost, Path: p + "/change-password",
-		Summary: "Change the caller's password", Tags: tags, DefaultStatus: http.StatusNoContent,
-		Description: "Needs the current password; the caller's other sessions end.",
-		Errors:      []int{http.StatusForbidden, http.StatusUnprocessableEntity}}), s.changePassword)
 }

@@ -5,10 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"net/http"
 	"time"
 
-	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"github.com/taskapi/taskapi"
@@ -183,26 +181,4 @@ func decodeCursor(c string) (uuid.UUID, error) {
 	}
 	id, _ := uuid.FromBytes(b[1:])
 	return id, nil
-}
-
-// userRoutes lists the operations under /users.
-func (s *server) userRoutes(api huma.API) {
-	const p = apiPrefix + "/users/me"
-	tags := []string{"users"}
-	register(s, api, secured(huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: p,
-		Summary: "The current user", Tags: tags}), s.getMe)
-	register(s, api, secured(huma.Operation{OperationID: "update-me", Method: http.MethodPatch, Path: p,
-		Summary: "Update the current user", Tags: tags,
-		Description: "Merge patch of `username`, `full_name` and `email`. A new email is unverified until the link sent to it is followed.",
-		Errors:      []int{http.StatusConflict, http.StatusUnprocessableEntity}}), s.updateMe)
-	register(s, api, secured(huma.Operation{OperationID: "delete-me", Method: http.MethodDelete, Path: p,
-		Summary: "Delete the current user", Tags: tags, DefaultStatus: http.StatusNoContent,
-		Description: "Needs the password. The user's sessions, categories and tasks are deleted with it.",
-		Errors:      []int{http.StatusForbidden, http.StatusUnprocessableEntity}}), s.deleteMe)
-	register(s, api, secured(huma.Operation{OperationID: "list-sessions", Method: http.MethodGet, Path: p + "/sessions",
-		Summary: "The current user's active sessions", Tags: tags, Description: "Newest first.",
-		Errors: []int{http.StatusBadRequest}}), s.listSessions)
-	register(s, api, secured(huma.Operation{OperationID: "delete-session", Method: http.MethodDelete, Path: p + "/sessions/{id}",
-		Summary: "End one of the current user's sessions", Tags: tags, DefaultStatus: http.StatusNoContent,
-		Errors: []int{http.StatusNotFound}}), s.deleteSession)
 }
