@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -31,13 +32,16 @@ type ProfileChanges struct {
 	FullName      *string
 	ClearFullName bool
 	Email         *string
+	// IfUpdatedAt makes the change conditional (If-Match): see
+	// store.UserChanges.
+	IfUpdatedAt *time.Time
 }
 
 // UpdateProfile changes the caller's own account. A new email address is
 // unverified until the link sent to it is followed; the old address gets
 // a notice, and links sent to it stop working.
 func (s *Service) UpdateProfile(ctx context.Context, p taskapi.Principal, ch ProfileChanges) (taskapi.User, error) {
-	changes := store.UserChanges{Username: ch.Username, ClearFullName: ch.ClearFullName}
+	changes := store.UserChanges{Username: ch.Username, ClearFullName: ch.ClearFullName, IfUpdatedAt: ch.IfUpdatedAt}
 	if ch.Username != nil {
 		if err := taskapi.ValidateUsername(*ch.Username); err != nil {
 			return taskapi.User{}, err
@@ -94,12 +98,13 @@ func (s *Service) emailChange(u taskapi.User, email string, newUsername *string)
 }
 
 // DeleteAccount deletes the caller's account, which needs the password;
-// the user's sessions, categories and tasks go with it.
-func (s *Service) DeleteAccount(ctx context.Context, p taskapi.Principal, password string) error {
+// the user's sessions, categories and tasks go with it. ifUpdatedAt, when
+// set, makes it conditional (If-Match).
+func (s *Service) DeleteAccount(ctx context.Context, p taskapi.Principal, password string, ifUpdatedAt *time.Time) error {
 	if err := s.checkPassword(ctx, p.User.ID, password); err != nil {
 		return err
 	}
-	return s.store.DeleteUser(ctx, p.User.ID)
+	return s.store.DeleteUser(ctx, p.User.ID, ifUpdatedAt)
 }
 
 // AdminChanges are what an administrator may set on an account.
@@ -107,6 +112,7 @@ type AdminChanges struct {
 	IsActive    *bool
 	IsVerified  *bool
 	IsSuperuser *bool
+	IfUpdatedAt *time.Time // conditional change (If-Match)
 }
 
 // AdminUpdate changes another account's flags. Disabling an account ends
@@ -124,19 +130,22 @@ func (s *Service) AdminUpdate(ctx context.Context, actor taskapi.Principal, id u
 	if ch.IsActive == nil && ch.IsVerified == nil && ch.IsSuperuser == nil {
 		return s.store.GetUser(ctx, id)
 	}
-	return s.store.UpdateUser(ctx, id, store.UserChanges{IsActive: ch.IsActive, IsVerified: ch.IsVerified, IsSuperuser: ch.IsSuperuser}, nil)
+	return s.store.UpdateUser(ctx, id, store.UserChanges{
+		IsActive: ch.IsActive, IsVerified: ch.IsVerified, IsSuperuser: ch.IsSuperuser, IfUpdatedAt: ch.IfUpdatedAt,
+	}, nil)
 }
 
-// AdminDelete deletes another account. Administrators delete their own
-// through DELETE /users/me, which asks for the password.
-func (s *Service) AdminDelete(ctx context.Context, actor taskapi.Principal, id uuid.UUID) error {
+// AdminDelete deletes another account (conditionally, with ifUpdatedAt).
+// Administrators delete their own through DELETE /users/me, which asks for
+// the password.
+func (s *Service) AdminDelete(ctx context.Context, actor taskapi.Principal, id uuid.UUID, ifUpdatedAt *time.Time) error {
 	if !actor.User.IsSuperuser {
 		return errNotAdmin
 	}
 	if id == actor.User.ID {
 		return taskapi.NewProblem(taskapi.ErrForbidden, "delete your own account with DELETE /users/me")
 	}
-	return s.store.DeleteUser(ctx, id)
+	return s.store.DeleteUser(ctx, id, ifUpdatedAt)
 }
 
 var errNotAdmin = taskapi.NewProblem(taskapi.ErrForbidden, "only administrators may do this")

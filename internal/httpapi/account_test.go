@@ -112,3 +112,57 @@ func TestDeleteMeTakesTheDataAlong(t *testing.T) {
 		e.signUp(t, "rita", strongPassword)
 	})
 }
+
+// Users carry an ETag; PATCH and DELETE honour If-Match.
+func TestUserETagAndIfMatch(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		root := e.newAdmin(t, "root")
+		e.signUp(t, "vera", strongPassword)
+		tk := e.login(t, "vera", strongPassword)
+		me := e.get(t, "/api/v1/users/me", tk.AccessToken).want(t, http.StatusOK)
+		tag := me.Header.Get("ETag")
+		if len(tag) < 10 || tag[0] != '"' {
+			t.Fatalf("ETag = %q", tag)
+		}
+		if again := e.get(t, "/api/v1/users/me", tk.AccessToken).Header.Get("ETag"); again != tag {
+			t.Errorf("ETag changed without a change: %q then %q", tag, again)
+		}
+		patch := func(ifMatch string, body any) *response {
+			return e.do(t, request{Method: http.MethodPatch, Path: "/api/v1/users/me", Token: tk.AccessToken, Body: body,
+				Header: http.Header{"If-Match": {ifMatch}}})
+		}
+		r := patch(tag, map[string]any{"full_name": "Vera"}).want(t, http.StatusOK)
+		newTag := r.Header.Get("ETag")
+		if newTag == "" || newTag == tag {
+			t.Fatalf("ETag after a change: %q (was %q)", newTag, tag)
+		}
+		// The old version is gone: a write based on it is refused.
+		patch(tag, map[string]any{"full_name": "Stale"}).wantProblem(t, http.StatusPreconditionFailed)
+		patch("W/"+newTag, map[string]any{"full_name": "Weak"}).wantProblem(t, http.StatusPreconditionFailed)
+		patch(`"other", `+newTag, map[string]any{"full_name": "Vera V"}).want(t, http.StatusOK)
+		var got userJSON
+		e.get(t, "/api/v1/users/me", tk.AccessToken).want(t, http.StatusOK).decode(t, &got)
+		if got.FullName == nil || *got.FullName != "Vera V" {
+			t.Errorf("after the conditional updates: %+v", got)
+		}
+		current := e.get(t, "/api/v1/users/me", tk.AccessToken).Header.Get("ETag")
+
+		// An administrator's change makes the user's copy stale, and the
+		// other way round.
+		adminPath := "/api/v1/admin/users/" + got.ID
+		adminTag := e.get(t, adminPath, root.Token).want(t, http.StatusOK).Header.Get("ETag")
+		if adminTag != current {
+			t.Errorf("admin sees ETag %q, the user %q", adminTag, current)
+		}
+		e.do(t, request{Method: http.MethodPatch, Path: adminPath, Token: root.Token, Body: map[string]any{"is_verified": true},
+			Header: http.Header{"If-Match": {adminTag}}}).want(t, http.StatusOK)
+		patch(current, map[string]any{"full_name": "Late"}).wantProblem(t, http.StatusPreconditionFailed)
+		e.do(t, request{Method: http.MethodDelete, Path: "/api/v1/users/me", Token: tk.AccessToken,
+			Body: map[string]string{"password": strongPassword}, Header: http.Header{"If-Match": {current}}}).wantProblem(t, http.StatusPreconditionFailed)
+		e.do(t, request{Method: http.MethodDelete, Path: adminPath, Token: root.Token,
+			Header: http.Header{"If-Match": {adminTag}}}).wantProblem(t, http.StatusPreconditionFailed)
+		fresh := e.get(t, adminPath, root.Token).Header.Get("ETag")
+		e.do(t, request{Method: http.MethodDelete, Path: adminPath, Token: root.Token,
+			Header: http.Header{"If-Match": {fresh}}}).want(t, http.StatusNoContent)
+	})
+}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -66,6 +67,12 @@ type UserIDInput struct {
 	ID uuid.UUID `path:"id" doc:"User ID"`
 }
 
+// AdminDeleteUserInput names the user to delete.
+type AdminDeleteUserInput struct {
+	ID      uuid.UUID `path:"id" doc:"User ID"`
+	IfMatch string    `header:"If-Match" doc:"ETag of the version to delete; 412 when the user changed since"`
+}
+
 func (s *server) adminGetUser(ctx context.Context, in *UserIDInput) (*UserOutput, error) {
 	if _, err := admin(ctx); err != nil {
 		return nil, s.fail(ctx, err)
@@ -74,13 +81,27 @@ func (s *server) adminGetUser(ctx context.Context, in *UserIDInput) (*UserOutput
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	return &UserOutput{Body: userBody(u)}, nil
+	return userOutput(u), nil
+}
+
+// adminVersion reads the If-Match header of an admin change: the version
+// of the target user the change must still find (nil without a header).
+func (s *server) adminVersion(ctx context.Context, id uuid.UUID, header string) (*time.Time, error) {
+	if header == "" {
+		return nil, nil
+	}
+	u, err := s.store.GetUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return ifMatch(header, u)
 }
 
 // AdminUpdateUserInput is a merge patch of an account's flags.
 type AdminUpdateUserInput struct {
-	ID   uuid.UUID `path:"id" doc:"User ID"`
-	Body struct {
+	ID      uuid.UUID `path:"id" doc:"User ID"`
+	IfMatch string    `header:"If-Match" doc:"ETag of the version to change; 412 when the user changed since"`
+	Body    struct {
 		IsActive    *bool `json:"is_active,omitempty" doc:"False disables the account and ends its sessions at once"`
 		IsVerified  *bool `json:"is_verified,omitempty" doc:"Whether the email address counts as verified"`
 		IsSuperuser *bool `json:"is_superuser,omitempty" doc:"Whether the user is an administrator"`
@@ -92,21 +113,29 @@ func (s *server) adminUpdateUser(ctx context.Context, in *AdminUpdateUserInput) 
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
+	version, err := s.adminVersion(ctx, in.ID, in.IfMatch)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	u, err := s.auth.AdminUpdate(ctx, p, in.ID, auth.AdminChanges{
-		IsActive: in.Body.IsActive, IsVerified: in.Body.IsVerified, IsSuperuser: in.Body.IsSuperuser,
+		IsActive: in.Body.IsActive, IsVerified: in.Body.IsVerified, IsSuperuser: in.Body.IsSuperuser, IfUpdatedAt: version,
 	})
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	return &UserOutput{Body: userBody(u)}, nil
+	return userOutput(u), nil
 }
 
-func (s *server) adminDeleteUser(ctx context.Context, in *UserIDInput) (*NoContent, error) {
+func (s *server) adminDeleteUser(ctx context.Context, in *AdminDeleteUserInput) (*NoContent, error) {
 	p, err := admin(ctx)
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	if err := s.auth.AdminDelete(ctx, p, in.ID); err != nil {
+	version, err := s.adminVersion(ctx, in.ID, in.IfMatch)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	if err := s.auth.AdminDelete(ctx, p, in.ID, version); err != nil {
 		return nil, s.fail(ctx, err)
 	}
 	return &NoContent{}, nil

@@ -25,6 +25,7 @@ type RegisterInput struct {
 
 // CreatedUserOutput is the answer to a registration.
 type CreatedUserOutput struct {
+	ETag string `header:"ETag" doc:"Version of the user"`
 	Body UserBody
 }
 
@@ -35,7 +36,7 @@ func (s *server) register(ctx context.Context, in *RegisterInput) (*CreatedUserO
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	return &CreatedUserOutput{Body: userBody(u)}, nil
+	return &CreatedUserOutput{ETag: userETag(u), Body: userBody(u)}, nil
 }
 
 // LoginBody is the body of POST /auth/login, as JSON or as an OAuth2
@@ -142,7 +143,7 @@ func (s *server) verifyEmail(ctx context.Context, in *EmailTokenInput) (*UserOut
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	return &UserOutput{Body: userBody(u)}, nil
+	return userOutput(u), nil
 }
 
 // EmailInput carries an email address.

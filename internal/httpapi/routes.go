@@ -70,11 +70,11 @@ func (s *server) routes(api huma.API) {
 	register(s, api, secured(huma.Operation{OperationID: "update-me", Method: http.MethodPatch, Path: mePath,
 		Summary: "Update the current user", Tags: userTags,
 		Description: "Merge patch of `username`, `full_name` and `email`. A new email is unverified until the link sent to it is followed.",
-		Errors:      []int{http.StatusConflict, http.StatusUnprocessableEntity}}), s.updateMe)
+		Errors:      []int{http.StatusPreconditionFailed, http.StatusConflict, http.StatusUnprocessableEntity}}), s.updateMe)
 	register(s, api, secured(huma.Operation{OperationID: "delete-me", Method: http.MethodDelete, Path: mePath,
 		Summary: "Delete the current user", Tags: userTags, DefaultStatus: http.StatusNoContent,
 		Description: "Needs the password. The user's sessions, categories and tasks are deleted with it.",
-		Errors:      []int{http.StatusForbidden, http.StatusUnprocessableEntity}}), s.deleteMe)
+		Errors:      []int{http.StatusPreconditionFailed, http.StatusForbidden, http.StatusUnprocessableEntity}}), s.deleteMe)
 	register(s, api, secured(huma.Operation{OperationID: "list-sessions", Method: http.MethodGet, Path: mePath + "/sessions",
 		Summary: "The current user's active sessions", Tags: userTags, Description: "Newest first.",
 		Errors: []int{http.StatusBadRequest}}), s.listSessions)
@@ -96,11 +96,11 @@ func (s *server) routes(api huma.API) {
 		Summary: "Set a user's flags (superusers only)", Tags: adminTags,
 		Description: "Sets `is_active`, `is_verified`, `is_superuser`. Disabling ends the user's sessions at once. " +
 			"Administrators cannot disable themselves or drop their own superuser flag.",
-		Errors: append(forbidden, http.StatusNotFound)}), s.adminUpdateUser)
+		Errors: append(forbidden, http.StatusPreconditionFailed, http.StatusNotFound)}), s.adminUpdateUser)
 	register(s, api, secured(huma.Operation{OperationID: "admin-delete-user", Method: http.MethodDelete, Path: adminPath + "/{id}",
 		Summary: "Delete a user and all their data (superusers only)", Tags: adminTags, DefaultStatus: http.StatusNoContent,
 		Description: "Administrators delete their own account with DELETE /users/me.",
-		Errors:      append(forbidden, http.StatusNotFound)}), s.adminDeleteUser)
+		Errors:      append(forbidden, http.StatusPreconditionFailed, http.StatusNotFound)}), s.adminDeleteUser)
 }
 
 // register adds one operation with the settings every operation shares:

@@ -3,8 +3,11 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -37,16 +40,48 @@ func userBody(u taskapi.User) UserBody {
 
 // UserOutput is a response holding one user.
 type UserOutput struct {
+	ETag string `header:"ETag" doc:"Version of the user; send it as If-Match to change or delete only this version"`
 	Body UserBody
 }
 
+func userOutput(u taskapi.User) *UserOutput {
+	return &UserOutput{ETag: userETag(u), Body: userBody(u)}
+}
+
+// userETag is the version of a user: it changes with every change of the
+// account (updated_at), and does not reveal the time.
+func userETag(u taskapi.User) string {
+	sum := sha256.Sum256([]byte(u.ID.String() + "|" + strconv.FormatInt(u.UpdatedAt.UnixMicro(), 10)))
+	return `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+}
+
+// ifMatch checks an If-Match header against the current user. It returns
+// the version a conditional change must still find (nil without a header,
+// or with "*"), or ErrPreconditionFailed when no listed tag matches. Weak
+// tags never match (If-Match compares strongly).
+func ifMatch(header string, u taskapi.User) (*time.Time, error) {
+	header = strings.TrimSpace(header)
+	if header == "" || header == "*" {
+		return nil, nil
+	}
+	current := userETag(u)
+	for _, tag := range strings.Split(header, ",") {
+		if strings.TrimSpace(tag) == current {
+			at := u.UpdatedAt
+			return &at, nil
+		}
+	}
+	return nil, taskapi.ErrPreconditionFailed
+}
+
 func (s *server) getMe(ctx context.Context, _ *struct{}) (*UserOutput, error) {
-	return &UserOutput{Body: userBody(principalFrom(ctx).User)}, nil
+	return userOutput(principalFrom(ctx).User), nil
 }
 
 // UpdateMeInput is a merge patch of the caller's account.
 type UpdateMeInput struct {
-	Body struct {
+	IfMatch string `header:"If-Match" doc:"ETag of the version to change; 412 when the account changed since"`
+	Body    struct {
 		Username *string `json:"username,omitempty" minLength:"3" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" patternDescription:"letters, digits, '_', '.' and '-'" doc:"New username"`
 		FullName *string `json:"full_name,omitempty" maxLength:"200" nullable:"true" doc:"New display name; null clears it"`
 		Email    *string `json:"email,omitempty" maxLength:"254" doc:"New email address: it is unverified until the link sent to it is followed, and the old address is told"`
@@ -62,15 +97,20 @@ func (s *server) updateMe(ctx context.Context, in *UpdateMeInput) (*UserOutput, 
 			return nil, s.fail(ctx, taskapi.Invalid(field, "cannot be null"))
 		}
 	}
-	ch := auth.ProfileChanges{Username: in.Body.Username, FullName: in.Body.FullName, Email: in.Body.Email}
-	if in.Body.FullName == nil && jsonHasNull(in.RawBody, "full_name") {
-		ch.ClearFullName = true
-	}
-	u, err := s.auth.UpdateProfile(ctx, principalFrom(ctx), ch)
+	p := principalFrom(ctx)
+	version, err := ifMatch(in.IfMatch, p.User)
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	return &UserOutput{Body: userBody(u)}, nil
+	ch := auth.ProfileChanges{Username: in.Body.Username, FullName: in.Body.FullName, Email: in.Body.Email, IfUpdatedAt: version}
+	if in.Body.FullName == nil && jsonHasNull(in.RawBody, "full_name") {
+		ch.ClearFullName = true
+	}
+	u, err := s.auth.UpdateProfile(ctx, p, ch)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return userOutput(u), nil
 }
 
 // jsonHasNull reports whether the JSON object body has key set to null.
@@ -85,13 +125,19 @@ func jsonHasNull(body []byte, key string) bool {
 
 // DeleteMeInput confirms the deletion of the caller's account.
 type DeleteMeInput struct {
-	Body struct {
+	IfMatch string `header:"If-Match" doc:"ETag of the version to delete; 412 when the account changed since"`
+	Body    struct {
 		Password string `json:"password" minLength:"1" maxLength:"128" doc:"The current password, to confirm"`
 	}
 }
 
 func (s *server) deleteMe(ctx context.Context, in *DeleteMeInput) (*NoContent, error) {
-	if err := s.auth.DeleteAccount(ctx, principalFrom(ctx), in.Body.Password); err != nil {
+	p := principalFrom(ctx)
+	version, err := ifMatch(in.IfMatch, p.User)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	if err := s.auth.DeleteAccount(ctx, p, in.Body.Password, version); err != nil {
 		return nil, s.fail(ctx, err)
 	}
 	return &NoContent{}, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -178,6 +179,10 @@ type UserChanges struct {
 	IsActive      *bool
 	IsVerified    *bool
 	IsSuperuser   *bool
+	// IfUpdatedAt, when set, makes the change conditional: it happens only
+	// while the user's updated_at is still this (If-Match); otherwise
+	// ErrPreconditionFailed.
+	IfUpdatedAt *time.Time
 }
 
 // EmailChange moves an account to a new, unverified address: it comes
@@ -223,13 +228,24 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, ch UserChanges, em
 			add("is_superuser", *ch.IsSuperuser)
 		}
 		if email != nil {
+			if ch.IsVerified != nil {
+				return fmt.Errorf("an email change cannot also set is_verified")
+			}
 			add("email", email.Email)
 			add("is_verified", false)
 		}
 		args = append(args, id)
-		q := fmt.Sprintf(`UPDATE users SET %s WHERE id = $%d RETURNING `+userColumns, strings.Join(sets, ", "), len(args))
+		where := fmt.Sprintf("id = $%d", len(args))
+		if ch.IfUpdatedAt != nil {
+			args = append(args, ch.IfUpdatedAt.UTC())
+			where += fmt.Sprintf(" AND updated_at = $%d", len(args))
+		}
+		q := fmt.Sprintf(`UPDATE users SET %s WHERE %s RETURNING `+userColumns, strings.Join(sets, ", "), where)
 		var err error
 		if u, err = scanUser(tx.QueryRowContext(ctx, q, args...)); err != nil {
+			if err = s.mapErr(err); errors.Is(err, taskapi.ErrNotFound) && ch.IfUpdatedAt != nil {
+				return s.notFoundOrChanged(ctx, tx, id)
+			}
 			var want taskapi.User
 			if ch.Username != nil {
 				want.Username = *ch.Username
@@ -237,7 +253,7 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, ch UserChanges, em
 			if email != nil {
 				want.Email = email.Email
 			}
-			return conflictProblem(s.mapErr(err), want)
+			return conflictProblem(err, want)
 		}
 		if ch.IsActive != nil && !*ch.IsActive {
 			if err := s.revokeUserSessions(ctx, tx, id, uuid.Nil, now); err != nil {
@@ -266,15 +282,38 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, ch UserChanges, em
 
 // DeleteUser deletes a user; the database removes its sessions, tokens,
 // categories, tasks and pending mail with it (ON DELETE CASCADE).
-func (s *Store) DeleteUser(ctx context.Context, id uuid.UUID) error {
-	res, err := s.write.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, id)
+// With ifUpdatedAt set, only while the user's updated_at is still that
+// (If-Match); otherwise ErrPreconditionFailed.
+func (s *Store) DeleteUser(ctx context.Context, id uuid.UUID, ifUpdatedAt *time.Time) error {
+	err := s.inTx(ctx, func(tx querier) error {
+		q, args := `DELETE FROM users WHERE id = $1`, []any{id}
+		if ifUpdatedAt != nil {
+			q, args = q+` AND updated_at = $2`, append(args, ifUpdatedAt.UTC())
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return s.mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return s.notFoundOrChanged(ctx, tx, id)
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("delete user: %w", s.mapErr(err))
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("delete user: %w", taskapi.ErrNotFound)
+		return fmt.Errorf("delete user: %w", err)
 	}
 	return nil
+}
+
+// notFoundOrChanged tells why a conditional change of a user touched no
+// row: the user is gone (ErrNotFound) or has changed meanwhile
+// (ErrPreconditionFailed).
+func (s *Store) notFoundOrChanged(ctx context.Context, tx querier, id uuid.UUID) error {
+	var one int
+	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = $1`, id).Scan(&one); err != nil {
+		return s.mapErr(err)
+	}
+	return taskapi.ErrPreconditionFailed
 }
 
 // ListUsers returns up to limit users with an ID after after (uuid.Nil for
