@@ -82,6 +82,10 @@ func CheckPasswordPolicy(field, password string, u taskapi.User) error {
 	if u.FullName != nil {
 		inputs = append(inputs, strings.Fields(*u.FullName)...)
 	}
+	// zxcvbn matches the lower-cased password against these as given.
+	for i, in := range inputs {
+		inputs[i] = strings.ToLower(in)
+	}
 	r := zxcvbn.PasswordStrength(password, inputs)
 	if r.Score >= MinPasswordScore {
 		return nil
