@@ -25,15 +25,17 @@ import (
 
 // env is one running server on a real database, driven over real HTTP.
 type env struct {
-	URL string
-	// DatabaseURL lets a test start a second instance on the same data.
+	URL    string
+	Store  *store.Store
+	Auth   *auth.Service
+	Config *config.Config
+	Logs   *logBuffer
+	client *http.Client
+
+	// Accounts: the SMTP server the server's email goes to, and the
+	// database URL, to start a second instance on the same data.
+	Mail        *mailtest.Catcher
 	DatabaseURL string
-	Store       *store.Store
-	Auth        *auth.Service
-	Config      *config.Config
-	Logs        *logBuffer
-	Mail        *mailtest.Catcher // the SMTP server the server's email goes to
-	client      *http.Client
 }
 
 // testConfig is the configuration tests run with: defaults, the cheapest
