@@ -12,6 +12,7 @@ import (
 
 	"github.com/taskapi/taskapi/internal/config"
 	"github.com/taskapi/taskapi/internal/httpapi"
+	"github.com/taskapi/taskapi/internal/metrics"
 	"github.com/taskapi/taskapi/internal/store"
 )
 
@@ -48,7 +49,16 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 			log.Warn("stopping background work", "err", err.Error())
 		}
 	}()
-	handler := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: buildVersion()})
+	reg := metrics.New(buildVersion())
+	reg.WatchOutbox(st)
+	limiter, releaseLimiter, err := newLimiter(ctx, cfg, log, reg)
+	if err != nil {
+		return err
+	}
+	defer releaseLimiter()
+	log.Info("rate limits", describeLimits(cfg)...)
+	handler := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: buildVersion(),
+		Limiter: limiter, Metrics: reg})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,

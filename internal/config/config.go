@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/taskapi/taskapi/internal/ratelimit"
 )
 
 // Engine names a database engine.
@@ -45,10 +47,16 @@ type Config struct {
 	BaseURL        string
 	RedisURL       string
 	RateLimit      bool
-	BcryptCost     int
-	LogLevel       string
-	LogFormat      string
-	NoMigrate      bool
+	// The limits applied when RateLimit is on: per client IP on the
+	// unauthenticated auth routes, failed logins per account, and per user
+	// on every authenticated route.
+	RateLimitAuth          ratelimit.Limit
+	RateLimitLoginFailures ratelimit.Limit
+	RateLimitAPI           ratelimit.Limit
+	BcryptCost             int
+	LogLevel               string
+	LogFormat              string
+	NoMigrate              bool
 
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
@@ -89,6 +97,9 @@ func settings() []setting {
 		{"TASKAPI_BASE_URL", "base-url", "", "public URL used in email links (default http://ADDR)", applyBaseURL},
 		{"TASKAPI_REDIS_URL", "redis-url", "", "redis://… to share rate limits and revocations between instances", applyRedisURL},
 		{"TASKAPI_RATE_LIMIT", "rate-limit", "on", "on or off", boolSetting(func(c *Config, b bool) { c.RateLimit = b })},
+		{"TASKAPI_RATE_LIMIT_AUTH", "rate-limit-auth", "20/min", "requests per client IP to the unauthenticated auth routes (N/period)", limitSetting(func(c *Config, l ratelimit.Limit) { c.RateLimitAuth = l })},
+		{"TASKAPI_RATE_LIMIT_LOGIN_FAILURES", "rate-limit-login-failures", "10/15m", "failed logins per account (N/period)", limitSetting(func(c *Config, l ratelimit.Limit) { c.RateLimitLoginFailures = l })},
+		{"TASKAPI_RATE_LIMIT_API", "rate-limit-api", "600/min", "requests per user to authenticated routes (N/period)", limitSetting(func(c *Config, l ratelimit.Limit) { c.RateLimitAPI = l })},
 		{"TASKAPI_BCRYPT_COST", "bcrypt-cost", "12", "bcrypt work factor (10–31; 4 allowed only in tests)", applyBcryptCost},
 		{"TASKAPI_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", applyLogLevel},
 		{"TASKAPI_LOG_FORMAT", "log-format", "json", "json or text", applyLogFormat},
@@ -285,6 +296,17 @@ func boolSetting(set func(*Config, bool)) func(*Config, string) error {
 		default:
 			return fmt.Errorf("%q is neither on nor off", v)
 		}
+		return nil
+	}
+}
+
+func limitSetting(set func(*Config, ratelimit.Limit)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		l, err := ratelimit.ParseLimit(v)
+		if err != nil {
+			return err
+		}
+		set(c, l)
 		return nil
 	}
 }

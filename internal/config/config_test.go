@@ -3,9 +3,12 @@ package config
 import (
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/taskapi/taskapi/internal/ratelimit"
 )
 
 func env(m map[string]string) func(string) string {
@@ -74,6 +77,9 @@ func TestLoadRejects(t *testing.T) {
 		{"bad bool", map[string]string{"TASKAPI_RATE_LIMIT": "maybe"}, nil, "TASKAPI_RATE_LIMIT"},
 		{"bad cidr", map[string]string{"TASKAPI_TRUSTED_PROXIES": "10.0.0.0/99"}, nil, "TASKAPI_TRUSTED_PROXIES"},
 		{"bad origin", map[string]string{"TASKAPI_CORS_ORIGINS": "app.example.com"}, nil, "TASKAPI_CORS_ORIGINS"},
+		{"bad limit", map[string]string{"TASKAPI_RATE_LIMIT_AUTH": "20 per minute"}, nil, "TASKAPI_RATE_LIMIT_AUTH"},
+		{"zero limit", nil, []string{"--rate-limit-api", "0/min"}, "TASKAPI_RATE_LIMIT_API"},
+		{"bad limit period", map[string]string{"TASKAPI_RATE_LIMIT_LOGIN_FAILURES": "10/1ms"}, nil, "TASKAPI_RATE_LIMIT_LOGIN_FAILURES"},
 		{"bad duration", map[string]string{"TASKAPI_ACCESS_TOKEN_TTL": "-1m"}, nil, "TASKAPI_ACCESS_TOKEN_TTL"},
 		{"unknown flag", nil, []string{"--nope"}, "command line"},
 		{"stray argument", nil, []string{"extra"}, "command line"},
@@ -119,5 +125,25 @@ func TestMailFrom(t *testing.T) {
 	if _, err := Load(env(map[string]string{"TASKAPI_MAIL_FROM": "not an address"}), nil, io.Discard); !errors.As(err, &ce) ||
 		!strings.HasPrefix(ce.Setting, "TASKAPI_MAIL_FROM") {
 		t.Errorf("bad sender: %v", err)
+	}
+}
+
+func TestRateLimitSettings(t *testing.T) {
+	c, err := Load(env(nil), nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ratelimit.Limit{{Burst: 20, Period: time.Minute}, {Burst: 10, Period: 15 * time.Minute}, {Burst: 600, Period: time.Minute}}
+	if got := []ratelimit.Limit{c.RateLimitAuth, c.RateLimitLoginFailures, c.RateLimitAPI}; !slices.Equal(got, want) {
+		t.Errorf("default limits = %v, want %v", got, want)
+	}
+	c, err = Load(env(map[string]string{"TASKAPI_RATE_LIMIT_AUTH": "5/s", "TASKAPI_RATE_LIMIT_API": "100/h"}),
+		[]string{"--rate-limit-login-failures", "3/1h"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []ratelimit.Limit{{Burst: 5, Period: time.Second}, {Burst: 3, Period: time.Hour}, {Burst: 100, Period: time.Hour}}
+	if got := []ratelimit.Limit{c.RateLimitAuth, c.RateLimitLoginFailures, c.RateLimitAPI}; !slices.Equal(got, want) {
+		t.Errorf("configured limits = %v, want %v", got, want)
 	}
 }

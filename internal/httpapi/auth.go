@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -78,11 +79,41 @@ func tokenOutput(p auth.TokenPair) *TokenOutput {
 }
 
 func (s *server) login(ctx context.Context, in *LoginInput) (*TokenOutput, error) {
-	pair, err := s.auth.Login(ctx, in.Body.Username, in.Body.Password, clientFrom(ctx))
+	account := auth.LoginKey(in.Body.Username)
+	pair, err := guardCredentials(ctx, s, account, func() (auth.TokenPair, error) {
+		return s.auth.Login(ctx, in.Body.Username, in.Body.Password, clientFrom(ctx))
+	})
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
 	return tokenOutput(pair), nil
+}
+
+// guardCredentials runs a password check under the per-account failure
+// guard (TASKAPI_RATE_LIMIT_LOGIN_FAILURES): an account with too many
+// recent failures is refused before its password is even tried, a failed
+// check (auth.ErrBadCredentials, auth.ErrWrongPassword) counts, and a
+// success clears the count.
+func guardCredentials[T any](ctx context.Context, s *server, account string, check func() (T, error)) (T, error) {
+	var zero T
+	if err := s.loginGuard.Check(ctx, account); err != nil {
+		return zero, err
+	}
+	v, err := check()
+	switch {
+	case errors.Is(err, auth.ErrBadCredentials) || errors.Is(err, auth.ErrWrongPassword):
+		if gerr := s.loginGuard.Fail(ctx, account); gerr != nil {
+			return zero, gerr
+		}
+		return zero, err
+	case err != nil:
+		return zero, err
+	}
+	if gerr := s.loginGuard.Succeed(ctx, account); gerr != nil {
+		// The check passed; a stale count only delays the next lock-out.
+		s.log.WarnContext(ctx, "clear login failures", "request_id", requestIDFrom(ctx), "err", gerr.Error())
+	}
+	return v, nil
 }
 
 // acceptLoginForm declares that login also takes the OAuth2 password form,
@@ -205,7 +236,11 @@ type ChangePasswordInput struct {
 }
 
 func (s *server) changePassword(ctx context.Context, in *ChangePasswordInput) (*NoContent, error) {
-	if err := s.auth.ChangePassword(ctx, principalFrom(ctx), in.Body.CurrentPassword, in.Body.NewPassword); err != nil {
+	p := principalFrom(ctx)
+	_, err := guardCredentials(ctx, s, auth.LoginKey(p.User.Username), func() (struct{}, error) {
+		return struct{}{}, s.auth.ChangePassword(ctx, p, in.Body.CurrentPassword, in.Body.NewPassword)
+	})
+	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
 	return &NoContent{}, nil

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"strings"
 
@@ -15,24 +14,19 @@ import (
 
 type principalKey struct{}
 
-type clientKey struct{}
+type clientInfoKey struct{}
 
 // clientFrom returns the device a request comes from, recorded on the
 // sessions it opens.
 func clientFrom(ctx context.Context) auth.ClientInfo {
-	c, _ := ctx.Value(clientKey{}).(auth.ClientInfo)
+	c, _ := ctx.Value(clientInfoKey{}).(auth.ClientInfo)
 	return c
 }
 
-// clientInfo reads the device of a request: its User-Agent and the peer
-// address (which a trusted proxy layer, when configured, has already set
-// to the client's).
+// clientInfo reads the device of a request: its User-Agent and the
+// client's address (the TCP peer, or what trusted proxies say it is).
 func clientInfo(ctx huma.Context) auth.ClientInfo {
-	ip := ctx.RemoteAddr()
-	if host, _, err := net.SplitHostPort(ip); err == nil {
-		ip = host
-	}
-	return auth.ClientInfo{UserAgent: ctx.Header("User-Agent"), IP: ip}
+	return auth.ClientInfo{UserAgent: ctx.Header("User-Agent"), IP: clientIPFrom(ctx.Context())}
 }
 
 // secured marks an operation as needing an access token: the authenticate
@@ -55,7 +49,7 @@ func principalFrom(ctx context.Context) taskapi.Principal {
 // the caller in the context. Operations without security pass untouched.
 func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
-		ctx = huma.WithValue(ctx, clientKey{}, clientInfo(ctx))
+		ctx = huma.WithValue(ctx, clientInfoKey{}, clientInfo(ctx))
 		if len(ctx.Operation().Security) == 0 {
 			next(ctx)
 			return

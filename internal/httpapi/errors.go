@@ -11,6 +11,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/ratelimit"
 )
 
 // problemContentType is the media type of every error response.
@@ -29,8 +30,11 @@ func (s *server) fail(ctx context.Context, err error) error {
 		}
 		return def
 	}
+	var limited *ratelimit.ExceededError
 	errors.As(err, &p)
 	switch {
+	case errors.As(err, &limited):
+		return s.tooManyRequests(limited)
 	case errors.As(err, &fe):
 		return huma.Error422UnprocessableEntity("validation failed", &huma.ErrorDetail{
 			Location: "body." + fe.Field, Message: fe.Message,

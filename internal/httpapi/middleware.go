@@ -8,19 +8,25 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"runtime/debug"
 	"time"
 )
 
 // middleware wraps the mux in the layers every request passes, outermost
-// first: panic recovery, request ID and the access log, the deadline, the
-// body limit, and routing that answers unknown paths and methods with
-// problem+json instead of the mux's plain text.
+// first: request ID, client address, metrics and the access log; security
+// headers and CORS (so that every answer carries them, errors included);
+// panic recovery, the deadline, the body limit, and routing that answers
+// unknown paths and methods with problem+json instead of the mux's plain
+// text. Rate limits are huma middleware (server.go), as they depend on the
+// operation.
 func (s *server) middleware(mux *http.ServeMux) http.Handler {
 	var h http.Handler = s.route(mux)
 	h = s.limitBody(h)
 	h = s.deadline(h)
 	h = s.recoverPanics(h)
+	h = s.cors(h)
+	h = s.securityHeaders(h)
 	h = s.accessLog(h)
 	return h
 }
@@ -36,6 +42,32 @@ const (
 // by the access log once it is done.
 type requestInfo struct {
 	pattern string
+	client  netip.Addr // see clientIP
+}
+
+// requestInfoFrom returns the request's info; never nil.
+func requestInfoFrom(ctx context.Context) *requestInfo {
+	if info, ok := ctx.Value(requestInfoKey).(*requestInfo); ok {
+		return info
+	}
+	return &requestInfo{}
+}
+
+// clientIPFrom returns the client's address as text (for a session's
+// device list): the TCP peer, or what trusted proxies say it is.
+func clientIPFrom(ctx context.Context) string {
+	if a := requestInfoFrom(ctx).client; a.IsValid() {
+		return a.String()
+	}
+	return ""
+}
+
+// trustedProxies are the CIDRs of TASKAPI_TRUSTED_PROXIES.
+func (s *server) trustedProxies() []netip.Prefix {
+	if s.cfg == nil {
+		return nil
+	}
+	return s.cfg.TrustedProxies
 }
 
 func requestIDFrom(ctx context.Context) string {
@@ -90,18 +122,22 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the real writer.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// accessLog sets the request ID (echoing a sane one sent by the client) and
-// writes one line per request. Query strings are left out: they may carry
-// tokens (email links) and search terms.
+// accessLog sets the request ID (echoing a sane one sent by the client),
+// finds the client's address, and once the request is answered counts it
+// in the metrics and writes one log line. Query strings are left out: they
+// may carry tokens (email links) and search terms.
 func (s *server) accessLog(next http.Handler) http.Handler {
+	trusted := s.trustedProxies()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		s.metrics.InFlight(1)
+		defer s.metrics.InFlight(-1)
 		id := r.Header.Get("X-Request-ID")
 		if !validRequestID(id) {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-ID", id)
-		info := &requestInfo{}
+		info := &requestInfo{client: clientIP(r, trusted)}
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		ctx = context.WithValue(ctx, requestInfoKey, info)
 		rec := &statusRecorder{ResponseWriter: w}
@@ -109,6 +145,8 @@ func (s *server) accessLog(next http.Handler) http.Handler {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
+		took := time.Since(start)
+		s.metrics.ObserveRequest(r.Method, info.pattern, rec.status, took)
 		level := slog.LevelInfo
 		if rec.status >= 500 {
 			level = slog.LevelError
@@ -118,10 +156,11 @@ func (s *server) accessLog(next http.Handler) http.Handler {
 			slog.String("route", info.pattern),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", took),
 			slog.Int64("bytes", rec.bytes),
 			slog.String("request_id", id),
 			slog.String("remote", r.RemoteAddr),
+			slog.String("client", clientIPFrom(ctx)),
 		)
 	})
 }

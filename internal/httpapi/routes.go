@@ -20,44 +20,44 @@ func (s *server) routes(api huma.API) {
 	// Accounts and authentication (auth.go).
 	const authPath = apiPrefix + "/auth"
 	authTags := []string{"auth"}
-	register(s, api, huma.Operation{OperationID: "register", Method: http.MethodPost, Path: authPath + "/register",
+	register(s, api, huma.Operation{OperationID: "auth-register", Method: http.MethodPost, Path: authPath + "/register",
 		Summary: "Create an account", Tags: authTags, DefaultStatus: http.StatusCreated,
 		Description: "Creates an unverified account and sends an email with a verification link.",
 		Errors:      []int{http.StatusConflict, http.StatusUnprocessableEntity}}, s.register)
-	register(s, api, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: authPath + "/login",
+	register(s, api, huma.Operation{OperationID: "auth-login", Method: http.MethodPost, Path: authPath + "/login",
 		Summary: "Log in", Tags: authTags,
 		Description: "Takes JSON or an OAuth2 password-flow form (`username` may be the email). Opens a session: " +
 			"a short-lived access token and a refresh token. An unknown user and a wrong password get the same 401; " +
 			"a disabled account gets 403.",
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity}}, s.login)
 	acceptLoginForm(api, authPath+"/login")
-	register(s, api, huma.Operation{OperationID: "refresh", Method: http.MethodPost, Path: authPath + "/refresh",
+	register(s, api, huma.Operation{OperationID: "auth-refresh", Method: http.MethodPost, Path: authPath + "/refresh",
 		Summary: "Trade a refresh token for a new pair", Tags: authTags,
 		Description: "The refresh token is spent. Presenting a spent one again ends its whole session (theft detection).",
 		Errors:      []int{http.StatusUnauthorized}}, s.refresh)
-	register(s, api, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: authPath + "/logout",
+	register(s, api, huma.Operation{OperationID: "auth-logout", Method: http.MethodPost, Path: authPath + "/logout",
 		Summary: "End the session of a refresh token", Tags: authTags, DefaultStatus: http.StatusNoContent,
 		Description: "The session's access tokens are refused from the next request on.",
 		Errors:      []int{http.StatusUnauthorized}}, s.logout)
-	register(s, api, secured(huma.Operation{OperationID: "logout-all", Method: http.MethodPost, Path: authPath + "/logout-all",
+	register(s, api, secured(huma.Operation{OperationID: "auth-logout-all", Method: http.MethodPost, Path: authPath + "/logout-all",
 		Summary: "End every session of the caller", Tags: authTags, DefaultStatus: http.StatusNoContent}), s.logoutAll)
-	register(s, api, huma.Operation{OperationID: "verify-email", Method: http.MethodPost, Path: authPath + "/verify-email",
+	register(s, api, huma.Operation{OperationID: "auth-verify-email", Method: http.MethodPost, Path: authPath + "/verify-email",
 		Summary: "Verify an email address", Tags: authTags,
 		Description: "Takes the token of the verification link. A token works once and expires.",
 		Errors:      []int{http.StatusBadRequest}}, s.verifyEmail)
-	register(s, api, huma.Operation{OperationID: "resend-verification", Method: http.MethodPost, Path: authPath + "/resend-verification",
+	register(s, api, huma.Operation{OperationID: "auth-resend-verification", Method: http.MethodPost, Path: authPath + "/resend-verification",
 		Summary: "Send the verification email again", Tags: authTags, DefaultStatus: http.StatusAccepted,
 		Description: "Answers 202 whether or not the address is known; earlier links stop working.",
 		Errors:      []int{http.StatusUnprocessableEntity}}, s.resendVerification)
-	register(s, api, huma.Operation{OperationID: "forgot-password", Method: http.MethodPost, Path: authPath + "/forgot-password",
+	register(s, api, huma.Operation{OperationID: "auth-forgot-password", Method: http.MethodPost, Path: authPath + "/forgot-password",
 		Summary: "Ask for a password reset email", Tags: authTags, DefaultStatus: http.StatusAccepted,
 		Description: "Answers 202 whether or not the address is known; earlier links stop working.",
 		Errors:      []int{http.StatusUnprocessableEntity}}, s.forgotPassword)
-	register(s, api, huma.Operation{OperationID: "reset-password", Method: http.MethodPost, Path: authPath + "/reset-password",
+	register(s, api, huma.Operation{OperationID: "auth-reset-password", Method: http.MethodPost, Path: authPath + "/reset-password",
 		Summary: "Set a new password with a reset token", Tags: authTags, DefaultStatus: http.StatusNoContent,
 		Description: "Every session of the user ends.",
 		Errors:      []int{http.StatusBadRequest, http.StatusForbidden, http.StatusUnprocessableEntity}}, s.resetPassword)
-	register(s, api, secured(huma.Operation{OperationID: "change-password", Method: http.MethodPost, Path: authPath + "/change-password",
+	register(s, api, secured(huma.Operation{OperationID: "auth-change-password", Method: http.MethodPost, Path: authPath + "/change-password",
 		Summary: "Change the caller's password", Tags: authTags, DefaultStatus: http.StatusNoContent,
 		Description: "Needs the current password; the caller's other sessions end.",
 		Errors:      []int{http.StatusForbidden, http.StatusUnprocessableEntity}}), s.changePassword)
@@ -107,5 +107,8 @@ func (s *server) routes(api huma.API) {
 // the body limit and the problem responses it can give.
 func register[I, O any](s *server, api huma.API, op huma.Operation, handler func(context.Context, *I) (*O, error)) {
 	op.MaxBodyBytes = s.maxBodyBytes()
+	if rateLimitedOperation(op) {
+		op.Errors = append(op.Errors, http.StatusTooManyRequests)
+	}
 	huma.Register(api, op, handler)
 }

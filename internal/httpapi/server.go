@@ -4,6 +4,8 @@
 package httpapi
 
 import (
+	"context"
+	"database/sql"
 	"log/slog"
 	"net/http"
 	"time"
@@ -14,6 +16,8 @@ import (
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
 	"github.com/taskapi/taskapi/internal/httpapi/docsui"
+	"github.com/taskapi/taskapi/internal/metrics"
+	"github.com/taskapi/taskapi/internal/ratelimit"
 	"github.com/taskapi/taskapi/internal/store"
 )
 
@@ -26,6 +30,15 @@ type Deps struct {
 	Version string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Limiter keeps the rate limits (a ratelimit.Fallback over Redis when
+	// several instances run); nil means an in-memory limiter of this
+	// server's own. Unused when Config.RateLimit is off.
+	Limiter ratelimit.Limiter
+	// Metrics is the registry served at /metrics; nil means a new one.
+	// The server registers its collectors on it, so use it for one server.
+	Metrics *metrics.Metrics
+	// Outbox, when set, reports the email outbox's depth on /metrics.
+	Outbox metrics.OutboxStats
 }
 
 // server holds the dependencies shared by the handlers.
@@ -36,6 +49,17 @@ type server struct {
 	log     *slog.Logger
 	version string
 	now     func() time.Time
+	metrics *metrics.Metrics
+	// limiter is nil when rate limiting is off.
+	limiter ratelimit.Limiter
+	// loginGuard limits failed logins per account (TASKAPI_RATE_LIMIT_
+	// LOGIN_FAILURES), against guessing one account's password from many
+	// addresses. The login handler calls Check(ctx, username) before
+	// verifying the password and returns its error through s.fail (429),
+	// Fail(ctx, username) after a wrong password or unknown user, and
+	// Succeed(ctx, username) after a success. It allows everything when
+	// rate limiting is off.
+	loginGuard *ratelimit.FailureGuard
 }
 
 // apiPrefix is the base path of the versioned API.
@@ -54,12 +78,55 @@ func NewServer(deps Deps) http.Handler {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.metrics = deps.Metrics
+	if s.metrics == nil {
+		s.metrics = metrics.New(deps.Version)
+	}
+	s.setupRateLimits(deps.Limiter)
+	s.watch(deps)
 	mux := http.NewServeMux()
 	api := s.newAPI(mux)
 	s.routes(api)
 	mux.Handle("GET /openapi.json", s.openAPIHandler(api))
+	mux.Handle("GET /metrics", s.metrics.Handler())
 	docsui.Register(mux, "/openapi.json")
 	return s.middleware(mux)
+}
+
+// setupRateLimits picks the limiter: the one given, else one in memory.
+// The in-memory one runs no janitor (the server has no Close); its size is
+// bounded all the same.
+func (s *server) setupRateLimits(l ratelimit.Limiter) {
+	// A guard without a limiter allows everything.
+	s.limiter, s.loginGuard = nil, ratelimit.NewFailureGuard(nil, ratelimit.Limit{}, limitLoginAccount)
+	if s.cfg == nil || !s.cfg.RateLimit {
+		return
+	}
+	if l == nil {
+		l = ratelimit.NewMemory(context.Background(), ratelimit.MemoryOptions{SweepInterval: -1})
+	}
+	s.limiter = l
+	s.loginGuard = ratelimit.NewFailureGuard(l, s.cfg.RateLimitLoginFailures, limitLoginAccount)
+}
+
+// watch registers the collectors of the server's dependencies.
+func (s *server) watch(deps Deps) {
+	if st := deps.Store; st != nil {
+		s.metrics.WatchDBPools(func() map[string]sql.DBStats {
+			read, write := st.Stats()
+			if st.Engine() == "sqlite" {
+				return map[string]sql.DBStats{"read": read, "write": write}
+			}
+			return map[string]sql.DBStats{"main": write}
+		})
+	}
+	switch l := s.limiter.(type) {
+	case *ratelimit.Fallback:
+		s.metrics.WatchRateLimitFallback(l.Stats)
+	case *ratelimit.Memory:
+		s.metrics.WatchMemoryLimiter(l)
+	}
+	s.metrics.WatchOutbox(deps.Outbox)
 }
 
 // newAPI configures huma: our own docs routes, no $schema links in bodies,
@@ -84,7 +151,9 @@ func (s *server) newAPI(mux *http.ServeMux) huma.API {
 		},
 	}
 	api := humago.New(mux, cfg)
-	api.UseMiddleware(s.authenticate(api))
+	// Per-IP limits come before authentication (the auth routes have
+	// none), per-user limits after it (they need the user).
+	api.UseMiddleware(s.limitByIP(api), s.authenticate(api), s.limitByUser(api))
 	return api
 }
 

@@ -137,7 +137,10 @@ func (s *server) deleteMe(ctx context.Context, in *DeleteMeInput) (*NoContent, e
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	if err := s.auth.DeleteAccount(ctx, p, in.Body.Password, version); err != nil {
+	_, err = guardCredentials(ctx, s, auth.LoginKey(p.User.Username), func() (struct{}, error) {
+		return struct{}{}, s.auth.DeleteAccount(ctx, p, in.Body.Password, version)
+	})
+	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
 	return &NoContent{}, nil

@@ -115,3 +115,24 @@ func TestPurgeEnded(t *testing.T) {
 		})
 	}
 }
+
+func TestOutboxStats(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for range 3 {
+			if err := s.EnqueueMail(ctx, store.OutboxMessage{To: "a@example.com", Subject: "s", Text: "t", HTML: "h"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m, _, err := s.ClaimMail(ctx, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AbandonMail(ctx, m.ID, "550 no such user"); err != nil {
+			t.Fatal(err)
+		}
+		if pending, failed, err := s.OutboxStats(ctx); err != nil || pending != 2 || failed != 1 {
+			t.Errorf("pending %d failed %d err %v", pending, failed, err)
+		}
+	})
+}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 //go:embed migrations/postgres/*.sql migrations/sqlite/*.sql
@@ -20,21 +22,48 @@ type MigrationStatus struct {
 	Applied bool
 }
 
-func (s *Store) migrator() (*goose.Provider, error) {
+// migrator returns goose's provider. On PostgreSQL it holds a session
+// advisory lock while it works, so that several instances starting at once
+// (docker compose up --scale api=3) apply each migration once: the others
+// wait, then find nothing pending. SQLite has one writer and needs none.
+func (s *Store) migrator(ctx context.Context) (*goose.Provider, error) {
 	fsys, err := s.d.migrationsFS()
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
-	p, err := goose.NewProvider(s.d.goose, s.write, fsys)
+	var opts []goose.ProviderOption
+	if s.d.name == "postgres" {
+		locker, err := s.migrationLocker(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("migrations: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(s.d.goose, s.write, fsys, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
 	return p, nil
 }
 
+// migrationLocker returns a PostgreSQL advisory lock whose ID is derived
+// from the database and schema the migrations go to: instances of one
+// deployment share it, while deployments (or test schemas) that share a
+// server do not wait for each other. A waiter checks every second for up
+// to five minutes.
+func (s *Store) migrationLocker(ctx context.Context) (lock.SessionLocker, error) {
+	var where string
+	if err := s.write.QueryRowContext(ctx, `SELECT current_database() || '.' || current_schema()`).Scan(&where); err != nil {
+		return nil, fmt.Errorf("find schema: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("taskapi migrations " + where))
+	return lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64())), lock.WithLockTimeout(1, 300))
+}
+
 // MigrateUp applies every pending migration and returns how many ran.
 func (s *Store) MigrateUp(ctx context.Context) (int, error) {
-	p, err := s.migrator()
+	p, err := s.migrator(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -47,7 +76,7 @@ func (s *Store) MigrateUp(ctx context.Context) (int, error) {
 
 // MigrateDown rolls back the most recent migration.
 func (s *Store) MigrateDown(ctx context.Context) error {
-	p, err := s.migrator()
+	p, err := s.migrator(ctx)
 	if err != nil {
 		return err
 	}
@@ -59,7 +88,7 @@ func (s *Store) MigrateDown(ctx context.Context) error {
 
 // MigrateReset rolls back every migration.
 func (s *Store) MigrateReset(ctx context.Context) error {
-	p, err := s.migrator()
+	p, err := s.migrator(ctx)
 	if err != nil {
 		return err
 	}
@@ -71,7 +100,7 @@ func (s *Store) MigrateReset(ctx context.Context) error {
 
 // MigrationStatuses lists every known migration and whether it is applied.
 func (s *Store) MigrationStatuses(ctx context.Context) ([]MigrationStatus, error) {
-	p, err := s.migrator()
+	p, err := s.migrator(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -113,4 +114,62 @@ func schemaOf(t *testing.T, s *store.Store) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// Several instances starting at once all migrate; on PostgreSQL an
+// advisory lock makes each migration run once, and every instance succeeds.
+func TestConcurrentMigrateUpOnPostgres(t *testing.T) {
+	var pg *storetest.Engine
+	for _, e := range storetest.Engines(t) {
+		if e.Name == "postgres" {
+			pg = &e
+		}
+	}
+	if pg == nil {
+		t.Skip("no PostgreSQL: " + storetest.PostgresEnv + " is not set")
+	}
+	url := pg.NewURL(t)
+	ctx := context.Background()
+	const instances = 3
+	stores := make([]*store.Store, instances)
+	for i := range stores {
+		s, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		stores[i] = s
+	}
+	// An upgrade: goose's version table exists and migrations are
+	// pending. (On a blank database goose's own retry while creating that
+	// table happens to stagger the instances; an upgrade has no such luck.)
+	if _, err := stores[0].MigrateUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := stores[0].MigrateReset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	applied := make([]int, instances)
+	errs := make([]error, instances)
+	for i, s := range stores {
+		wg.Go(func() { applied[i], errs[i] = s.MigrateUp(ctx) })
+	}
+	wg.Wait()
+	total := 0
+	for i := range stores {
+		if errs[i] != nil {
+			t.Errorf("instance %d: %v", i, errs[i])
+		}
+		total += applied[i]
+	}
+	want := len(mustStatuses(t, stores[0]))
+	if total != want {
+		t.Errorf("migrations applied %d times in all (%v), want %d: each exactly once", total, applied, want)
+	}
+	for _, st := range mustStatuses(t, stores[1]) {
+		if !st.Applied {
+			t.Errorf("migration %d pending", st.Version)
+		}
+	}
 }

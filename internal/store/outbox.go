@@ -148,3 +148,15 @@ func clip(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// OutboxStats counts the messages waiting to be sent and those abandoned
+// (still kept, until purged), for the metrics.
+func (s *Store) OutboxStats(ctx context.Context) (pending, failed int, err error) {
+	err = s.read.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL),
+			(SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL)`).Scan(&pending, &failed)
+	if err != nil {
+		return 0, 0, fmt.Errorf("outbox stats: %w", s.mapErr(err))
+	}
+	return pending, failed, nil
+}

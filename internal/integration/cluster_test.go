@@ -1,0 +1,244 @@
+package integration
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/auth"
+	"github.com/taskapi/taskapi/internal/ratelimit/redistest"
+	"github.com/taskapi/taskapi/internal/store"
+	"github.com/taskapi/taskapi/internal/store/storetest"
+)
+
+// jwtSecret is shared by every instance, as in a real deployment, and by
+// the test, which mints tokens for users it creates in the database.
+const jwtSecret = "integration-secret-that-is-long-enough-0123"
+
+// cluster is several `taskapi serve` processes on one PostgreSQL database
+// and one Redis database.
+type cluster struct {
+	Bin         string // the built binary
+	DatabaseURL string
+	RedisURL    string
+	Instances   []*instance
+}
+
+// instance is one running process.
+type instance struct {
+	URL  string
+	Logs *syncBuffer
+}
+
+// clusterEnv is the environment every instance gets; extra settings are
+// added per cluster.
+func clusterEnv(dbURL, redisURL string, extra map[string]string) []string {
+	env := []string{
+		"TASKAPI_ADDR=127.0.0.1:0",
+		"TASKAPI_DATABASE_URL=" + dbURL,
+		"TASKAPI_REDIS_URL=" + redisURL,
+		"TASKAPI_JWT_SECRET=" + jwtSecret,
+		"TASKAPI_BCRYPT_COST=4",
+		"TASKAPI_LOG_FORMAT=json",
+	}
+	for k, v := range extra {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// startCluster builds the binary and starts n instances at once (so they
+// also race to migrate the fresh database), waiting until each listens.
+func startCluster(t *testing.T, n int, extra map[string]string) *cluster {
+	t.Helper()
+	if os.Getenv(storetest.PostgresEnv) == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not set: in CI the multi-instance test must run", storetest.PostgresEnv)
+		}
+		t.Skipf("%s is not set", storetest.PostgresEnv)
+	}
+	c := &cluster{DatabaseURL: storetest.PostgresURL(t), RedisURL: redistest.URL(t)}
+	c.Bin = buildBinary(t)
+	env := clusterEnv(c.DatabaseURL, c.RedisURL, extra)
+	var wg sync.WaitGroup
+	c.Instances = make([]*instance, n)
+	for i := range n {
+		wg.Go(func() { c.Instances[i] = startInstance(t, c.Bin, env) })
+	}
+	wg.Wait()
+	for i, in := range c.Instances {
+		if in == nil {
+			t.Fatalf("instance %d did not start", i)
+		}
+	}
+	return c
+}
+
+// buildBinary compiles cmd/taskapi into the test's temporary folder.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "taskapi")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/taskapi/taskapi/cmd/taskapi").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startInstance runs `taskapi serve` and waits for its "listening" log
+// line, which names the address it got. The process gets SIGTERM when the
+// test ends and must stop cleanly. It reports failures with t.Error, as it
+// runs in its own goroutine.
+func startInstance(t *testing.T, bin string, env []string) *instance {
+	logs := &syncBuffer{}
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = env
+	cmd.Stdout = io.Discard
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Errorf("start %s: %v", bin, err)
+		return nil
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-exited:
+			if err != nil {
+				t.Errorf("instance exited with %v after SIGTERM:\n%s", err, logs.String())
+			}
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Errorf("instance did not stop within 30s of SIGTERM")
+		}
+	})
+	deadline := time.After(60 * time.Second)
+	for {
+		if addr := listeningAddr(logs.String()); addr != "" {
+			return &instance{URL: "http://" + addr, Logs: logs}
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Errorf("instance exited before listening (%v):\n%s", err, logs.String())
+			return nil
+		case <-deadline:
+			t.Errorf("instance did not listen within 60s:\n%s", logs.String())
+			return nil
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func listeningAddr(logs string) string {
+	sc := bufio.NewScanner(strings.NewReader(logs))
+	for sc.Scan() {
+		var line struct {
+			Msg  string `json:"msg"`
+			Addr string `json:"addr"`
+		}
+		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" {
+			return line.Addr
+		}
+	}
+	return ""
+}
+
+// newUser creates a verified user straight in the shared database and
+// returns an access token of a new session, signed with the instances'
+// secret: registration and login are exercised by their own tests.
+func (c *cluster) newUser(t *testing.T, username string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := store.Open(ctx, c.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	u, err := st.CreateUser(ctx, taskapi.User{Email: username + "@example.com", Username: username, IsActive: true, IsVerified: true}, "not-a-real-hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := auth.NewService(st, auth.NewTokens(jwtSecret, nil, 15*time.Minute, time.Now), auth.Options{RefreshTTL: time.Hour, BcryptCost: 4}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := svc.StartSession(ctx, u.ID, auth.ClientInfo{UserAgent: "integration test", IP: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pair.AccessToken
+}
+
+// response is a finished exchange.
+type response struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+// do sends one request to an instance.
+func (in *instance) do(t *testing.T, method, path, token string, body any) response {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, in.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(res.Body, 4<<20))
+	return response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
+}
+
+// syncBuffer collects a process's log while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

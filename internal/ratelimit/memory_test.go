@@ -1,0 +1,206 @@
+package ratelimit
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// clock is a settable clock for tests.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func newTestMemory(t *testing.T, c *clock, maxKeys int) *Memory {
+	t.Helper()
+	m := NewMemory(context.Background(), MemoryOptions{MaxKeys: maxKeys, SweepInterval: -1, Now: c.Now})
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+func TestMemoryExactDecisions(t *testing.T) {
+	c := newClock()
+	m := newTestMemory(t, c, 0)
+	ctx := context.Background()
+	limit := Limit{Burst: 3, Period: time.Minute} // one request back every 20s
+	step := func(advance time.Duration, want Result) {
+		t.Helper()
+		c.Advance(advance)
+		got, err := m.Allow(ctx, "k", limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("after %v (-want +got):\n%s", advance, diff)
+		}
+	}
+	step(0, Result{Allowed: true, Limit: 3, Remaining: 2, ResetAfter: 20 * time.Second})
+	step(0, Result{Allowed: true, Limit: 3, Remaining: 1, ResetAfter: 40 * time.Second})
+	step(0, Result{Allowed: true, Limit: 3, Remaining: 0, ResetAfter: time.Minute})
+	// The burst is spent: the next request waits one interval.
+	step(0, Result{Allowed: false, Limit: 3, Remaining: 0, ResetAfter: time.Minute, RetryAfter: 20 * time.Second})
+	step(15*time.Second, Result{Allowed: false, Limit: 3, Remaining: 0, ResetAfter: 45 * time.Second, RetryAfter: 5 * time.Second})
+	// A refusal takes nothing: after the 5s left, one request goes through.
+	step(5*time.Second, Result{Allowed: true, Limit: 3, Remaining: 0, ResetAfter: time.Minute})
+	// After a long idle time the full burst is back, no more.
+	step(time.Hour, Result{Allowed: true, Limit: 3, Remaining: 2, ResetAfter: 20 * time.Second})
+
+	// Keys are independent.
+	got, _ := m.Allow(ctx, "other", limit)
+	if got.Remaining != 2 {
+		t.Errorf("another key: %+v", got)
+	}
+}
+
+func TestMemoryPeekAndReset(t *testing.T) {
+	c := newClock()
+	m := newTestMemory(t, c, 0)
+	ctx := context.Background()
+	limit := Limit{Burst: 2, Period: 10 * time.Minute}
+	peek := func() Result {
+		t.Helper()
+		r, err := m.Peek(ctx, "k", limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := peek(); !r.Allowed || r.Remaining != 2 || r.ResetAfter != 0 {
+		t.Errorf("fresh peek = %+v", r)
+	}
+	if m.Len() != 0 {
+		t.Error("a peek stored a key")
+	}
+	m.Allow(ctx, "k", limit)
+	if r := peek(); !r.Allowed || r.Remaining != 1 || r.ResetAfter != 5*time.Minute {
+		t.Errorf("peek after one = %+v", r)
+	}
+	m.Allow(ctx, "k", limit)
+	if r := peek(); r.Allowed || r.Remaining != 0 || r.RetryAfter != 5*time.Minute {
+		t.Errorf("peek after two = %+v", r)
+	}
+	if r := peek(); r.Allowed {
+		t.Error("peeking took something back")
+	}
+	if err := m.Reset(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	if r := peek(); !r.Allowed || r.Remaining != 2 {
+		t.Errorf("peek after reset = %+v", r)
+	}
+}
+
+func TestMemoryInvalidLimit(t *testing.T) {
+	m := newTestMemory(t, newClock(), 0)
+	for _, l := range []Limit{{}, {Burst: 1}, {Period: time.Second}, {Burst: 10_000_000, Period: time.Second}} {
+		if _, err := m.Allow(context.Background(), "k", l); err == nil {
+			t.Errorf("Allow with %+v: no error", l)
+		}
+	}
+}
+
+func TestMemoryIsBounded(t *testing.T) {
+	c := newClock()
+	m := newTestMemory(t, c, 100)
+	ctx := context.Background()
+	limit := Limit{Burst: 1, Period: time.Hour}
+	for i := range 1000 {
+		if r, _ := m.Allow(ctx, fmt.Sprintf("k%d", i), limit); !r.Allowed {
+			t.Fatalf("fresh key %d refused", i)
+		}
+	}
+	if n := m.Len(); n != 100 {
+		t.Errorf("Len = %d, want the bound 100", n)
+	}
+	if e := m.Evicted(); e != 900 {
+		t.Errorf("Evicted = %d, want 900", e)
+	}
+	// The most recently used keys are the ones kept: k999 is still limited.
+	if r, _ := m.Allow(ctx, "k999", limit); r.Allowed {
+		t.Error("a recent key was evicted")
+	}
+}
+
+func TestMemorySweepDropsIdleKeysOnly(t *testing.T) {
+	c := newClock()
+	m := newTestMemory(t, c, 0)
+	ctx := context.Background()
+	m.Allow(ctx, "short", Limit{Burst: 10, Period: 10 * time.Second}) // idle again after 1s
+	m.Allow(ctx, "long", Limit{Burst: 1, Period: time.Hour})          // idle after 1h
+	c.Advance(time.Minute)
+	m.Sweep()
+	if n := m.Len(); n != 1 {
+		t.Fatalf("Len after sweep = %d, want 1", n)
+	}
+	if r, _ := m.Peek(ctx, "long", Limit{Burst: 1, Period: time.Hour}); r.Allowed {
+		t.Error("the sweep dropped a key that is still limited")
+	}
+	c.Advance(time.Hour)
+	m.Sweep()
+	if n := m.Len(); n != 0 {
+		t.Errorf("Len after everything is idle = %d", n)
+	}
+}
+
+func TestMemoryJanitorRunsAndStops(t *testing.T) {
+	c := newClock()
+	ctx, cancel := context.WithCancel(context.Background())
+	m := NewMemory(ctx, MemoryOptions{SweepInterval: time.Millisecond, Now: c.Now})
+	m.Allow(context.Background(), "k", Limit{Burst: 1, Period: time.Second})
+	c.Advance(time.Minute)
+	deadline := time.Now().Add(10 * time.Second)
+	for m.Len() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the janitor never swept the idle key")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-m.done // the janitor ends with its context
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m.Close() // twice is fine
+}
+
+func TestMemoryConcurrentUseKeepsTheLimit(t *testing.T) {
+	m := newTestMemory(t, newClock(), 0)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	allowed := 0
+	for range 8 {
+		wg.Go(func() {
+			for range 50 {
+				r, _ := m.Allow(context.Background(), "shared", Limit{Burst: 100, Period: time.Hour})
+				if r.Allowed {
+					mu.Lock()
+					allowed++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if allowed != 100 {
+		t.Errorf("allowed %d of 400 concurrent requests, want exactly 100", allowed)
+	}
+}
