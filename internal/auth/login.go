@@ -15,7 +15,7 @@ import (
 // ErrBadCredentials is what Login returns, and only for this, when the
 // user is unknown or the password wrong: the two are not told apart. A
 // rate limiter can count these failures per account with
-// errors.Is(err, ErrBadCredentials) and LoginKey.
+// errors.Is(err, ErrBadCredentials) and AccountKey.
 var ErrBadCredentials = taskapi.NewProblem(taskapi.ErrUnauthorized, "the username or password is wrong")
 
 // ErrAccountDisabled is the answer to the right password of a disabled
@@ -31,9 +31,25 @@ var ErrWrongPassword = taskapi.NewProblem(taskapi.ErrForbidden, "the current pas
 // token.
 var errBadRefresh = taskapi.NewProblem(taskapi.ErrUnauthorized, "the refresh token is invalid or expired, or its session has ended; log in again")
 
-// LoginKey is the account a login names, in the form a limiter should
-// count failures under: logins are case-insensitive.
+// LoginKey is a login in the form failures are counted under when it
+// names no account: logins are case-insensitive.
 func LoginKey(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
+
+// AccountKey names the account a login refers to, for a limiter that
+// counts failed password checks: the same key whether the login is the
+// username or the email (so the two do not give twice the budget), and
+// the key UserKey gives the signed-in user. A login that names nobody is
+// counted under LoginKey.
+func (s *Service) AccountKey(ctx context.Context, login string) string {
+	u, _, err := s.store.Credentials(ctx, strings.TrimSpace(login))
+	if err != nil {
+		return "login:" + LoginKey(login)
+	}
+	return UserKey(u.ID)
+}
+
+// UserKey is the AccountKey of a known user.
+func UserKey(id uuid.UUID) string { return "user:" + id.String() }
 
 // Login checks a username (or email) and password and opens a session.
 // An unknown user costs one bcrypt comparison against a dummy hash, so it

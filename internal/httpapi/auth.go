@@ -79,7 +79,7 @@ func tokenOutput(p auth.TokenPair) *TokenOutput {
 }
 
 func (s *server) login(ctx context.Context, in *LoginInput) (*TokenOutput, error) {
-	account := auth.LoginKey(in.Body.Username)
+	account := s.auth.AccountKey(ctx, in.Body.Username)
 	pair, err := guardCredentials(ctx, s, account, func() (auth.TokenPair, error) {
 		return s.auth.Login(ctx, in.Body.Username, in.Body.Password, clientFrom(ctx))
 	})
@@ -237,7 +237,7 @@ type ChangePasswordInput struct {
 
 func (s *server) changePassword(ctx context.Context, in *ChangePasswordInput) (*NoContent, error) {
 	p := principalFrom(ctx)
-	_, err := guardCredentials(ctx, s, auth.LoginKey(p.User.Username), func() (struct{}, error) {
+	_, err := guardCredentials(ctx, s, auth.UserKey(p.User.ID), func() (struct{}, error) {
 		return struct{}{}, s.auth.ChangePassword(ctx, p, in.Body.CurrentPassword, in.Body.NewPassword)
 	})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
+	"github.com/taskapi/taskapi/internal/ratelimit"
 	"github.com/taskapi/taskapi/internal/store/storetest"
 )
 
@@ -220,5 +221,48 @@ func waitFor(t testing.TB, cond func() bool) {
 			t.Fatal("condition not met in time")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Failed password checks are counted per account: past the limit even the
+// right password is not tried, and a success clears the count.
+func TestFailedPasswordChecksAreLimitedPerAccount(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine.Name, func(t *testing.T) {
+			e := newEnv(t, engine, func(c *config.Config) {
+				c.RateLimit = true
+				c.RateLimitLoginFailures = ratelimit.Limit{Burst: 3, Period: time.Hour}
+				c.RateLimitAuth = ratelimit.Limit{Burst: 1000, Period: time.Minute}
+				c.RateLimitAPI = ratelimit.Limit{Burst: 1000, Period: time.Minute}
+			})
+			e.signUp(t, "wendy", strongPassword)
+			e.signUp(t, "xavier", strongPassword)
+			wrong := map[string]any{"username": "wendy", "password": "not-her-password"}
+			e.post(t, "/api/v1/auth/login", "", wrong).wantProblem(t, http.StatusUnauthorized)
+			e.login(t, "wendy", strongPassword) // a success clears the count
+			for range 3 {
+				e.post(t, "/api/v1/auth/login", "", wrong).wantProblem(t, http.StatusUnauthorized)
+			}
+			// Username or email, the same account.
+			r := e.post(t, "/api/v1/auth/login", "", map[string]any{"username": "Wendy@example.com", "password": strongPassword})
+			r.wantProblem(t, http.StatusTooManyRequests)
+			if r.Header.Get("Retry-After") == "" {
+				t.Error("429 without Retry-After")
+			}
+			// Another account is not affected.
+			x := e.login(t, "xavier", strongPassword)
+			// The current password of change-password counts the same way,
+			// against the same budget as logins.
+			e.post(t, "/api/v1/auth/login", "", map[string]any{"username": "xavier", "password": "nope-nope-nope"}).
+				wantProblem(t, http.StatusUnauthorized)
+			for range 2 {
+				e.post(t, "/api/v1/auth/change-password", x.AccessToken,
+					map[string]string{"current_password": "guess-guess-guess", "new_password": "granite-Otter-77-maple"}).
+					wantProblem(t, http.StatusForbidden)
+			}
+			e.post(t, "/api/v1/auth/change-password", x.AccessToken,
+				map[string]string{"current_password": strongPassword, "new_password": "granite-Otter-77-maple"}).
+				wantProblem(t, http.StatusTooManyRequests)
+		})
 	}
 }

@@ -137,7 +137,7 @@ func (s *server) deleteMe(ctx context.Context, in *DeleteMeInput) (*NoContent, e
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	_, err = guardCredentials(ctx, s, auth.LoginKey(p.User.Username), func() (struct{}, error) {
+	_, err = guardCredentials(ctx, s, auth.UserKey(p.User.ID), func() (struct{}, error) {
 		return struct{}{}, s.auth.DeleteAccount(ctx, p, in.Body.Password, version)
 	})
 	if err != nil {
