@@ -21,6 +21,9 @@ type Task struct {
 	CompletedAt *time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// Version counts the changes of the task; it starts at 1 and grows by
+	// one on every update, so an ETag built from it never repeats.
+	Version int64
 }
 
 // Task rules.
@@ -92,13 +95,51 @@ func ValidateTitle(title string) error {
 	if strings.TrimSpace(title) == "" || utf8.RuneCountInString(title) > TaskTitleMaxLen {
 		return Invalid("title", "must be 1 to %d characters and not blank", TaskTitleMaxLen)
 	}
+	if !ValidText(title) {
+		return Invalid("title", "must be valid UTF-8 without NUL characters")
+	}
 	return nil
 }
 
 // ValidateDescription checks the description rule (at most 10,000 characters).
 func ValidateDescription(d *string) error {
-	if d != nil && utf8.RuneCountInString(*d) > TaskDescriptionMaxLen {
+	if d == nil {
+		return nil
+	}
+	if utf8.RuneCountInString(*d) > TaskDescriptionMaxLen {
 		return Invalid("description", "must be at most %d characters", TaskDescriptionMaxLen)
+	}
+	if !ValidText(*d) {
+		return Invalid("description", "must be valid UTF-8 without NUL characters")
+	}
+	return nil
+}
+
+// ValidText reports whether s can be stored as text by every engine:
+// valid UTF-8 without NUL, which PostgreSQL refuses in text columns.
+func ValidText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// TitleSortKey is the form by which tasks are sorted by title: lower case,
+// compared byte by byte (Unicode code point order) on every engine, so the
+// order does not depend on a database's locale.
+func TitleSortKey(title string) string { return strings.ToLower(title) }
+
+// Validate checks every rule of a task that stands on its own (the category
+// must also be the owner's: the store checks that).
+func (t *Task) Validate() error {
+	if err := ValidateTitle(t.Title); err != nil {
+		return err
+	}
+	if err := ValidateDescription(t.Description); err != nil {
+		return err
+	}
+	if !t.Status.Valid() {
+		return Invalid("status", "must be one of TODO, IN_PROGRESS, COMPLETED, ARCHIVED")
+	}
+	if !t.Priority.Valid() {
+		return Invalid("priority", "must be one of LOW, MEDIUM, HIGH, URGENT")
 	}
 	return nil
 }

@@ -36,6 +36,8 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 		}
 		log.Info("migrations applied", "count", n, "engine", st.Engine())
 	}
+	stopJanitor := startJanitor(ctx, st, log)
+	defer stopJanitor()
 
 	authSvc, stopAccounts, err := startAccounts(cfg, st, log)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -74,16 +73,13 @@ func TestDeleteMeTakesTheDataAlong(t *testing.T) {
 		other := e.login(t, "rita", strongPassword)
 		id := uuid.MustParse(u.ID)
 		ctx := context.Background()
-		now := time.Now().UTC()
-		// Some data of hers, written as the categories and tasks features do.
-		if _, err := e.Store.DB().ExecContext(ctx, `INSERT INTO categories (id, user_id, name, name_key, color, created_at, updated_at)
-			VALUES ($1, $2, 'Home', 'home', '#6B7280', $3, $3)`, uuid.New(), id, now); err != nil {
-			t.Fatal(err)
+		// Some data of hers, made through the API.
+		var cat struct {
+			ID string `json:"id"`
 		}
-		if _, err := e.Store.DB().ExecContext(ctx, `INSERT INTO tasks (id, user_id, title, created_at, updated_at)
-			VALUES ($1, $2, 'Water the plants', $3, $3)`, uuid.New(), id, now); err != nil {
-			t.Fatal(err)
-		}
+		e.post(t, "/api/v1/categories", tk.AccessToken, map[string]any{"name": "Home"}).want(t, http.StatusCreated).decode(t, &cat)
+		e.post(t, "/api/v1/tasks", tk.AccessToken, map[string]any{"title": "Water the plants", "category_id": cat.ID}).
+			want(t, http.StatusCreated)
 		del := func(token string, body any) *response {
 			return e.do(t, request{Method: http.MethodDelete, Path: "/api/v1/users/me", Token: token, Body: body})
 		}

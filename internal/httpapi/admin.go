@@ -38,14 +38,18 @@ type UserListOutput struct {
 }
 
 func (s *server) adminListUsers(ctx context.Context, in *AdminListUsersInput) (*UserListOutput, error) {
-	if _, err := admin(ctx); err != nil {
-		return nil, s.fail(ctx, err)
-	}
-	after, err := decodeCursor(in.Cursor)
+	p, err := admin(ctx)
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	list, err := s.store.ListUsers(ctx, strings.TrimSpace(in.Q), after, in.Limit+1)
+	q := strings.TrimSpace(in.Q)
+	// A cursor continues only the search it came from.
+	scope := scopeDigest([]byte("admin users\x00" + q))
+	after, err := s.decodeIDCursor(p.User.ID, in.Cursor, scope)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	list, err := s.store.ListUsers(ctx, q, after, in.Limit+1)
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
@@ -53,7 +57,7 @@ func (s *server) adminListUsers(ctx context.Context, in *AdminListUsersInput) (*
 	out.Body.Items = make([]UserBody, 0, min(len(list), in.Limit))
 	for i, u := range list {
 		if i == in.Limit {
-			c := encodeCursor(list[i-1].ID)
+			c := s.encodeIDCursor(p.User.ID, scope, list[i-1].ID)
 			out.Body.NextCursor = &c
 			break
 		}
@@ -94,7 +98,7 @@ func (s *server) adminVersion(ctx context.Context, id uuid.UUID, header string) 
 	if err != nil {
 		return nil, err
 	}
-	return ifMatch(header, u)
+	return userIfMatch(header, u)
 }
 
 // AdminUpdateUserInput is a merge patch of an account's flags.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -36,9 +37,11 @@ func (s *server) fail(ctx context.Context, err error) error {
 	case errors.As(err, &limited):
 		return s.tooManyRequests(limited)
 	case errors.As(err, &fe):
-		return huma.Error422UnprocessableEntity("validation failed", &huma.ErrorDetail{
-			Location: "body." + fe.Field, Message: fe.Message,
-		})
+		loc := fe.Field
+		if !strings.HasPrefix(loc, "query.") && !strings.HasPrefix(loc, "path.") && !strings.HasPrefix(loc, "header.") {
+			loc = "body." + loc
+		}
+		return huma.Error422UnprocessableEntity("validation failed", &huma.ErrorDetail{Location: loc, Message: fe.Message})
 	case errors.Is(err, taskapi.ErrInvalid):
 		return huma.Error422UnprocessableEntity(msg("the input is invalid"))
 	case errors.Is(err, taskapi.ErrNotFound):
@@ -64,6 +67,9 @@ func (s *server) fail(ctx context.Context, err error) error {
 	s.log.ErrorContext(ctx, "internal error", "request_id", requestIDFrom(ctx), "err", err.Error())
 	return huma.Error500InternalServerError("an internal error occurred; it has been logged with the request ID")
 }
+
+// requiredProperty matches huma's message for a missing required field.
+var requiredProperty = regexp.MustCompile(`^expected required property [A-Za-z0-9_]{1,64} to be present$`)
 
 // secretLocation matches error locations whose value must not be echoed.
 var secretLocation = regexp.MustCompile(`(?i)password|token|secret|key`)
@@ -93,8 +99,11 @@ func scrubProblem(_ huma.Context, _ string, v any) (any, error) {
 		if d.Location == "body" || secretLocation.MatchString(d.Location) {
 			d.Value = nil
 		}
-		if d.Location == "body" {
+		if d.Location == "body" && !requiredProperty.MatchString(d.Message) {
 			// Decoder messages may quote the body; keep only a fixed text.
+			// A missing required property is reported at "body" too, and its
+			// message names only the property: that one is kept, or the
+			// client could not tell which field is missing.
 			d.Message = "the body is not valid for its content type"
 		}
 	}

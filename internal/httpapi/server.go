@@ -49,6 +49,8 @@ type server struct {
 	log     *slog.Logger
 	version string
 	now     func() time.Time
+	// cursors signs and checks the cursors of lists.
+	cursors cursorCodec
 	metrics *metrics.Metrics
 	// limiter is nil when rate limiting is off.
 	limiter ratelimit.Limiter
@@ -77,6 +79,9 @@ func NewServer(deps Deps) http.Handler {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.cfg != nil {
+		s.cursors = newCursorCodec(s.cfg.JWTSecret)
 	}
 	s.metrics = deps.Metrics
 	if s.metrics == nil {

@@ -3,10 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"time"
 
@@ -49,29 +46,32 @@ func userOutput(u taskapi.User) *UserOutput {
 }
 
 // userETag is the version of a user: it changes with every change of the
-// account (updated_at), and does not reveal the time.
-func userETag(u taskapi.User) string {
-	sum := sha256.Sum256([]byte(u.ID.String() + "|" + strconv.FormatInt(u.UpdatedAt.UnixMicro(), 10)))
-	return `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
-}
+// account (updated_at). It is made like the other ETags (etag.go).
+func userETag(u taskapi.User) string { return etagOf("user", u.ID, u.UpdatedAt.UnixMicro()) }
 
-// ifMatch checks an If-Match header against the current user. It returns
-// the version a conditional change must still find (nil without a header,
-// or with "*"), or ErrPreconditionFailed when no listed tag matches. Weak
-// tags never match (If-Match compares strongly).
-func ifMatch(header string, u taskapi.User) (*time.Time, error) {
+// userIfMatch checks an If-Match header against the current user. It
+// returns the version a conditional change must still find, so the store
+// can check it in the same statement as the change (nil without a header,
+// or with "*"); a malformed header is 400, no matching tag 412. Weak tags
+// never match (If-Match compares strongly).
+func userIfMatch(header string, u taskapi.User) (*time.Time, error) {
 	header = strings.TrimSpace(header)
 	if header == "" || header == "*" {
 		return nil, nil
 	}
+	tags, err := parseETags(header)
+	if err != nil {
+		return nil, err
+	}
 	current := userETag(u)
-	for _, tag := range strings.Split(header, ",") {
-		if strings.TrimSpace(tag) == current {
+	for _, tag := range tags {
+		if tag == current {
 			at := u.UpdatedAt
 			return &at, nil
 		}
 	}
-	return nil, taskapi.ErrPreconditionFailed
+	return nil, taskapi.NewProblem(taskapi.ErrPreconditionFailed,
+		"the user has changed since you read it: its ETag is now %s; fetch it again and retry with that ETag", current)
 }
 
 func (s *server) getMe(ctx context.Context, _ *struct{}) (*UserOutput, error) {
@@ -98,7 +98,7 @@ func (s *server) updateMe(ctx context.Context, in *UpdateMeInput) (*UserOutput, 
 		}
 	}
 	p := principalFrom(ctx)
-	version, err := ifMatch(in.IfMatch, p.User)
+	version, err := userIfMatch(in.IfMatch, p.User)
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
@@ -133,7 +133,7 @@ type DeleteMeInput struct {
 
 func (s *server) deleteMe(ctx context.Context, in *DeleteMeInput) (*NoContent, error) {
 	p := principalFrom(ctx)
-	version, err := ifMatch(in.IfMatch, p.User)
+	version, err := userIfMatch(in.IfMatch, p.User)
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
@@ -173,7 +173,7 @@ type SessionListOutput struct {
 
 func (s *server) listSessions(ctx context.Context, in *PageInput) (*SessionListOutput, error) {
 	p := principalFrom(ctx)
-	after, err := decodeCursor(in.Cursor)
+	after, err := s.decodeIDCursor(p.User.ID, in.Cursor, sessionScope)
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
@@ -186,7 +186,7 @@ func (s *server) listSessions(ctx context.Context, in *PageInput) (*SessionListO
 	out.Body.Items = make([]SessionBody, 0, min(len(list), in.Limit))
 	for i, x := range list {
 		if i == in.Limit {
-			c := encodeCursor(list[i-1].ID)
+			c := s.encodeIDCursor(p.User.ID, sessionScope, list[i-1].ID)
 			out.Body.NextCursor = &c
 			break
 		}
@@ -210,24 +210,28 @@ func (s *server) deleteSession(ctx context.Context, in *SessionIDInput) (*NoCont
 	return &NoContent{}, nil
 }
 
-// cursorVersion starts every cursor, so the format can change without
-// old cursors being misread.
-const cursorVersion = 1
+// sessionScope is the scope of cursors of the one list of sessions.
+var sessionScope = scopeDigest([]byte("sessions newest first"))
 
-// encodeCursor makes the opaque cursor that resumes a list after id.
-func encodeCursor(id uuid.UUID) string {
-	return base64.RawURLEncoding.EncodeToString(append([]byte{cursorVersion}, id[:]...))
+// encodeIDCursor makes the cursor that resumes, for the caller, a list
+// keyed by ID after id (see cursor.go).
+func (s *server) encodeIDCursor(caller uuid.UUID, scope string, id uuid.UUID) string {
+	return s.cursors.encode(caller, cursorPayload{Scope: scope, ID: id.String()})
 }
 
-// decodeCursor reads a cursor made by encodeCursor; "" is the first page.
-func decodeCursor(c string) (uuid.UUID, error) {
-	if c == "" {
+// decodeIDCursor reads a cursor made by encodeIDCursor; "" is the first
+// page.
+func (s *server) decodeIDCursor(caller uuid.UUID, cursor, scope string) (uuid.UUID, error) {
+	if cursor == "" {
 		return uuid.Nil, nil
 	}
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || len(b) != 17 || b[0] != cursorVersion {
-		return uuid.Nil, taskapi.NewProblem(taskapi.ErrBadRequest, "the cursor is not one this API gave out")
+	p, err := s.cursors.decode(caller, cursor, scope)
+	if err != nil {
+		return uuid.Nil, err
 	}
-	id, _ := uuid.FromBytes(b[1:])
+	id, err := uuid.Parse(p.ID)
+	if err != nil {
+		return uuid.Nil, errBadCursor
+	}
 	return id, nil
 }

@@ -13,23 +13,14 @@ import (
 	"github.com/taskapi/taskapi/internal/store/storetest"
 )
 
-func newUser(t *testing.T, s *store.Store, name string) taskapi.User {
-	t.Helper()
-	u, err := s.CreateUser(context.Background(), taskapi.User{Email: name + "@example.com", Username: name, IsActive: true}, "hash")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
 // A user holds at most MaxLiveSessions live sessions: the oldest end.
 func TestLiveSessionsAreCapped(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		u := newUser(t, s, "ann")
+		uid := newUser(t, s, "ann")
 		var first uuid.UUID
 		for i := range store.MaxLiveSessions + 2 {
-			sess, err := s.CreateSession(ctx, taskapi.Session{UserID: u.ID, ExpiresAt: time.Now().Add(time.Hour)}, uuid.NewString())
+			sess, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)}, uuid.NewString())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -37,7 +28,7 @@ func TestLiveSessionsAreCapped(t *testing.T) {
 				first = sess.ID
 			}
 		}
-		live, err := s.ListSessions(ctx, u.ID, uuid.Nil, 1000)
+		live, err := s.ListSessions(ctx, uid, uuid.Nil, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,16 +83,16 @@ func TestPurgeEnded(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			s := storetest.Open(t, e.NewURL(t), store.WithClock(func() time.Time { return clock }))
 			ctx := context.Background()
-			u := newUser(t, s, "bob")
-			old, err := s.CreateSession(ctx, taskapi.Session{UserID: u.ID, ExpiresAt: clock.Add(time.Hour)}, "h1")
+			uid := newUser(t, s, "bob")
+			old, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: clock.Add(time.Hour)}, "h1")
 			if err != nil {
 				t.Fatal(err)
 			}
-			live, err := s.CreateSession(ctx, taskapi.Session{UserID: u.ID, ExpiresAt: clock.Add(30 * 24 * time.Hour)}, "h2")
+			live, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: clock.Add(30 * 24 * time.Hour)}, "h2")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.RevokeSession(ctx, u.ID, old.ID); err != nil {
+			if err := s.RevokeSession(ctx, uid, old.ID); err != nil {
 				t.Fatal(err)
 			}
 			clock = clock.Add(8 * 24 * time.Hour)
@@ -109,7 +100,7 @@ func TestPurgeEnded(t *testing.T) {
 			if err != nil || n != 1 {
 				t.Fatalf("purged %d, %v; want the one ended session", n, err)
 			}
-			if err := s.RevokeSession(ctx, u.ID, live.ID); err != nil {
+			if err := s.RevokeSession(ctx, uid, live.ID); err != nil {
 				t.Errorf("the live session was purged: %v", err)
 			}
 		})

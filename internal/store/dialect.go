@@ -24,6 +24,22 @@ type dialect struct {
 	// forUpdateSkipLocked is appended to a SELECT that claims rows for one
 	// worker; SQLite has a single writer, so it needs nothing.
 	forUpdateSkipLocked string
+	// forUpdate is appended to a SELECT that reads a row to change it in the
+	// same transaction (read-check-write); SQLite's writer is alone.
+	forUpdate string
+	// isRetryable reports an error after which the whole transaction may
+	// simply run again (a deadlock PostgreSQL broke by aborting us).
+	isRetryable func(error) bool
+	// taskSearch returns the condition "title or description contains q,
+	// ignoring case", binding its arguments through arg.
+	taskSearch func(q string, arg func(any) string) string
+	// insertBatchRows is how many rows one multi-row INSERT carries. SQLite
+	// looks up each $N parameter by name in a list, so a statement with
+	// thousands of parameters costs quadratic time to prepare.
+	insertBatchRows int
+	// indexedBy pins a query to an index where the planner could be misled
+	// by statistics (SQLite's INDEXED BY); PostgreSQL plans well on its own.
+	indexedBy func(index string) string
 }
 
 var postgresDialect = dialect{
@@ -39,6 +55,15 @@ var postgresDialect = dialect{
 		return errors.As(err, &pe) && pe.Code == "23503"
 	},
 	forUpdateSkipLocked: " FOR UPDATE SKIP LOCKED",
+	forUpdate:           " FOR UPDATE",
+	isRetryable: func(err error) bool {
+		var pe *pgconn.PgError
+		// deadlock_detected, serialization_failure
+		return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+	},
+	taskSearch:      postgresTaskSearch,
+	insertBatchRows: 500,
+	indexedBy:       func(string) string { return "" },
 }
 
 var sqliteDialect = dialect{
@@ -53,6 +78,10 @@ var sqliteDialect = dialect{
 		var se *sqlite.Error
 		return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 	},
+	isRetryable:     func(error) bool { return false },
+	taskSearch:      sqliteTaskSearch,
+	insertBatchRows: 25,
+	indexedBy:       func(index string) string { return " INDEXED BY " + index },
 }
 
 func (d dialect) migrationsFS() (fs.FS, error) { return fs.Sub(migrationsFS, d.migrations) }

@@ -347,8 +347,3 @@ func (s *Store) ListUsers(ctx context.Context, query string, after uuid.UUID, li
 	}
 	return out, nil
 }
-
-// escapeLike makes s match itself literally in a LIKE pattern.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}

@@ -64,8 +64,14 @@ CREATE TABLE categories (
     id          uuid PRIMARY KEY,
     user_id     uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     name        text NOT NULL CHECK (length(name) BETWEEN 1 AND 50),
-    name_key    text NOT NULL,
-    color       text NOT NULL CHECK (color ~ '^#[0-9A-Fa-f]{6}$'),
+    -- lower(name), computed in Go; byte order ("C") so that lists sort the
+    -- same on every engine and every locale.
+    name_key    text COLLATE "C" NOT NULL,
+    color       text NOT NULL CHECK (color ~ '^#[0-9A-F]{6}$'),
+    -- Kept exact by the trigger on tasks below, so that a list of
+    -- categories never counts tasks.
+    task_count  bigint NOT NULL DEFAULT 0 CHECK (task_count >= 0),
+    version     bigint NOT NULL DEFAULT 1,
     created_at  timestamptz NOT NULL,
     updated_at  timestamptz NOT NULL
 );
@@ -78,6 +84,9 @@ CREATE TABLE tasks (
     user_id      uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     category_id  uuid REFERENCES categories (id) ON DELETE SET NULL,
     title        text NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+    -- lower(title), computed in Go, compared byte by byte: the title sort
+    -- is the same on both engines whatever the database's locale.
+    title_key    text COLLATE "C" NOT NULL,
     description  text CHECK (length(description) <= 10000),
     status       text NOT NULL DEFAULT 'TODO' CHECK (status IN ('TODO', 'IN_PROGRESS', 'COMPLETED', 'ARCHIVED')),
     -- Priority is stored as its rank (LOW=1 … URGENT=4) so it sorts by rank.
@@ -86,20 +95,55 @@ CREATE TABLE tasks (
     completed_at timestamptz,
     created_at   timestamptz NOT NULL,
     updated_at   timestamptz NOT NULL,
+    -- Grows by one on every change; ETags are built from it.
+    version      bigint NOT NULL DEFAULT 1,
     CHECK ((status = 'COMPLETED') = (completed_at IS NOT NULL))
 );
--- One index per sort key, each ending in id for the keyset tie-break.
+-- One index per sort key, each ending in id for the keyset tie-break, so a
+-- page is one index range scan wherever it starts. NULL due dates sit at
+-- the end of tasks_user_due_idx (ASC NULLS LAST), one equal group ordered
+-- by id, which the second section of a due-date list walks.
 CREATE INDEX tasks_user_created_idx  ON tasks (user_id, created_at, id);
 CREATE INDEX tasks_user_updated_idx  ON tasks (user_id, updated_at, id);
 CREATE INDEX tasks_user_due_idx      ON tasks (user_id, due_date, id);
 CREATE INDEX tasks_user_priority_idx ON tasks (user_id, priority, id);
-CREATE INDEX tasks_user_title_idx    ON tasks (user_id, title, id);
-CREATE INDEX tasks_user_status_idx   ON tasks (user_id, status, priority);
+CREATE INDEX tasks_user_title_idx    ON tasks (user_id, title_key, id);
+-- The tasks of one category (its list, and nulling category_id when the
+-- category is deleted).
 CREATE INDEX tasks_category_idx      ON tasks (category_id, created_at, id) WHERE category_id IS NOT NULL;
+-- Trigram indexes serve q (ILIKE '%…%') on title and description.
 CREATE INDEX tasks_title_trgm_idx       ON tasks USING gin (title gin_trgm_ops);
 CREATE INDEX tasks_description_trgm_idx ON tasks USING gin (description gin_trgm_ops);
 
--- Responses to POSTs made with an Idempotency-Key, replayed on repeats.
+-- categories.task_count follows every insert, delete and move of a task,
+-- whoever makes it (API, bulk, cascades). Both counters of a move are
+-- changed in one statement, in one order, to keep lock order stable.
+-- +goose StatementBegin
+CREATE FUNCTION tasks_count_in_categories() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        UPDATE categories SET task_count = task_count + 1 WHERE id = NEW.category_id;
+    ELSIF TG_OP = 'DELETE' THEN
+        UPDATE categories SET task_count = task_count - 1 WHERE id = OLD.category_id;
+    ELSE
+        UPDATE categories
+           SET task_count = task_count + CASE WHEN id = NEW.category_id THEN 1 ELSE -1 END
+         WHERE id IN (OLD.category_id, NEW.category_id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER tasks_count_insert AFTER INSERT ON tasks
+    FOR EACH ROW WHEN (NEW.category_id IS NOT NULL) EXECUTE FUNCTION tasks_count_in_categories();
+CREATE TRIGGER tasks_count_delete AFTER DELETE ON tasks
+    FOR EACH ROW WHEN (OLD.category_id IS NOT NULL) EXECUTE FUNCTION tasks_count_in_categories();
+CREATE TRIGGER tasks_count_update AFTER UPDATE OF category_id ON tasks
+    FOR EACH ROW WHEN (OLD.category_id IS DISTINCT FROM NEW.category_id) EXECUTE FUNCTION tasks_count_in_categories();
+
+-- Responses to POSTs made with an Idempotency-Key, replayed on repeats. A
+-- key is claimed in the transaction that creates the resource, so a racing
+-- duplicate waits on the primary key and then replays.
 CREATE TABLE idempotency_keys (
     user_id      uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     key          text NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
@@ -142,6 +186,7 @@ CREATE INDEX outbox_done_idx ON outbox (created_at) WHERE sent_at IS NOT NULL OR
 DROP TABLE outbox;
 DROP TABLE idempotency_keys;
 DROP TABLE tasks;
+DROP FUNCTION tasks_count_in_categories();
 DROP TABLE categories;
 DROP TABLE email_tokens;
 DROP TABLE refresh_tokens;

@@ -58,18 +58,27 @@ CREATE TABLE categories (
     id          TEXT PRIMARY KEY,
     user_id     TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 50),
+    -- lower(name), computed in Go; BINARY collation is byte order, as
+    -- "C" on PostgreSQL.
     name_key    TEXT NOT NULL,
-    color       TEXT NOT NULL CHECK (length(color) = 7 AND color GLOB '#[0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f]'),
+    color       TEXT NOT NULL CHECK (length(color) = 7 AND color GLOB '#[0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F]'),
+    -- Kept exact by the triggers on tasks below.
+    task_count  INTEGER NOT NULL DEFAULT 0 CHECK (task_count >= 0),
+    version     INTEGER NOT NULL DEFAULT 1,
     created_at  DATETIME NOT NULL,
     updated_at  DATETIME NOT NULL
 );
 CREATE UNIQUE INDEX categories_user_name_key ON categories (user_id, name_key);
 
 CREATE TABLE tasks (
-    id           TEXT PRIMARY KEY,
+    -- seq is the rowid, declared so that VACUUM keeps it: the search index
+    -- (tasks_fts) refers to tasks by rowid. The public key is id.
+    seq          INTEGER PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,
     user_id      TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     category_id  TEXT REFERENCES categories (id) ON DELETE SET NULL,
     title        TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+    title_key    TEXT NOT NULL,
     description  TEXT CHECK (length(description) <= 10000),
     status       TEXT NOT NULL DEFAULT 'TODO' CHECK (status IN ('TODO', 'IN_PROGRESS', 'COMPLETED', 'ARCHIVED')),
     priority     INTEGER NOT NULL DEFAULT 2 CHECK (priority BETWEEN 1 AND 4),
@@ -77,15 +86,63 @@ CREATE TABLE tasks (
     completed_at DATETIME,
     created_at   DATETIME NOT NULL,
     updated_at   DATETIME NOT NULL,
+    version      INTEGER NOT NULL DEFAULT 1,
     CHECK ((status = 'COMPLETED') = (completed_at IS NOT NULL))
 );
+-- One index per sort key, each ending in id for the keyset tie-break.
+-- SQLite puts NULL due dates first in tasks_user_due_idx, one equal group
+-- ordered by id.
 CREATE INDEX tasks_user_created_idx  ON tasks (user_id, created_at, id);
 CREATE INDEX tasks_user_updated_idx  ON tasks (user_id, updated_at, id);
 CREATE INDEX tasks_user_due_idx      ON tasks (user_id, due_date, id);
 CREATE INDEX tasks_user_priority_idx ON tasks (user_id, priority, id);
-CREATE INDEX tasks_user_title_idx    ON tasks (user_id, title, id);
-CREATE INDEX tasks_user_status_idx   ON tasks (user_id, status, priority);
+CREATE INDEX tasks_user_title_idx    ON tasks (user_id, title_key, id);
 CREATE INDEX tasks_category_idx      ON tasks (category_id, created_at, id) WHERE category_id IS NOT NULL;
+
+-- q on SQLite: a trigram full-text index over title and description
+-- (case-insensitive substring search for 3 characters or more), kept in
+-- sync with tasks by the triggers below.
+CREATE VIRTUAL TABLE tasks_fts USING fts5 (
+    title, description,
+    content = 'tasks', content_rowid = 'seq',
+    tokenize = 'trigram case_sensitive 0'
+);
+-- +goose StatementBegin
+CREATE TRIGGER tasks_fts_insert AFTER INSERT ON tasks BEGIN
+    INSERT INTO tasks_fts (rowid, title, description) VALUES (NEW.seq, NEW.title, NEW.description);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER tasks_fts_delete AFTER DELETE ON tasks BEGIN
+    INSERT INTO tasks_fts (tasks_fts, rowid, title, description) VALUES ('delete', OLD.seq, OLD.title, OLD.description);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER tasks_fts_update AFTER UPDATE OF title, description ON tasks BEGIN
+    INSERT INTO tasks_fts (tasks_fts, rowid, title, description) VALUES ('delete', OLD.seq, OLD.title, OLD.description);
+    INSERT INTO tasks_fts (rowid, title, description) VALUES (NEW.seq, NEW.title, NEW.description);
+END;
+-- +goose StatementEnd
+
+-- categories.task_count follows every insert, delete and move of a task,
+-- cascades included (SQLite runs triggers for foreign-key actions).
+-- +goose StatementBegin
+CREATE TRIGGER tasks_count_insert AFTER INSERT ON tasks WHEN NEW.category_id IS NOT NULL BEGIN
+    UPDATE categories SET task_count = task_count + 1 WHERE id = NEW.category_id;
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER tasks_count_delete AFTER DELETE ON tasks WHEN OLD.category_id IS NOT NULL BEGIN
+    UPDATE categories SET task_count = task_count - 1 WHERE id = OLD.category_id;
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER tasks_count_update AFTER UPDATE OF category_id ON tasks
+WHEN OLD.category_id IS NOT NEW.category_id BEGIN
+    UPDATE categories SET task_count = task_count - 1 WHERE id = OLD.category_id;
+    UPDATE categories SET task_count = task_count + 1 WHERE id = NEW.category_id;
+END;
+-- +goose StatementEnd
 
 CREATE TABLE idempotency_keys (
     user_id      TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -127,6 +184,7 @@ CREATE INDEX outbox_done_idx ON outbox (created_at) WHERE sent_at IS NOT NULL OR
 -- +goose Down
 DROP TABLE outbox;
 DROP TABLE idempotency_keys;
+DROP TABLE tasks_fts;
 DROP TABLE tasks;
 DROP TABLE categories;
 DROP TABLE email_tokens;

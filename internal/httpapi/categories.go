@@ -1,0 +1,202 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/store"
+)
+
+// CategoryBody is a category as the API shows it.
+type CategoryBody struct {
+	ID        string    `json:"id" format:"uuid" doc:"Category ID"`
+	Name      string    `json:"name" doc:"1–50 characters, unique per user ignoring case"`
+	Color     string    `json:"color" pattern:"^#[0-9A-F]{6}$" doc:"#RRGGBB, upper case"`
+	TaskCount int64     `json:"task_count" doc:"How many tasks the category holds (not part of the ETag)"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func categoryBody(c taskapi.Category) CategoryBody {
+	return CategoryBody{ID: c.ID.String(), Name: c.Name, Color: c.Color, TaskCount: c.TaskCount,
+		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
+}
+
+// CategoryPath names one category.
+type CategoryPath struct {
+	ID string `path:"id" format:"uuid" doc:"Category ID"`
+}
+
+// CategoryOutput is a response holding one category and its ETag.
+type CategoryOutput struct {
+	ETag string `header:"ETag" doc:"Strong validator of this version of the category, for If-Match"`
+	Body CategoryBody
+}
+
+func categoryOutput(c taskapi.Category) *CategoryOutput {
+	return &CategoryOutput{ETag: categoryETag(c), Body: categoryBody(c)}
+}
+
+// CreatedCategoryOutput is the response to a create.
+type CreatedCategoryOutput struct {
+	Status   int
+	Location string `header:"Location" doc:"URL of the new category"`
+	ETag     string `header:"ETag" doc:"Strong validator of the category, for If-Match"`
+	Replayed string `header:"Idempotent-Replayed" doc:"true when this is the saved answer to an earlier request with the same Idempotency-Key"`
+	Body     CategoryBody
+}
+
+func createdCategory(c taskapi.Category) *CreatedCategoryOutput {
+	return &CreatedCategoryOutput{Status: http.StatusCreated, Location: apiPrefix + "/categories/" + c.ID.String(),
+		ETag: categoryETag(c), Body: categoryBody(c)}
+}
+
+// CreateCategoryInput is POST /categories.
+type CreateCategoryInput struct {
+	IdempotencyKeyHeader
+	Body struct {
+		Name  string `json:"name" minLength:"1" maxLength:"50" doc:"1–50 characters, not blank; unique per user ignoring case (409)"`
+		Color string `json:"color,omitempty" pattern:"^#[0-9A-Fa-f]{6}$" default:"#6B7280" doc:"#RRGGBB; stored upper case"`
+	}
+}
+
+func (s *server) createCategory(ctx context.Context, in *CreateCategoryInput) (*CreatedCategoryOutput, error) {
+	idem, err := idempotent(in.IdempotencyKeyHeader, apiPrefix+"/categories", in.Body, func(c taskapi.Category) (store.SavedResponse, error) {
+		out := createdCategory(c)
+		return savedJSON(out.Status, map[string]string{"Location": out.Location, "ETag": out.ETag}, out.Body)
+	})
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	c, replay, err := s.store.CreateCategory(ctx, principalFrom(ctx).User.ID, taskapi.Category{Name: in.Body.Name, Color: in.Body.Color}, idem)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	if replay != nil {
+		body, err := replayBody[CategoryBody](replay)
+		if err != nil {
+			return nil, s.fail(ctx, err)
+		}
+		return &CreatedCategoryOutput{Status: replay.Status, Location: replay.Headers["Location"], ETag: replay.Headers["ETag"],
+			Replayed: "true", Body: body}, nil
+	}
+	return createdCategory(c), nil
+}
+
+// ListCategoriesInput is GET /categories.
+type ListCategoriesInput struct {
+	Limit  int    `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Page size"`
+	Cursor string `query:"cursor" doc:"next_cursor of the previous page; leave out for the first page"`
+}
+
+// CategoryListOutput is one page of categories, sorted by name ignoring
+// case.
+type CategoryListOutput struct {
+	Body struct {
+		Items      []CategoryBody `json:"items"`
+		NextCursor *string        `json:"next_cursor" doc:"Pass as cursor to get the next page; null on the last page"`
+	}
+}
+
+func (s *server) listCategories(ctx context.Context, in *ListCategoriesInput) (*CategoryListOutput, error) {
+	userID := principalFrom(ctx).User.ID
+	limit := in.Limit
+	if limit == 0 {
+		limit = 20
+	}
+	var after *store.CategoryCursor
+	if in.Cursor != "" {
+		p, err := s.cursors.decode(userID, in.Cursor, categoryScope)
+		if err != nil {
+			return nil, s.fail(ctx, err)
+		}
+		after = &store.CategoryCursor{NameKey: p.Key}
+	}
+	items, next, err := s.store.ListCategories(ctx, userID, limit, after)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &CategoryListOutput{}
+	out.Body.Items = make([]CategoryBody, len(items))
+	for i, c := range items {
+		out.Body.Items[i] = categoryBody(c)
+	}
+	if next != nil {
+		c := s.cursors.encode(userID, cursorPayload{Scope: categoryScope, Key: next.NameKey})
+		out.Body.NextCursor = &c
+	}
+	return out, nil
+}
+
+// GetCategoryInput names the category to read.
+type GetCategoryInput struct {
+	CategoryPath
+}
+
+func (s *server) getCategory(ctx context.Context, in *GetCategoryInput) (*CategoryOutput, error) {
+	id, err := parseUUID("path.id", in.ID)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	c, err := s.store.GetCategory(ctx, principalFrom(ctx).User.ID, id)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return categoryOutput(c), nil
+}
+
+// PatchCategoryInput is a merge-patch of a category.
+type PatchCategoryInput struct {
+	CategoryPath
+	IfMatchHeader
+	Body struct {
+		Name  Optional[string] `json:"name,omitzero" minLength:"1" maxLength:"50" doc:"1–50 characters; unique per user ignoring case (409)"`
+		Color Optional[string] `json:"color,omitzero" pattern:"^#[0-9A-Fa-f]{6}$" doc:"#RRGGBB"`
+	}
+}
+
+func (s *server) patchCategory(ctx context.Context, in *PatchCategoryInput) (*CategoryOutput, error) {
+	id, err := parseUUID("path.id", in.ID)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	var patch taskapi.CategoryPatch
+	if patch.Name, err = required("name", in.Body.Name); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	if patch.Color, err = required("color", in.Body.Color); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	pre, err := ifMatch(in.IfMatch, "category", categoryETag)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	c, err := s.store.UpdateCategory(ctx, principalFrom(ctx).User.ID, id, patch, pre)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return categoryOutput(c), nil
+}
+
+// DeleteCategoryInput names the category to delete.
+type DeleteCategoryInput struct {
+	CategoryPath
+	IfMatchHeader
+}
+
+func (s *server) deleteCategory(ctx context.Context, in *DeleteCategoryInput) (*struct{}, error) {
+	id, err := parseUUID("path.id", in.ID)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	pre, err := ifMatch(in.IfMatch, "category", categoryETag)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	if err := s.store.DeleteCategory(ctx, principalFrom(ctx).User.ID, id, pre); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return nil, nil
+}

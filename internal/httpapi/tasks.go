@@ -1,0 +1,246 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/store"
+)
+
+// TaskBody is a task as the API shows it.
+type TaskBody struct {
+	ID          string     `json:"id" format:"uuid" doc:"Task ID"`
+	Title       string     `json:"title" doc:"1–200 characters"`
+	Description *string    `json:"description" doc:"Up to 10,000 characters; null when there is none"`
+	Status      string     `json:"status" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" doc:"Where the task stands"`
+	Priority    string     `json:"priority" enum:"LOW,MEDIUM,HIGH,URGENT" doc:"Ordered LOW < MEDIUM < HIGH < URGENT"`
+	DueDate     *time.Time `json:"due_date" doc:"When the task is due (UTC); null when it has no due date"`
+	CategoryID  *string    `json:"category_id" format:"uuid" doc:"The task's category; null when it has none"`
+	CompletedAt *time.Time `json:"completed_at" doc:"Read-only: set by the server when the task becomes COMPLETED, cleared when it leaves it"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+func taskBody(t taskapi.Task) TaskBody {
+	b := TaskBody{
+		ID: t.ID.String(), Title: t.Title, Description: t.Description, Status: string(t.Status),
+		Priority: string(t.Priority), DueDate: t.DueDate, CompletedAt: t.CompletedAt,
+		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
+	}
+	if t.CategoryID != nil {
+		id := t.CategoryID.String()
+		b.CategoryID = &id
+	}
+	return b
+}
+
+func taskBodies(ts []taskapi.Task) []TaskBody {
+	out := make([]TaskBody, len(ts))
+	for i, t := range ts {
+		out[i] = taskBody(t)
+	}
+	return out
+}
+
+// TaskPath names one task.
+type TaskPath struct {
+	ID string `path:"id" format:"uuid" doc:"Task ID"`
+}
+
+// IfMatchHeader makes a change conditional on the resource's ETag.
+type IfMatchHeader struct {
+	IfMatch string `header:"If-Match" doc:"Apply the change only if the resource's current ETag is one of these (or *); otherwise 412. Send the ETag of your last read to never overwrite someone else's change."`
+}
+
+// TaskOutput is a response holding one task and its ETag.
+type TaskOutput struct {
+	ETag string `header:"ETag" doc:"Strong validator of this version of the task, for If-Match"`
+	Body TaskBody
+}
+
+func taskOutput(t taskapi.Task) *TaskOutput {
+	return &TaskOutput{ETag: taskETag(t), Body: taskBody(t)}
+}
+
+// CreatedTaskOutput is the response to a create.
+type CreatedTaskOutput struct {
+	Status   int
+	Location string `header:"Location" doc:"URL of the new task"`
+	ETag     string `header:"ETag" doc:"Strong validator of the task, for If-Match"`
+	Replayed string `header:"Idempotent-Replayed" doc:"true when this is the saved answer to an earlier request with the same Idempotency-Key"`
+	Body     TaskBody
+}
+
+func taskLocation(id uuid.UUID) string { return apiPrefix + "/tasks/" + id.String() }
+
+// CreateTaskInput is the body of POST /tasks.
+type CreateTaskInput struct {
+	IdempotencyKeyHeader
+	Body struct {
+		Title       string     `json:"title" minLength:"1" maxLength:"200" doc:"1–200 characters, not blank"`
+		Description *string    `json:"description,omitempty" maxLength:"10000" nullable:"true" doc:"Up to 10,000 characters"`
+		Status      string     `json:"status,omitempty" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" default:"TODO" doc:"COMPLETED sets completed_at"`
+		Priority    string     `json:"priority,omitempty" enum:"LOW,MEDIUM,HIGH,URGENT" default:"MEDIUM"`
+		DueDate     *time.Time `json:"due_date,omitempty" nullable:"true" doc:"RFC 3339; stored in UTC"`
+		CategoryID  *string    `json:"category_id,omitempty" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise)"`
+	}
+}
+
+func (s *server) createTask(ctx context.Context, in *CreateTaskInput) (*CreatedTaskOutput, error) {
+	userID := principalFrom(ctx).User.ID
+	b := in.Body
+	t := taskapi.Task{Title: b.Title, Description: b.Description, Status: taskapi.Status(b.Status),
+		Priority: taskapi.Priority(b.Priority), DueDate: b.DueDate}
+	if b.CategoryID != nil {
+		id, err := parseUUID("category_id", *b.CategoryID)
+		if err != nil {
+			return nil, s.fail(ctx, err)
+		}
+		t.CategoryID = &id
+	}
+	idem, err := idempotent(in.IdempotencyKeyHeader, apiPrefix+"/tasks", in.Body, func(t taskapi.Task) (store.SavedResponse, error) {
+		out := createdTask(t)
+		return savedJSON(out.Status, map[string]string{"Location": out.Location, "ETag": out.ETag}, out.Body)
+	})
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	created, replay, err := s.store.CreateTask(ctx, userID, t, idem)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	if replay != nil {
+		body, err := replayBody[TaskBody](replay)
+		if err != nil {
+			return nil, s.fail(ctx, err)
+		}
+		return &CreatedTaskOutput{Status: replay.Status, Location: replay.Headers["Location"], ETag: replay.Headers["ETag"],
+			Replayed: "true", Body: body}, nil
+	}
+	return createdTask(created), nil
+}
+
+func createdTask(t taskapi.Task) *CreatedTaskOutput {
+	return &CreatedTaskOutput{Status: http.StatusCreated, Location: taskLocation(t.ID), ETag: taskETag(t), Body: taskBody(t)}
+}
+
+// GetTaskInput names the task to read.
+type GetTaskInput struct {
+	TaskPath
+}
+
+func (s *server) getTask(ctx context.Context, in *GetTaskInput) (*TaskOutput, error) {
+	id, err := parseUUID("path.id", in.ID)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	t, err := s.store.GetTask(ctx, principalFrom(ctx).User.ID, id)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return taskOutput(t), nil
+}
+
+// PatchTaskInput is a merge-patch of a task: fields left out stay, null
+// clears description, due_date and category_id.
+type PatchTaskInput struct {
+	TaskPath
+	IfMatchHeader
+	Body struct {
+		Title       Optional[string]    `json:"title,omitzero" minLength:"1" maxLength:"200" doc:"1–200 characters, not blank"`
+		Description Optional[string]    `json:"description,omitzero" maxLength:"10000" nullable:"true" doc:"null clears it"`
+		Status      Optional[string]    `json:"status,omitzero" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" doc:"completed_at follows"`
+		Priority    Optional[string]    `json:"priority,omitzero" enum:"LOW,MEDIUM,HIGH,URGENT"`
+		DueDate     Optional[time.Time] `json:"due_date,omitzero" nullable:"true" doc:"RFC 3339; null clears it"`
+		CategoryID  Optional[string]    `json:"category_id,omitzero" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise); null clears it"`
+	}
+}
+
+func (in *PatchTaskInput) patch() (taskapi.TaskPatch, error) {
+	var p taskapi.TaskPatch
+	var err error
+	b := in.Body
+	if p.Title, err = required("title", b.Title); err != nil {
+		return p, err
+	}
+	status, err := required("status", b.Status)
+	if err != nil {
+		return p, err
+	}
+	if status != nil {
+		st := taskapi.Status(*status)
+		p.Status = &st
+	}
+	priority, err := required("priority", b.Priority)
+	if err != nil {
+		return p, err
+	}
+	if priority != nil {
+		pr := taskapi.Priority(*priority)
+		p.Priority = &pr
+	}
+	same := func(s string) (string, error) { return s, nil }
+	if p.Description, err = change(b.Description, same); err != nil {
+		return p, err
+	}
+	if p.DueDate, err = change(b.DueDate, func(t time.Time) (time.Time, error) { return t.UTC(), nil }); err != nil {
+		return p, err
+	}
+	p.CategoryID, err = change(b.CategoryID, func(s string) (uuid.UUID, error) { return parseUUID("category_id", s) })
+	return p, err
+}
+
+func (s *server) patchTask(ctx context.Context, in *PatchTaskInput) (*TaskOutput, error) {
+	id, err := parseUUID("path.id", in.ID)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	patch, err := in.patch()
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	pre, err := ifMatch(in.IfMatch, "task", taskETag)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	t, err := s.store.UpdateTask(ctx, principalFrom(ctx).User.ID, id, patch, pre)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return taskOutput(t), nil
+}
+
+// DeleteTaskInput names the task to delete.
+type DeleteTaskInput struct {
+	TaskPath
+	IfMatchHeader
+}
+
+func (s *server) deleteTask(ctx context.Context, in *DeleteTaskInput) (*struct{}, error) {
+	id, err := parseUUID("path.id", in.ID)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	pre, err := ifMatch(in.IfMatch, "task", taskETag)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	if err := s.store.DeleteTask(ctx, principalFrom(ctx).User.ID, id, pre); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return nil, nil
+}
+
+// parseUUID reads an ID that the schema already checked; a failure is
+// still a field error, never a panic.
+func parseUUID(field, s string) (uuid.UUID, error) {
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return uuid.Nil, taskapi.Invalid(field, "must be a UUID")
+	}
+	return id, nil
+}

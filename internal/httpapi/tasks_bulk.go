@@ -1,0 +1,99 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/store"
+)
+
+// BulkChanges are the fields a bulk update may change.
+type BulkChanges struct {
+	Status     string           `json:"status,omitempty" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" doc:"completed_at follows; tasks already COMPLETED keep theirs"`
+	Priority   string           `json:"priority,omitempty" enum:"LOW,MEDIUM,HIGH,URGENT"`
+	CategoryID Optional[string] `json:"category_id,omitzero" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise); null takes the tasks out of their category"`
+}
+
+// BulkTasksInput is POST /tasks/bulk.
+type BulkTasksInput struct {
+	IdempotencyKeyHeader
+	Body struct {
+		IDs     []string     `json:"ids" minItems:"1" maxItems:"100" format:"uuid" doc:"The tasks, 1 to 100; a repeated ID counts once"`
+		Action  string       `json:"action" enum:"update,delete"`
+		Changes *BulkChanges `json:"changes,omitempty" doc:"Required for update, refused for delete"`
+	}
+}
+
+// BulkBody says what a bulk request did.
+type BulkBody struct {
+	Action string     `json:"action" enum:"update,delete"`
+	Count  int        `json:"count" doc:"How many tasks were updated or deleted (every one named)"`
+	Items  []TaskBody `json:"items" doc:"The updated tasks in the order of ids; empty for delete"`
+}
+
+// BulkOutput is the response to POST /tasks/bulk.
+type BulkOutput struct {
+	Status   int
+	Replayed string `header:"Idempotent-Replayed" doc:"true when this is the saved answer to an earlier request with the same Idempotency-Key"`
+	Body     BulkBody
+}
+
+func (in *BulkTasksInput) bulk() (taskapi.TaskBulk, error) {
+	b := taskapi.TaskBulk{Action: taskapi.BulkAction(in.Body.Action), IDs: make([]uuid.UUID, len(in.Body.IDs))}
+	for i, s := range in.Body.IDs {
+		id, err := uuid.Parse(s)
+		if err != nil {
+			return b, taskapi.Invalid("ids", "must be UUIDs")
+		}
+		b.IDs[i] = id
+	}
+	if c := in.Body.Changes; c != nil {
+		if c.Status != "" {
+			st := taskapi.Status(c.Status)
+			b.Changes.Status = &st
+		}
+		if c.Priority != "" {
+			p := taskapi.Priority(c.Priority)
+			b.Changes.Priority = &p
+		}
+		var err error
+		b.Changes.CategoryID, err = change(c.CategoryID, func(s string) (uuid.UUID, error) { return parseUUID("changes.category_id", s) })
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
+
+func (s *server) bulkTasks(ctx context.Context, in *BulkTasksInput) (*BulkOutput, error) {
+	b, err := in.bulk()
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	idem, err := idempotent(in.IdempotencyKeyHeader, apiPrefix+"/tasks/bulk", in.Body, func(r store.BulkResult) (store.SavedResponse, error) {
+		out := bulkOutput(r)
+		return savedJSON(out.Status, map[string]string{}, out.Body)
+	})
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	res, replay, err := s.store.BulkTasks(ctx, principalFrom(ctx).User.ID, b, idem)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	if replay != nil {
+		body, err := replayBody[BulkBody](replay)
+		if err != nil {
+			return nil, s.fail(ctx, err)
+		}
+		return &BulkOutput{Status: replay.Status, Replayed: "true", Body: body}, nil
+	}
+	return bulkOutput(res), nil
+}
+
+func bulkOutput(r store.BulkResult) *BulkOutput {
+	return &BulkOutput{Status: http.StatusOK, Body: BulkBody{Action: string(r.Action), Count: r.Count, Items: taskBodies(r.Tasks)}}
+}

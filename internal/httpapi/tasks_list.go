@@ -1,0 +1,209 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	// The IANA time zone database, embedded so that tz works on hosts
+	// (and containers) without one.
+	_ "time/tzdata"
+
+	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/store"
+)
+
+// TaskListQuery holds the filters, sort and page of a list of tasks; every
+// filter is optional and they combine.
+type TaskListQuery struct {
+	Status    []string  `query:"status" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" doc:"One status or a comma-separated list. Without it, ARCHIVED tasks are left out."`
+	Priority  []string  `query:"priority" enum:"LOW,MEDIUM,HIGH,URGENT" doc:"One priority or a comma-separated list"`
+	DueAfter  time.Time `query:"due_after" doc:"Tasks due at or after this instant (RFC 3339); leaves out tasks without a due date"`
+	DueBefore time.Time `query:"due_before" doc:"Tasks due strictly before this instant (RFC 3339); leaves out tasks without a due date"`
+	Overdue   bool      `query:"overdue" doc:"true: only tasks due in the past that are neither COMPLETED nor ARCHIVED; false changes nothing"`
+	Q         string    `query:"q" maxLength:"200" doc:"Case-insensitive search in title and description"`
+	Sort      string    `query:"sort" default:"-created_at" enum:"created_at,-created_at,updated_at,-updated_at,due_date,-due_date,priority,-priority,title,-title" doc:"Sort key, - for descending. priority sorts by rank (LOW < MEDIUM < HIGH < URGENT); title ignores case; tasks without a due date come last in both directions; ties are broken by id."`
+	Limit     int       `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Page size"`
+	Cursor    string    `query:"cursor" doc:"next_cursor of the previous page, with the same sort and filters; leave out for the first page"`
+}
+
+// ListTasksInput is GET /tasks.
+type ListTasksInput struct {
+	TaskListQuery
+	CategoryID string `query:"category_id" format:"uuid" doc:"Tasks of one of your categories (404 for any other)"`
+}
+
+// CategoryTasksInput is GET /categories/{id}/tasks.
+type CategoryTasksInput struct {
+	CategoryPath
+	TaskListQuery
+}
+
+// TaskListOutput is one page of tasks.
+type TaskListOutput struct {
+	Body struct {
+		Items      []TaskBody `json:"items"`
+		NextCursor *string    `json:"next_cursor" doc:"Pass as cursor to get the next page; null on the last page"`
+	}
+}
+
+func (s *server) listTasks(ctx context.Context, in *ListTasksInput) (*TaskListOutput, error) {
+	var category *uuid.UUID
+	if in.CategoryID != "" {
+		id, err := uuid.Parse(in.CategoryID)
+		if err != nil {
+			return nil, s.fail(ctx, taskapi.Invalid("query.category_id", "must be a UUID"))
+		}
+		category = &id
+	}
+	return s.taskPage(ctx, in.TaskListQuery, category)
+}
+
+func (s *server) listCategoryTasks(ctx context.Context, in *CategoryTasksInput) (*TaskListOutput, error) {
+	id, err := parseUUID("path.id", in.ID)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return s.taskPage(ctx, in.TaskListQuery, &id)
+}
+
+// taskPage answers one page of a list of tasks.
+func (s *server) taskPage(ctx context.Context, in TaskListQuery, category *uuid.UUID) (*TaskListOutput, error) {
+	userID := principalFrom(ctx).User.ID
+	q, scope, err := s.taskQuery(userID, in, category)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	items, next, err := s.store.ListTasks(ctx, userID, q)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &TaskListOutput{}
+	out.Body.Items = taskBodies(items)
+	if next != nil {
+		c := s.cursors.encodeTaskCursor(userID, scope, q.Sort.Key, *next)
+		out.Body.NextCursor = &c
+	}
+	return out, nil
+}
+
+// taskQuery turns the query string into the store's query, checking the
+// cursor against the sort and filters it must belong to.
+func (s *server) taskQuery(userID uuid.UUID, in TaskListQuery, category *uuid.UUID) (store.TaskQuery, string, error) {
+	sort, err := taskapi.ParseTaskSort(in.Sort)
+	if err != nil {
+		return store.TaskQuery{}, "", queryFieldError(err)
+	}
+	f := taskapi.TaskFilter{CategoryID: category, Overdue: in.Overdue, Query: in.Q}
+	for _, v := range dedupe(in.Status) {
+		f.Statuses = append(f.Statuses, taskapi.Status(v))
+	}
+	for _, v := range dedupe(in.Priority) {
+		f.Priorities = append(f.Priorities, taskapi.Priority(v))
+	}
+	if !in.DueAfter.IsZero() {
+		t := in.DueAfter.UTC()
+		f.DueAfter = &t
+	}
+	if !in.DueBefore.IsZero() {
+		t := in.DueBefore.UTC()
+		f.DueBefore = &t
+	}
+	if err := f.Validate(); err != nil {
+		return store.TaskQuery{}, "", queryFieldError(err)
+	}
+	scope := taskScope(sort, f)
+	q := store.TaskQuery{Filter: f, Sort: sort, Limit: in.Limit}
+	if q.Limit == 0 {
+		q.Limit = 20
+	}
+	if in.Cursor != "" {
+		if q.After, err = s.cursors.decodeTaskCursor(userID, in.Cursor, scope, sort.Key); err != nil {
+			return store.TaskQuery{}, "", err
+		}
+	}
+	return q, scope, nil
+}
+
+// queryFieldError places a domain field error in the query string.
+func queryFieldError(err error) error {
+	var fe *taskapi.FieldError
+	if errors.As(err, &fe) && !strings.Contains(fe.Field, ".") {
+		return taskapi.Invalid("query."+fe.Field, "%s", fe.Message)
+	}
+	return err
+}
+
+// dedupe drops repeated values, keeping the first of each (bounded by the
+// URL length the server accepts).
+func dedupe(values []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range values {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// TaskStatsInput is GET /tasks/stats.
+type TaskStatsInput struct {
+	TZ string `query:"tz" default:"UTC" maxLength:"64" doc:"IANA time zone that decides what today is for due_today, e.g. Europe/Paris"`
+}
+
+// StatusCounts counts tasks by status.
+type StatusCounts struct {
+	Todo       int64 `json:"TODO"`
+	InProgress int64 `json:"IN_PROGRESS"`
+	Completed  int64 `json:"COMPLETED"`
+	Archived   int64 `json:"ARCHIVED"`
+}
+
+// PriorityCounts counts tasks by priority.
+type PriorityCounts struct {
+	Low    int64 `json:"LOW"`
+	Medium int64 `json:"MEDIUM"`
+	High   int64 `json:"HIGH"`
+	Urgent int64 `json:"URGENT"`
+}
+
+// TaskStatsOutput summarises the caller's tasks.
+type TaskStatsOutput struct {
+	Body struct {
+		ByStatus           StatusCounts   `json:"by_status" doc:"Every task, by status"`
+		ByPriority         PriorityCounts `json:"by_priority" doc:"Every task (ARCHIVED included), by priority"`
+		Overdue            int64          `json:"overdue" doc:"Open tasks (TODO, IN_PROGRESS) due before now"`
+		DueToday           int64          `json:"due_today" doc:"Open tasks (TODO, IN_PROGRESS) due today in tz"`
+		CompletedLast7Days int64          `json:"completed_last_7_days" doc:"Tasks completed in the last 7×24 hours"`
+		TZ                 string         `json:"tz" doc:"The time zone used for due_today"`
+	}
+}
+
+func (s *server) taskStats(ctx context.Context, in *TaskStatsInput) (*TaskStatsOutput, error) {
+	name := in.TZ
+	if name == "" {
+		name = "UTC"
+	}
+	// "Local" would be the server's zone, which means nothing to a client.
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "Local" {
+		return nil, s.fail(ctx, taskapi.Invalid("query.tz", "must be an IANA time zone name such as UTC or Europe/Paris"))
+	}
+	st, err := s.store.TaskStats(ctx, principalFrom(ctx).User.ID, taskapi.NewStatsWindow(s.store.Now(), loc))
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &TaskStatsOutput{}
+	b := &out.Body
+	b.ByStatus = StatusCounts{Todo: st.ByStatus[taskapi.StatusTodo], InProgress: st.ByStatus[taskapi.StatusInProgress],
+		Completed: st.ByStatus[taskapi.StatusCompleted], Archived: st.ByStatus[taskapi.StatusArchived]}
+	b.ByPriority = PriorityCounts{Low: st.ByPriority[taskapi.PriorityLow], Medium: st.ByPriority[taskapi.PriorityMedium],
+		High: st.ByPriority[taskapi.PriorityHigh], Urgent: st.ByPriority[taskapi.PriorityUrgent]}
+	b.Overdue, b.DueToday, b.CompletedLast7Days, b.TZ = st.Overdue, st.DueToday, st.CompletedLast7Days, name
+	return out, nil
+}

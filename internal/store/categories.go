@@ -1,0 +1,206 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
+)
+
+const categoryColumns = `id, user_id, name, color, task_count, created_at, updated_at, version`
+
+func scanCategory(r rowScanner) (taskapi.Category, error) {
+	var c taskapi.Category
+	err := r.Scan(&c.ID, &c.UserID, &c.Name, &c.Color, &c.TaskCount, &c.CreatedAt, &c.UpdatedAt, &c.Version)
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return c, err
+}
+
+// errDuplicateCategory is the answer to a name the user already has.
+var errDuplicateCategory = taskapi.NewProblem(taskapi.ErrConflict, "you already have a category with this name (names ignore case)")
+
+// CreateCategory inserts a category for userID; a name the user already
+// has, ignoring case, is ErrConflict. See CreateTask for idem.
+func (s *Store) CreateCategory(ctx context.Context, userID uuid.UUID, c taskapi.Category, idem *Idempotent[taskapi.Category]) (taskapi.Category, *SavedResponse, error) {
+	if c.Color == "" {
+		c.Color = taskapi.DefaultColor
+	}
+	if err := taskapi.ValidateCategoryName(c.Name); err != nil {
+		return taskapi.Category{}, nil, fmt.Errorf("create category: %w", err)
+	}
+	if err := taskapi.ValidateColor(c.Color); err != nil {
+		return taskapi.Category{}, nil, fmt.Errorf("create category: %w", err)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return taskapi.Category{}, nil, fmt.Errorf("create category: %w", err)
+	}
+	now := s.Now()
+	c.ID, c.UserID, c.Color, c.TaskCount, c.CreatedAt, c.UpdatedAt, c.Version = id, userID, taskapi.NormalizeColor(c.Color), 0, now, now, 1
+	replay, err := s.idempotently(ctx, userID, idem.key(), func(tx querier) (*SavedResponse, error) {
+		_, err := tx.ExecContext(ctx, `INSERT INTO categories (id, user_id, name, name_key, color, created_at, updated_at, version)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			c.ID, c.UserID, c.Name, taskapi.CategoryNameKey(c.Name), c.Color, c.CreatedAt, c.UpdatedAt, c.Version)
+		if err != nil {
+			return nil, s.mapCategoryErr(err)
+		}
+		return idem.respond(c)
+	})
+	if err != nil {
+		return taskapi.Category{}, nil, fmt.Errorf("create category: %w", err)
+	}
+	if replay != nil {
+		return taskapi.Category{}, replay, nil
+	}
+	return c, nil, nil
+}
+
+func (s *Store) mapCategoryErr(err error) error {
+	if s.d.isUniqueViolation(err) {
+		return errDuplicateCategory
+	}
+	return s.mapErr(err)
+}
+
+// GetCategory returns one of the user's categories; another user's is
+// ErrNotFound.
+func (s *Store) GetCategory(ctx context.Context, userID, id uuid.UUID) (taskapi.Category, error) {
+	c, err := s.getCategory(ctx, s.read, userID, id, "")
+	if err != nil {
+		return taskapi.Category{}, fmt.Errorf("get category: %w", err)
+	}
+	return c, nil
+}
+
+func (s *Store) getCategory(ctx context.Context, q querier, userID, id uuid.UUID, lock string) (taskapi.Category, error) {
+	c, err := scanCategory(q.QueryRowContext(ctx, `SELECT `+categoryColumns+` FROM categories WHERE id = $1 AND user_id = $2`+lock, id, userID))
+	if err != nil {
+		return taskapi.Category{}, s.mapErr(err)
+	}
+	return c, nil
+}
+
+// CategoryCursor is where a page of categories starts: after the category
+// with this name key (names are unique per user, so the key alone orders).
+type CategoryCursor struct {
+	NameKey string
+}
+
+// ListCategories returns up to limit of the user's categories sorted by
+// name ignoring case, after the cursor when given, and the cursor of the
+// next page (nil on the last page). Each page is one range scan of the
+// (user_id, name_key) index; task counts are stored, not counted.
+func (s *Store) ListCategories(ctx context.Context, userID uuid.UUID, limit int, after *CategoryCursor) ([]taskapi.Category, *CategoryCursor, error) {
+	if limit < 1 {
+		return nil, nil, fmt.Errorf("list categories: limit %d", limit)
+	}
+	var a args
+	where := `user_id = ` + a.add(userID)
+	if after != nil {
+		where += ` AND name_key > ` + a.add(after.NameKey)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+categoryColumns+`, name_key FROM categories WHERE `+where+
+		` ORDER BY name_key LIMIT `+a.add(limit+1), a...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list categories: %w", err)
+	}
+	defer rows.Close()
+	var (
+		out  []taskapi.Category
+		keys []string
+	)
+	for rows.Next() {
+		var c taskapi.Category
+		var key string
+		if err := rows.Scan(&c.ID, &c.UserID, &c.Name, &c.Color, &c.TaskCount, &c.CreatedAt, &c.UpdatedAt, &c.Version, &key); err != nil {
+			return nil, nil, fmt.Errorf("list categories: %w", err)
+		}
+		c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+		out, keys = append(out, c), append(keys, key)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("list categories: %w", err)
+	}
+	if len(out) <= limit {
+		return out, nil, nil
+	}
+	return out[:limit], &CategoryCursor{NameKey: keys[limit-1]}, nil
+}
+
+// UpdateCategory applies a merge-patch to one of the user's categories,
+// atomically with pre (see UpdateTask).
+func (s *Store) UpdateCategory(ctx context.Context, userID, id uuid.UUID, patch taskapi.CategoryPatch, pre Precondition[taskapi.Category]) (taskapi.Category, error) {
+	var out taskapi.Category
+	err := s.writeTx(ctx, func(tx querier) error {
+		cur, err := s.getCategory(ctx, tx, userID, id, s.d.forUpdate)
+		if err != nil {
+			return err
+		}
+		if err := pre.check(cur); err != nil {
+			return err
+		}
+		next := cur
+		changed, err := next.Apply(patch)
+		if err != nil {
+			return err
+		}
+		if !changed {
+			out = cur
+			return nil
+		}
+		next.UpdatedAt, next.Version = s.Now(), cur.Version+1
+		res, err := tx.ExecContext(ctx, `UPDATE categories SET name = $1, name_key = $2, color = $3, updated_at = $4, version = $5
+			WHERE id = $6 AND user_id = $7 AND version = $8`,
+			next.Name, taskapi.CategoryNameKey(next.Name), next.Color, next.UpdatedAt, next.Version, id, userID, cur.Version)
+		if err != nil {
+			return s.mapCategoryErr(err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return fmt.Errorf("%w: the category changed meanwhile", taskapi.ErrPreconditionFailed)
+		}
+		out = next
+		return nil
+	})
+	if err != nil {
+		return taskapi.Category{}, fmt.Errorf("update category: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteCategory deletes one of the user's categories once pre holds. Its
+// tasks stay, without a category: they are updated first (version and
+// updated_at too, since their category_id changes), in the same
+// transaction.
+func (s *Store) DeleteCategory(ctx context.Context, userID, id uuid.UUID, pre Precondition[taskapi.Category]) error {
+	err := s.writeTx(ctx, func(tx querier) error {
+		cur, err := s.getCategory(ctx, tx, userID, id, s.d.forUpdate)
+		if err != nil {
+			return err
+		}
+		if err := pre.check(cur); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET category_id = NULL, updated_at = $1, version = version + 1
+			WHERE category_id = $2 AND user_id = $3`, s.Now(), id, userID); err != nil {
+			return s.mapErr(err)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM categories WHERE id = $1 AND user_id = $2 AND version = $3`, id, userID, cur.Version)
+		if err != nil {
+			return s.mapErr(err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return fmt.Errorf("%w: the category changed meanwhile", taskapi.ErrPreconditionFailed)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete category: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,362 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
+)
+
+// taskColumns are the columns every task query reads, in scanTask's order.
+const taskColumns = `id, user_id, category_id, title, description, status, priority, due_date, completed_at, created_at, updated_at, version`
+
+func scanTask(r rowScanner) (taskapi.Task, error) {
+	var (
+		t         taskapi.Task
+		category  uuid.NullUUID
+		desc      sql.NullString
+		due, done sql.NullTime
+		status    string
+		rank      int
+	)
+	if err := r.Scan(&t.ID, &t.UserID, &category, &t.Title, &desc, &status, &rank, &due, &done,
+		&t.CreatedAt, &t.UpdatedAt, &t.Version); err != nil {
+		return taskapi.Task{}, err
+	}
+	priority, ok := taskapi.PriorityFromRank(rank)
+	if !ok {
+		return taskapi.Task{}, fmt.Errorf("task %s has priority rank %d", t.ID, rank)
+	}
+	t.Status, t.Priority = taskapi.Status(status), priority
+	if category.Valid {
+		t.CategoryID = &category.UUID
+	}
+	if desc.Valid {
+		t.Description = &desc.String
+	}
+	if due.Valid {
+		d := due.Time.UTC()
+		t.DueDate = &d
+	}
+	if done.Valid {
+		d := done.Time.UTC()
+		t.CompletedAt = &d
+	}
+	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()
+	return t, nil
+}
+
+// collectTasks reads every row of a task query.
+func collectTasks(rows *sql.Rows) ([]taskapi.Task, error) {
+	defer rows.Close()
+	var out []taskapi.Task
+	for rows.Next() {
+		t, err := scanTask(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// args collects the arguments of a query assembled from parts; add returns
+// the placeholder of the value it adds. Only fixed SQL text is ever
+// concatenated: every value travels as an argument.
+type args []any
+
+func (a *args) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// list adds each value and returns "($1, $2, …)".
+func list[T any](a *args, values []T) string {
+	ph := make([]string, len(values))
+	for i, v := range values {
+		ph[i] = a.add(v)
+	}
+	return "(" + strings.Join(ph, ", ") + ")"
+}
+
+// writeTx runs fn in a write transaction and runs it again, a few times,
+// when PostgreSQL aborted it to break a deadlock: moving tasks between
+// categories locks two counters, and concurrent requests of one user may
+// take them in opposite orders. fn must not have effects outside tx.
+func (s *Store) writeTx(ctx context.Context, fn func(tx querier) error) error {
+	const attempts = 4
+	var err error
+	for i := 0; i < attempts; i++ {
+		if err = s.inTx(ctx, fn); err == nil || !s.d.isRetryable(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// newTask completes a task about to be inserted: ID, owner, defaults,
+// timestamps (kept when given, for imports and tests) and CompletedAt.
+func newTask(t taskapi.Task, userID uuid.UUID, now time.Time) (taskapi.Task, error) {
+	if t.ID == uuid.Nil {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return taskapi.Task{}, err
+		}
+		t.ID = id
+	}
+	t.UserID = userID
+	if t.Priority == "" {
+		t.Priority = taskapi.PriorityMedium
+	}
+	status := t.Status
+	if status == "" {
+		status = taskapi.StatusTodo
+	}
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = now
+	}
+	if t.UpdatedAt.IsZero() {
+		t.UpdatedAt = t.CreatedAt
+	}
+	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC().Truncate(time.Microsecond), t.UpdatedAt.UTC().Truncate(time.Microsecond)
+	completedAt := utc(t.CompletedAt)
+	t.Status, t.CompletedAt = "", nil
+	t.SetStatus(status, t.UpdatedAt)
+	if t.Status == taskapi.StatusCompleted && completedAt != nil {
+		t.CompletedAt = completedAt
+	}
+	t.DueDate = utc(t.DueDate)
+	t.Version = 1
+	return t, t.Validate()
+}
+
+// checkCategory makes sure categoryID names one of the user's categories:
+// anything else is a field error, whether the category does not exist or
+// is someone else's.
+func (s *Store) checkCategory(ctx context.Context, q querier, userID uuid.UUID, categoryID *uuid.UUID) error {
+	if categoryID == nil {
+		return nil
+	}
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM categories WHERE id = $1 AND user_id = $2`, *categoryID, userID).Scan(&one)
+	if err == sql.ErrNoRows {
+		return errForeignCategory
+	}
+	return err
+}
+
+var errForeignCategory = taskapi.Invalid("category_id", "must name one of your categories")
+
+// mapTaskErr maps a driver error of a task write: a foreign-key violation
+// there means the category was deleted meanwhile.
+func (s *Store) mapTaskErr(err error) error {
+	if s.d.isForeignKeyViolation(err) {
+		return errForeignCategory
+	}
+	return s.mapErr(err)
+}
+
+const insertTaskSQL = `INSERT INTO tasks (id, user_id, category_id, title, title_key, description, status, priority,
+	due_date, completed_at, created_at, updated_at, version) VALUES `
+
+func taskValues(a *args, t taskapi.Task) string {
+	return "(" + strings.Join([]string{
+		a.add(t.ID), a.add(t.UserID), a.add(nullUUID(t.CategoryID)), a.add(t.Title), a.add(taskapi.TitleSortKey(t.Title)),
+		a.add(t.Description), a.add(string(t.Status)), a.add(t.Priority.Rank()), a.add(t.DueDate), a.add(t.CompletedAt),
+		a.add(t.CreatedAt), a.add(t.UpdatedAt), a.add(t.Version),
+	}, ", ") + ")"
+}
+
+func nullUUID(id *uuid.UUID) uuid.NullUUID {
+	if id == nil {
+		return uuid.NullUUID{}
+	}
+	return uuid.NullUUID{UUID: *id, Valid: true}
+}
+
+// CreateTask inserts a task for userID. ID, timestamps and CompletedAt are
+// set here; a category that is not the user's is a field error. With idem,
+// the key is claimed in the same transaction: a repeat of the request gets
+// the saved response back (and nothing is created), see Idempotent.
+func (s *Store) CreateTask(ctx context.Context, userID uuid.UUID, t taskapi.Task, idem *Idempotent[taskapi.Task]) (taskapi.Task, *SavedResponse, error) {
+	t, err := newTask(t, userID, s.Now())
+	if err != nil {
+		return taskapi.Task{}, nil, fmt.Errorf("create task: %w", err)
+	}
+	replay, err := s.idempotently(ctx, userID, idem.key(), func(tx querier) (*SavedResponse, error) {
+		if err := s.checkCategory(ctx, tx, userID, t.CategoryID); err != nil {
+			return nil, err
+		}
+		var a args
+		if _, err := tx.ExecContext(ctx, insertTaskSQL+taskValues(&a, t), a...); err != nil {
+			return nil, s.mapTaskErr(err)
+		}
+		return idem.respond(t)
+	})
+	if err != nil {
+		return taskapi.Task{}, nil, fmt.Errorf("create task: %w", err)
+	}
+	if replay != nil {
+		return taskapi.Task{}, replay, nil
+	}
+	return t, nil, nil
+}
+
+// InsertTasks inserts many tasks of one user in one transaction, in
+// multi-row statements: for seeding tests and benchmarks. Tasks keep the
+// IDs and timestamps they carry; missing ones are set as CreateTask does.
+func (s *Store) InsertTasks(ctx context.Context, userID uuid.UUID, tasks []taskapi.Task) ([]taskapi.Task, error) {
+	now := s.Now()
+	out := make([]taskapi.Task, len(tasks))
+	categories := map[uuid.UUID]bool{}
+	for i, t := range tasks {
+		t, err := newTask(t, userID, now)
+		if err != nil {
+			return nil, fmt.Errorf("insert tasks: task %d: %w", i, err)
+		}
+		out[i] = t
+		if t.CategoryID != nil {
+			categories[*t.CategoryID] = true
+		}
+	}
+	rowsPerStatement := s.d.insertBatchRows
+	err := s.writeTx(ctx, func(tx querier) error {
+		for id := range categories {
+			if err := s.checkCategory(ctx, tx, userID, &id); err != nil {
+				return err
+			}
+		}
+		for start := 0; start < len(out); start += rowsPerStatement {
+			var a args
+			values := make([]string, 0, rowsPerStatement)
+			for _, t := range out[start:min(start+rowsPerStatement, len(out))] {
+				values = append(values, taskValues(&a, t))
+			}
+			if _, err := tx.ExecContext(ctx, insertTaskSQL+strings.Join(values, ", "), a...); err != nil {
+				return s.mapTaskErr(err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("insert tasks: %w", err)
+	}
+	return out, nil
+}
+
+// GetTask returns one of the user's tasks; another user's is ErrNotFound.
+func (s *Store) GetTask(ctx context.Context, userID, id uuid.UUID) (taskapi.Task, error) {
+	t, err := s.getTask(ctx, s.read, userID, id, "")
+	if err != nil {
+		return taskapi.Task{}, fmt.Errorf("get task: %w", err)
+	}
+	return t, nil
+}
+
+func (s *Store) getTask(ctx context.Context, q querier, userID, id uuid.UUID, lock string) (taskapi.Task, error) {
+	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE id = $1 AND user_id = $2`+lock, id, userID))
+	if err != nil {
+		return taskapi.Task{}, s.mapErr(err)
+	}
+	return t, nil
+}
+
+// Precondition is checked against the current state of a resource, under
+// the lock of the transaction that changes it, so that the check and the
+// change are one atomic step. It returns an error (ErrPreconditionFailed)
+// to refuse the change; nil means no condition.
+type Precondition[T any] func(current T) error
+
+func (p Precondition[T]) check(v T) error {
+	if p == nil {
+		return nil
+	}
+	return p(v)
+}
+
+// UpdateTask applies a merge-patch to one of the user's tasks. The row is
+// read and locked, pre is checked, the patch applied by the domain rules,
+// and the row written only when something changed, with its version
+// bumped. The UPDATE also requires the version it read, so two writers can
+// never both win.
+func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch taskapi.TaskPatch, pre Precondition[taskapi.Task]) (taskapi.Task, error) {
+	var out taskapi.Task
+	err := s.writeTx(ctx, func(tx querier) error {
+		cur, err := s.getTask(ctx, tx, userID, id, s.d.forUpdate)
+		if err != nil {
+			return err
+		}
+		if err := pre.check(cur); err != nil {
+			return err
+		}
+		now := s.Now()
+		next := cur
+		changed, err := next.Apply(patch, now)
+		if err != nil {
+			return err
+		}
+		if !changed {
+			out = cur
+			return nil
+		}
+		if patch.CategoryID.Set {
+			if err := s.checkCategory(ctx, tx, userID, next.CategoryID); err != nil {
+				return err
+			}
+		}
+		next.UpdatedAt, next.Version = now, cur.Version+1
+		res, err := tx.ExecContext(ctx, `UPDATE tasks SET category_id = $1, title = $2, title_key = $3, description = $4,
+				status = $5, priority = $6, due_date = $7, completed_at = $8, updated_at = $9, version = $10
+			WHERE id = $11 AND user_id = $12 AND version = $13`,
+			nullUUID(next.CategoryID), next.Title, taskapi.TitleSortKey(next.Title), next.Description,
+			string(next.Status), next.Priority.Rank(), utc(next.DueDate), utc(next.CompletedAt), next.UpdatedAt, next.Version,
+			id, userID, cur.Version)
+		if err != nil {
+			return s.mapTaskErr(err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return fmt.Errorf("%w: the task changed meanwhile", taskapi.ErrPreconditionFailed)
+		}
+		out = next
+		return nil
+	})
+	if err != nil {
+		return taskapi.Task{}, fmt.Errorf("update task: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteTask deletes one of the user's tasks once pre holds.
+func (s *Store) DeleteTask(ctx context.Context, userID, id uuid.UUID, pre Precondition[taskapi.Task]) error {
+	err := s.writeTx(ctx, func(tx querier) error {
+		cur, err := s.getTask(ctx, tx, userID, id, s.d.forUpdate)
+		if err != nil {
+			return err
+		}
+		if err := pre.check(cur); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND version = $3`, id, userID, cur.Version)
+		if err != nil {
+			return s.mapErr(err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return fmt.Errorf("%w: the task changed meanwhile", taskapi.ErrPreconditionFailed)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete task: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,152 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
+)
+
+// BulkResult says what a bulk request did.
+type BulkResult struct {
+	Action taskapi.BulkAction
+	// Count is how many tasks were updated or deleted: every one named.
+	Count int
+	// Tasks are the updated tasks in the order they were named; none for a
+	// delete.
+	Tasks []taskapi.Task
+}
+
+// BulkTasks updates or deletes up to 100 of the user's tasks in one
+// transaction, all or nothing: when one ID is missing or someone else's,
+// nothing changes and the answer is ErrNotFound, naming the IDs. Repeated
+// IDs count once. See CreateTask for idem.
+func (s *Store) BulkTasks(ctx context.Context, userID uuid.UUID, b taskapi.TaskBulk, idem *Idempotent[BulkResult]) (BulkResult, *SavedResponse, error) {
+	if err := b.Validate(); err != nil {
+		return BulkResult{}, nil, fmt.Errorf("bulk tasks: %w", err)
+	}
+	var out BulkResult
+	replay, err := s.idempotently(ctx, userID, idem.key(), func(tx querier) (*SavedResponse, error) {
+		var err error
+		if b.Action == taskapi.BulkDelete {
+			out, err = s.bulkDelete(ctx, tx, userID, b.IDs)
+		} else {
+			out, err = s.bulkUpdate(ctx, tx, userID, b)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return idem.respond(out)
+	})
+	if err != nil {
+		return BulkResult{}, nil, fmt.Errorf("bulk tasks: %w", err)
+	}
+	if replay != nil {
+		return BulkResult{}, replay, nil
+	}
+	return out, nil, nil
+}
+
+var errBulkForeignCategory = taskapi.Invalid("changes.category_id", "must name one of your categories")
+
+// bulkUpdate changes every named task in one UPDATE … RETURNING. The
+// status change keeps completed_at true: a task already COMPLETED keeps its
+// completion time.
+func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b taskapi.TaskBulk) (BulkResult, error) {
+	now := s.Now()
+	c := b.Changes
+	var a args
+	sets := []string{"updated_at = " + a.add(now), "version = version + 1"}
+	if c.Status != nil {
+		sets = append(sets, "status = "+a.add(string(*c.Status)))
+		if *c.Status == taskapi.StatusCompleted {
+			sets = append(sets, "completed_at = COALESCE(completed_at, "+a.add(now)+")")
+		} else {
+			sets = append(sets, "completed_at = NULL")
+		}
+	}
+	if c.Priority != nil {
+		sets = append(sets, "priority = "+a.add(c.Priority.Rank()))
+	}
+	if c.CategoryID.Set {
+		if err := s.checkCategory(ctx, tx, userID, c.CategoryID.Value); err != nil {
+			if err == errForeignCategory {
+				return BulkResult{}, errBulkForeignCategory
+			}
+			return BulkResult{}, err
+		}
+		sets = append(sets, "category_id = "+a.add(nullUUID(c.CategoryID.Value)))
+	}
+	rows, err := tx.QueryContext(ctx, `UPDATE tasks SET `+strings.Join(sets, ", ")+
+		` WHERE user_id = `+a.add(userID)+` AND id IN `+list(&a, b.IDs)+` RETURNING `+taskColumns, a...)
+	if err != nil {
+		if s.d.isForeignKeyViolation(err) {
+			return BulkResult{}, errBulkForeignCategory
+		}
+		return BulkResult{}, s.mapErr(err)
+	}
+	tasks, err := collectTasks(rows)
+	if err != nil {
+		return BulkResult{}, err
+	}
+	byID := make(map[uuid.UUID]taskapi.Task, len(tasks))
+	for _, t := range tasks {
+		byID[t.ID] = t
+	}
+	if err := checkAllFound(b.IDs, func(id uuid.UUID) bool { _, ok := byID[id]; return ok }); err != nil {
+		return BulkResult{}, err
+	}
+	out := BulkResult{Action: taskapi.BulkUpdate, Count: len(b.IDs), Tasks: make([]taskapi.Task, len(b.IDs))}
+	for i, id := range b.IDs {
+		out.Tasks[i] = byID[id]
+	}
+	return out, nil
+}
+
+func (s *Store) bulkDelete(ctx context.Context, tx querier, userID uuid.UUID, ids []uuid.UUID) (BulkResult, error) {
+	var a args
+	rows, err := tx.QueryContext(ctx, `DELETE FROM tasks WHERE user_id = `+a.add(userID)+` AND id IN `+list(&a, ids)+` RETURNING id`, a...)
+	if err != nil {
+		return BulkResult{}, s.mapErr(err)
+	}
+	defer rows.Close()
+	deleted := make(map[uuid.UUID]bool, len(ids))
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return BulkResult{}, err
+		}
+		deleted[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return BulkResult{}, err
+	}
+	if err := checkAllFound(ids, func(id uuid.UUID) bool { return deleted[id] }); err != nil {
+		return BulkResult{}, err
+	}
+	return BulkResult{Action: taskapi.BulkDelete, Count: len(ids), Tasks: []taskapi.Task{}}, nil
+}
+
+// checkAllFound fails, naming a few of them, when some IDs were not found
+// (missing or someone else's: the two are not told apart). The caller's
+// transaction then rolls back, so nothing changes.
+func checkAllFound(ids []uuid.UUID, found func(uuid.UUID) bool) error {
+	var missing []string
+	for _, id := range ids {
+		if !found(id) {
+			missing = append(missing, id.String())
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	shown := missing[:min(len(missing), 5)]
+	more := ""
+	if len(missing) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(missing)-len(shown))
+	}
+	return taskapi.NewProblem(taskapi.ErrNotFound, "no task with ID %s%s; nothing was changed", strings.Join(shown, ", "), more)
+}

@@ -1,0 +1,317 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
+)
+
+// TaskQuery asks for one page of a user's tasks.
+type TaskQuery struct {
+	Filter taskapi.TaskFilter
+	Sort   taskapi.TaskSort
+	// Limit is the page size, at least 1.
+	Limit int
+	// After is where the page starts; nil for the first page.
+	After *TaskCursor
+}
+
+// TaskCursor is where a page of tasks starts: just after the task with
+// this sort key and ID. It is a position in the order, never an offset,
+// so a page costs the same wherever it starts, and tasks added or removed
+// meanwhile never make a page skip or repeat another task.
+type TaskCursor struct {
+	// NoDueDate says the position is in the second section of a due-date
+	// list: the tasks without a due date, which come last in both
+	// directions, ordered by ID alone.
+	NoDueDate bool
+	// Time is the key of created_at, updated_at and due_date lists.
+	Time time.Time
+	// Rank is the key of priority lists.
+	Rank int
+	// Text is the key of title lists (taskapi.TitleSortKey).
+	Text string
+	// ID breaks ties.
+	ID uuid.UUID
+}
+
+// taskSortColumns maps each sort key to the column it orders by; each has
+// an index (user_id, column, id), named in taskSortIndexes.
+var taskSortColumns = map[taskapi.TaskSortKey]string{
+	taskapi.SortCreatedAt: "created_at",
+	taskapi.SortUpdatedAt: "updated_at",
+	taskapi.SortDueDate:   "due_date",
+	taskapi.SortPriority:  "priority",
+	taskapi.SortTitle:     "title_key",
+}
+
+var taskSortIndexes = map[taskapi.TaskSortKey]string{
+	taskapi.SortCreatedAt: "tasks_user_created_idx",
+	taskapi.SortUpdatedAt: "tasks_user_updated_idx",
+	taskapi.SortDueDate:   "tasks_user_due_idx",
+	taskapi.SortPriority:  "tasks_user_priority_idx",
+	taskapi.SortTitle:     "tasks_user_title_idx",
+}
+
+// TaskCursorOf returns the position just after t in a list sorted by key.
+func TaskCursorOf(t taskapi.Task, key taskapi.TaskSortKey) TaskCursor {
+	c := TaskCursor{ID: t.ID}
+	switch key {
+	case taskapi.SortCreatedAt:
+		c.Time = t.CreatedAt
+	case taskapi.SortUpdatedAt:
+		c.Time = t.UpdatedAt
+	case taskapi.SortDueDate:
+		if t.DueDate == nil {
+			c.NoDueDate = true
+		} else {
+			c.Time = *t.DueDate
+		}
+	case taskapi.SortPriority:
+		c.Rank = t.Priority.Rank()
+	case taskapi.SortTitle:
+		c.Text = taskapi.TitleSortKey(t.Title)
+	}
+	return c
+}
+
+func (c *TaskCursor) key(k taskapi.TaskSortKey) any {
+	switch k {
+	case taskapi.SortPriority:
+		return c.Rank
+	case taskapi.SortTitle:
+		return c.Text
+	}
+	return c.Time.UTC()
+}
+
+// ListTasks returns one page of the user's tasks and the cursor of the next
+// page (nil on the last). A filter on another user's category is
+// ErrNotFound.
+//
+// A page is one or two index range scans, never an OFFSET or a COUNT: the
+// keyed section walks (user_id, key, id) from the cursor with a row-value
+// comparison; for due_date, the section of tasks without a due date then
+// follows, walked by id. So a page of 50 costs the same at the start and
+// a million tasks in.
+func (s *Store) ListTasks(ctx context.Context, userID uuid.UUID, q TaskQuery) ([]taskapi.Task, *TaskCursor, error) {
+	col, ok := taskSortColumns[q.Sort.Key]
+	if !ok || q.Limit < 1 {
+		return nil, nil, fmt.Errorf("list tasks: sort %q, limit %d", q.Sort.Key, q.Limit)
+	}
+	if err := q.Filter.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("list tasks: %w", err)
+	}
+	if q.Filter.CategoryID != nil {
+		if _, err := s.getCategory(ctx, s.read, userID, *q.Filter.CategoryID, ""); err != nil {
+			return nil, nil, fmt.Errorf("list tasks: category: %w", err)
+		}
+	}
+	l := taskLister{s: s, userID: userID, q: q, col: col, now: s.Now()}
+	// Filters on the due date leave out tasks without one.
+	f := q.Filter
+	hasNullSection := q.Sort.Key == taskapi.SortDueDate && f.DueAfter == nil && f.DueBefore == nil && !f.Overdue
+	var (
+		items []taskapi.Task
+		err   error
+	)
+	if q.After == nil || !q.After.NoDueDate {
+		items, err = l.section(ctx, true, q.After, q.Limit+1)
+		if err == nil && hasNullSection && len(items) <= q.Limit {
+			var more []taskapi.Task
+			more, err = l.section(ctx, false, nil, q.Limit+1-len(items))
+			items = append(items, more...)
+		}
+	} else if hasNullSection {
+		items, err = l.section(ctx, false, q.After, q.Limit+1)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("list tasks: %w", err)
+	}
+	if len(items) <= q.Limit {
+		return items, nil, nil
+	}
+	next := TaskCursorOf(items[q.Limit-1], q.Sort.Key)
+	return items[:q.Limit], &next, nil
+}
+
+type taskLister struct {
+	s      *Store
+	userID uuid.UUID
+	q      TaskQuery
+	col    string
+	now    time.Time
+}
+
+// section reads up to n tasks of one section after the cursor.
+func (l *taskLister) section(ctx context.Context, keyed bool, after *TaskCursor, n int) ([]taskapi.Task, error) {
+	query, a := l.sectionSQL(keyed, after, n)
+	rows, err := l.s.read.QueryContext(ctx, query, a...)
+	if err != nil {
+		return nil, err
+	}
+	return collectTasks(rows)
+}
+
+// sectionSQL is the query of one section: keyed, the tasks with a value in
+// the sort column, from the cursor on by (column, id); otherwise the tasks
+// without one (due_date only), by id.
+func (l *taskLister) sectionSQL(keyed bool, after *TaskCursor, n int) (string, args) {
+	var a args
+	dir, cmp := "ASC", ">"
+	if l.q.Sort.Desc {
+		dir, cmp = "DESC", "<"
+	}
+	// The position comes right after the user: SQLite's planner then takes
+	// it as the range of the index scan even when a filter also bounds the
+	// sort column (overdue, due_before), instead of a skip-scan and a sort.
+	where := "user_id = " + a.add(l.userID)
+	if keyed {
+		if after != nil {
+			where += " AND (" + l.col + ", id) " + cmp + " (" + a.add(after.key(l.q.Sort.Key)) + ", " + a.add(after.ID) + ")"
+		}
+		if l.q.Sort.Key == taskapi.SortDueDate {
+			where += " AND due_date IS NOT NULL"
+		}
+	} else {
+		where += " AND " + l.col + " IS NULL"
+		if after != nil {
+			where += " AND id " + cmp + " " + a.add(after.ID)
+		}
+	}
+	if filter := l.s.taskFilterSQL(&a, l.q.Filter, l.now); filter != "" {
+		where += " AND " + filter
+	}
+	// The section without a key is ordered by (column, id) too, although
+	// the column is NULL throughout: that order is the index's, so
+	// PostgreSQL walks (user_id, due_date, id) instead of the primary key.
+	order := l.col + " " + dir + ", id " + dir
+	from := "tasks"
+	f := l.q.Filter
+	if f.CategoryID == nil && f.Query == "" && (l.q.Sort.Key == taskapi.SortDueDate || f.DueAfter == nil && f.DueBefore == nil && !f.Overdue) {
+		// Nothing more selective than the sort index applies (status and
+		// priority have four values each): walk it whatever statistics say,
+		// so a page costs the same everywhere in a big list.
+		from += l.s.d.indexedBy(taskSortIndexes[l.q.Sort.Key])
+	}
+	return `SELECT ` + taskColumns + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ` + a.add(n), a
+}
+
+// taskFilterSQL returns the WHERE condition of f (the user is the
+// caller's to add).
+func (s *Store) taskFilterSQL(a *args, f taskapi.TaskFilter, now time.Time) string {
+	var w []string
+	if len(f.Statuses) > 0 {
+		statuses := make([]string, len(f.Statuses))
+		for i, x := range f.Statuses {
+			statuses[i] = string(x)
+		}
+		w = append(w, "status IN "+list(a, statuses))
+	} else {
+		// "<>" rather than IN of the three others: it cannot steer the
+		// planner away from the sort index.
+		w = append(w, "status <> 'ARCHIVED'")
+	}
+	if len(f.Priorities) > 0 {
+		ranks := make([]int, len(f.Priorities))
+		for i, p := range f.Priorities {
+			ranks[i] = p.Rank()
+		}
+		w = append(w, "priority IN "+list(a, ranks))
+	}
+	if f.CategoryID != nil {
+		w = append(w, "category_id = "+a.add(*f.CategoryID))
+	}
+	if f.DueAfter != nil {
+		w = append(w, "due_date >= "+a.add(f.DueAfter.UTC()))
+	}
+	if f.DueBefore != nil {
+		w = append(w, "due_date < "+a.add(f.DueBefore.UTC()))
+	}
+	if f.Overdue {
+		w = append(w, "due_date < "+a.add(now)+" AND status IN ('TODO', 'IN_PROGRESS')")
+	}
+	if f.Query != "" {
+		w = append(w, s.d.taskSearch(f.Query, a.add))
+	}
+	return strings.Join(w, " AND ")
+}
+
+// escapeLike escapes the LIKE wildcards of s for ESCAPE '\'.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// postgresTaskSearch uses ILIKE, which the pg_trgm GIN indexes on title and
+// description serve.
+func postgresTaskSearch(q string, arg func(any) string) string {
+	p := arg("%" + escapeLike(q) + "%")
+	return `(title ILIKE ` + p + ` ESCAPE '\' OR description ILIKE ` + p + ` ESCAPE '\')`
+}
+
+// sqliteTaskSearch uses the trigram FTS5 index for 3 characters or more (a
+// phrase of trigrams is a case-insensitive substring match); a shorter
+// text has no trigram, so it falls back to LIKE, which is case-insensitive
+// for ASCII only.
+func sqliteTaskSearch(q string, arg func(any) string) string {
+	if utf8.RuneCountInString(q) >= 3 {
+		phrase := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
+		return `seq IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ` + arg(phrase) + `)`
+	}
+	p := arg("%" + escapeLike(q) + "%")
+	return `(title LIKE ` + p + ` ESCAPE '\' OR description LIKE ` + p + ` ESCAPE '\')`
+}
+
+// TaskStats counts the user's tasks by status and priority, and the open
+// ones overdue and due today, and those completed in the last 7 days, in
+// one pass over the user's tasks. The window's instants are computed by
+// the caller in Go (see taskapi.NewStatsWindow), so the day boundaries of
+// any time zone are the same on both engines.
+func (s *Store) TaskStats(ctx context.Context, userID uuid.UUID, w taskapi.StatsWindow) (taskapi.TaskStats, error) {
+	st := taskapi.TaskStats{ByStatus: map[taskapi.Status]int64{}, ByPriority: map[taskapi.Priority]int64{}}
+	for _, x := range taskapi.Statuses {
+		st.ByStatus[x] = 0
+	}
+	for _, x := range taskapi.Priorities {
+		st.ByPriority[x] = 0
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT status, priority, COUNT(*),
+			COALESCE(SUM(CASE WHEN status IN ('TODO', 'IN_PROGRESS') AND due_date < $2 THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN status IN ('TODO', 'IN_PROGRESS') AND due_date >= $3 AND due_date < $4 THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN completed_at >= $5 THEN 1 ELSE 0 END), 0)
+		FROM tasks WHERE user_id = $1 GROUP BY status, priority`,
+		userID, w.Now.UTC(), w.TodayStart.UTC(), w.TomorrowStart.UTC(), w.CompletedSince.UTC())
+	if err != nil {
+		return st, fmt.Errorf("task stats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			status                   string
+			rank                     int
+			n, overdue, today, done7 int64
+		)
+		if err := rows.Scan(&status, &rank, &n, &overdue, &today, &done7); err != nil {
+			return st, fmt.Errorf("task stats: %w", err)
+		}
+		p, ok := taskapi.PriorityFromRank(rank)
+		if !ok {
+			return st, fmt.Errorf("task stats: priority rank %d", rank)
+		}
+		st.ByStatus[taskapi.Status(status)] += n
+		st.ByPriority[p] += n
+		st.Overdue += overdue
+		st.DueToday += today
+		st.CompletedLast7Days += done7
+	}
+	if err := rows.Err(); err != nil {
+		return st, fmt.Errorf("task stats: %w", err)
+	}
+	return st, nil
+}

@@ -1,0 +1,137 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/store"
+	"github.com/taskapi/taskapi/internal/store/storetest"
+)
+
+// clock is a settable time source for the store.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func eachWithClock(t *testing.T, fn func(t *testing.T, s *store.Store, c *clock)) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			c := &clock{now: time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)}
+			fn(t, storetest.Open(t, e.NewURL(t), store.WithClock(c.Now)), c)
+		})
+	}
+}
+
+func newUser(t testing.TB, s *store.Store, name string) uuid.UUID {
+	t.Helper()
+	u, err := s.CreateUser(context.Background(), taskapi.User{Email: name + "@example.com", Username: name, IsActive: true}, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
+}
+
+func idem(key, hash string) *store.Idempotent[taskapi.Task] {
+	return &store.Idempotent[taskapi.Task]{
+		Key: store.IdempotencyKey{Key: key, Method: "POST", Path: "/api/v1/tasks", RequestHash: hash},
+		Respond: func(t taskapi.Task) (store.SavedResponse, error) {
+			return store.SavedResponse{Status: 201, Headers: map[string]string{"X": "y"}, Body: []byte(t.ID.String())}, nil
+		},
+	}
+}
+
+func TestIdempotencyKeysExpireAndArePurged(t *testing.T) {
+	eachWithClock(t, func(t *testing.T, s *store.Store, c *clock) {
+		ctx := context.Background()
+		user := newUser(t, s, "alice")
+		first, replay, err := s.CreateTask(ctx, user, taskapi.Task{Title: "a"}, idem("k", "h1"))
+		if err != nil || replay != nil {
+			t.Fatalf("first: %v %v", replay, err)
+		}
+		c.Add(23 * time.Hour)
+		_, replay, err = s.CreateTask(ctx, user, taskapi.Task{Title: "a"}, idem("k", "h1"))
+		if err != nil || replay == nil || string(replay.Body) != first.ID.String() || replay.Headers["X"] != "y" || replay.Status != 201 {
+			t.Fatalf("replay within 24h: %+v %v", replay, err)
+		}
+		if _, _, err := s.CreateTask(ctx, user, taskapi.Task{Title: "b"}, idem("k", "h2")); !errors.Is(err, taskapi.ErrInvalid) {
+			t.Fatalf("other body within 24h: %v, want ErrInvalid", err)
+		}
+		// After 24 hours the key is free again, for any request.
+		c.Add(2 * time.Hour)
+		second, replay, err := s.CreateTask(ctx, user, taskapi.Task{Title: "b"}, idem("k", "h2"))
+		if err != nil || replay != nil || second.ID == first.ID {
+			t.Fatalf("after expiry: %+v %v", replay, err)
+		}
+		if _, _, err := s.CreateTask(ctx, user, taskapi.Task{Title: "c"}, idem("other", "h3")); err != nil {
+			t.Fatal(err)
+		}
+		// Purging deletes only expired keys, at most limit at a time.
+		if n, err := s.PurgeIdempotencyKeys(ctx, 10); err != nil || n != 0 {
+			t.Fatalf("purge with nothing expired: %d %v", n, err)
+		}
+		c.Add(25 * time.Hour)
+		if n, err := s.PurgeIdempotencyKeys(ctx, 1); err != nil || n != 1 {
+			t.Fatalf("purge 1: %d %v", n, err)
+		}
+		if n, err := s.PurgeIdempotencyKeys(ctx, 10); err != nil || n != 1 {
+			t.Fatalf("purge rest: %d %v", n, err)
+		}
+	})
+}
+
+// InsertTasks crosses its statement batches, and a list pages through all
+// of them exactly once.
+func TestInsertTasksAndListAll(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		user := newUser(t, s, "bulk")
+		const n = 1234
+		tasks := make([]taskapi.Task, n)
+		for i := range tasks {
+			tasks[i] = taskapi.Task{Title: "task", Priority: taskapi.Priorities[i%4]}
+		}
+		if _, err := s.InsertTasks(ctx, user, tasks); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[uuid.UUID]bool{}
+		q := store.TaskQuery{Sort: taskapi.TaskSort{Key: taskapi.SortPriority, Desc: true}, Limit: 100}
+		for {
+			items, next, err := s.ListTasks(ctx, user, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range items {
+				if seen[it.ID] {
+					t.Fatalf("%s seen twice", it.ID)
+				}
+				seen[it.ID] = true
+			}
+			if next == nil {
+				break
+			}
+			q.After = next
+		}
+		if len(seen) != n {
+			t.Errorf("listed %d tasks, want %d", len(seen), n)
+		}
+		// A bad category fails the whole batch.
+		foreign := uuid.Must(uuid.NewV7())
+		if _, err := s.InsertTasks(ctx, user, []taskapi.Task{{Title: "x", CategoryID: &foreign}}); !errors.Is(err, taskapi.ErrInvalid) {
+			t.Errorf("insert with unknown category: %v", err)
+		}
+	})
+}
