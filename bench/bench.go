@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
 	"github.com/taskapi/taskapi/internal/store"
 )
@@ -37,6 +38,7 @@ type bench struct {
 	bin            string
 	client         *http.Client
 	servers        []*server
+	mint           *auth.Service // opens sessions when the server has no login
 	report         *Report
 }
 
@@ -126,6 +128,12 @@ func (b *bench) close() error {
 		err = errors.Join(err, b.servers[i].stop())
 	}
 	b.servers = nil
+	if b.mint != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = errors.Join(err, b.mint.Close(ctx))
+		cancel()
+		b.mint = nil
+	}
 	if b.st != nil {
 		err = errors.Join(err, b.st.Close())
 		b.st = nil
@@ -291,6 +299,19 @@ func (b *bench) startFloor(ctx context.Context) (*server, error) {
 	return srv, nil
 }
 
+// tokenSource gets tokens from srv, falling back to minting them with the
+// JWT secret when it is known.
+func (b *bench) tokenSource(srv *server) (*tokenSource, error) {
+	if b.mint == nil && b.jwtSecret != "" {
+		m, err := newAuthService(b.st, b.jwtSecret, tokenTTL, 30*24*time.Hour, b.o.bcryptCost)
+		if err != nil {
+			return nil, err
+		}
+		b.mint = m
+	}
+	return newTokenSource(b.client, srv.url, b.mint), nil
+}
+
 func (b *bench) loadOptions() loadOptions {
 	return loadOptions{Concurrency: b.o.concurrency, Warmup: b.o.warmup, Duration: b.o.duration,
 		MaxRequests: b.o.maxRequests, Pages: b.o.pages}
@@ -331,7 +352,10 @@ func (b *bench) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ts := newTokenSource(b.client, srv.url, b.st, b.jwtSecret, tokenTTL)
+	ts, err := b.tokenSource(srv)
+	if err != nil {
+		return err
+	}
 	if err := ts.authorize(ctx, users, b.o.sessions); err != nil {
 		return err
 	}

@@ -167,7 +167,7 @@ func mbText(b int64, note string) string {
 	if b <= 0 {
 		return "-"
 	}
-	s := fmt.Sprintf("%.1f MB", float64(b)/(1<<20))
+	s := fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
 	if note != "" {
 		s += "*"
 	}

@@ -36,7 +36,7 @@ func TestTable(t *testing.T) {
 		"load on sqlite (subprocess server), 2025-01-02 03:04 UTC",
 		"2 × Test CPU", "32 connections, 15s measured after 5s warm-up", "bcrypt cost 10; tokens by login",
 		"seeded tasks: 1000 rows in 0.5s (2000 rows/s)",
-		"workload", "vs floor", "4321", "1.23ms", "7.12ms", "150ms", "404×3 net×1", "40.0 MB", "0.73",
+		"workload", "vs floor", "4321", "1.23ms", "7.12ms", "150ms", "404×3 net×1", "40.0 MiB", "0.73",
 		"first errors:", "list/taskapi: list: 404 no such route",
 	} {
 		if !strings.Contains(s, want) {

@@ -45,7 +45,10 @@ func (b *bench) scale(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ts := newTokenSource(b.client, srv.url, b.st, b.jwtSecret, tokenTTL)
+	ts, err := b.tokenSource(srv)
+	if err != nil {
+		return err
+	}
 	if err := ts.authorize(ctx, users, b.o.sessions); err != nil {
 		return err
 	}

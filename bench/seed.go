@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/store"
 )
 
@@ -78,20 +78,26 @@ func (s *seeder) checkTaskColumns(ctx context.Context) error {
 type seeder struct {
 	st    *store.Store
 	dbURL string
-	hash  string // bcrypt of benchPassword, computed once for every user
+	hash  string // hash of benchPassword, computed once for every user
 	now   time.Time
 	rng   *rand.Rand
 	// bulkRows: from this many rows, a load may drop and rebuild indexes.
 	bulkRows int
 }
 
-// newSeeder hashes the bench password once at the given bcrypt cost.
+// newSeeder hashes the bench password once, the way the account rules
+// hash passwords, at the given bcrypt cost (the server's, so that a login
+// never upgrades the hash).
 func newSeeder(st *store.Store, dbURL string, bcryptCost int, now time.Time) (*seeder, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(benchPassword), bcryptCost)
+	pw, err := auth.NewPasswords(bcryptCost)
 	if err != nil {
 		return nil, fmt.Errorf("hash bench password: %w", err)
 	}
-	return &seeder{st: st, dbURL: dbURL, hash: string(h), now: now.UTC(), bulkRows: bulkRows,
+	h, err := pw.Hash(benchPassword)
+	if err != nil {
+		return nil, fmt.Errorf("hash bench password: %w", err)
+	}
+	return &seeder{st: st, dbURL: dbURL, hash: h, now: now.UTC(), bulkRows: bulkRows,
 		rng: rand.New(rand.NewPCG(uint64(now.UnixNano()), 7))}, nil
 }
 

@@ -183,19 +183,29 @@ func newHTTPServer(h http.Handler) *http.Server {
 	}
 }
 
-// startTaskapiInProcess wires the server the way cmd/taskapi's serve does
-// (keep the two in step when the wiring grows) over a store of its own.
+// startTaskapiInProcess wires the request path the way cmd/taskapi's serve
+// does (keep the two in step when it grows), over a store of its own. The
+// background work of serve (mail worker, purges, janitor) is left out: the
+// subprocess, the default, is the faithful measurement.
 func startTaskapiInProcess(ctx context.Context, cfg *config.Config, log *slog.Logger) (*server, error) {
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
-	authSvc := newAuthService(st, cfg.JWTSecret, cfg.AccessTokenTTL, cfg.RefreshTokenTTL)
-	h := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: "bench"})
-	srv, err := serveInProcess("taskapi", h, st.Close)
+	authSvc, err := newAuthService(st, cfg.JWTSecret, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, cfg.BcryptCost)
 	if err != nil {
 		st.Close()
 		return nil, err
+	}
+	closeAll := func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return errors.Join(authSvc.Close(ctx), st.Close())
+	}
+	h := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: "bench"})
+	srv, err := serveInProcess("taskapi", h, closeAll)
+	if err != nil {
+		return nil, errors.Join(err, closeAll())
 	}
 	return srv, nil
 }

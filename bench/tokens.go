@@ -28,20 +28,22 @@ type tokenSource struct {
 	how string
 }
 
-func newTokenSource(client *http.Client, baseURL string, st *store.Store, jwtSecret string, ttl time.Duration) *tokenSource {
-	ts := &tokenSource{client: client, baseURL: baseURL}
-	if jwtSecret != "" {
-		ts.mint = newAuthService(st, jwtSecret, ttl, 30*24*time.Hour)
-	}
-	return ts
+func newTokenSource(client *http.Client, baseURL string, mint *auth.Service) *tokenSource {
+	return &tokenSource{client: client, baseURL: baseURL, mint: mint}
 }
 
-// newAuthService builds the account service as cmd/taskapi's serve does,
-// for the in-process server and for minting tokens: the one place to adapt
-// when its constructor changes.
-func newAuthService(st *store.Store, jwtSecret string, accessTTL, refreshTTL time.Duration) *auth.Service {
+// newAuthService builds the account service with the settings cmd/taskapi
+// gives it (the same bcrypt cost as the server, so a login never rehashes),
+// for the in-process server and for minting tokens; without a mailer, so
+// mail stays in the outbox. The one place to adapt when its constructor
+// changes.
+func newAuthService(st *store.Store, jwtSecret string, accessTTL, refreshTTL time.Duration, bcryptCost int) (*auth.Service, error) {
 	tokens := auth.NewTokens(jwtSecret, nil, accessTTL, time.Now)
-	return auth.NewService(st, tokens, auth.Options{RefreshTTL: refreshTTL}, time.Now)
+	svc, err := auth.NewService(st, tokens, auth.Options{RefreshTTL: refreshTTL, BcryptCost: bcryptCost}, time.Now)
+	if err != nil {
+		return nil, fmt.Errorf("account rules: %w", err)
+	}
+	return svc, nil
 }
 
 // authorize gives each user n sessions (n ≥ 1) and their Authorization

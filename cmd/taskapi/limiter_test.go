@@ -31,7 +31,10 @@ func tokenFor(t *testing.T, dbURL, username string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := auth.NewService(st, auth.NewTokens(testJWTSecret, nil, 15*time.Minute, time.Now), auth.Options{RefreshTTL: time.Hour}, nil)
+	svc, err := auth.NewService(st, auth.NewTokens(testJWTSecret, nil, 15*time.Minute, time.Now), auth.Options{RefreshTTL: time.Hour, BcryptCost: 4}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	pair, err := svc.StartSession(ctx, u.ID, auth.ClientInfo{UserAgent: "test", IP: "127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)

@@ -41,6 +41,8 @@ Commands:
   migrate up         apply pending migrations
   migrate down       roll back the latest migration
   migrate status     list migrations and whether each is applied
+  createsuperuser    --email E [--username U]: create or promote an administrator; the password
+                     comes from $TASKAPI_ADMIN_PASSWORD or standard input, never from a flag
   healthcheck        exit 0 when the server at TASKAPI_ADDR (or --addr) answers /healthz with 200, else 1
   version            print the version
   openapi            print the OpenAPI document the server serves at /openapi.json
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		return migrate(ctx, cfg, action, stdout, stderr)
+	case "createsuperuser":
+		return createSuperuser(ctx, args, getenv, stdin, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args, getenv, stdout, stderr)
 	case "version":

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
 	"github.com/taskapi/taskapi/internal/httpapi"
 	"github.com/taskapi/taskapi/internal/metrics"
@@ -40,9 +39,20 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 	stopJanitor := startJanitor(ctx, st, log)
 	defer stopJanitor()
 
-	tokens := auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now)
-	authSvc := auth.NewService(st, tokens, auth.Options{RefreshTTL: cfg.RefreshTokenTTL}, time.Now)
+	authSvc, stopAccounts, err := startAccounts(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	// Runs last on every path out, so nothing uses the store once it closes.
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := stopAccounts(sctx); err != nil {
+			log.Warn("stopping background work", "err", err.Error())
+		}
+	}()
 	reg := metrics.New(buildVersion())
+	reg.WatchOutbox(st)
 	limiter, releaseLimiter, err := newLimiter(ctx, cfg, log, reg)
 	if err != nil {
 		return err

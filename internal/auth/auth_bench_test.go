@@ -54,7 +54,11 @@ func BenchmarkAuthenticate(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			svc := auth.NewService(st, auth.NewTokens(benchSecret, nil, time.Hour, time.Now), auth.Options{RefreshTTL: time.Hour}, time.Now)
+			svc, err := auth.NewService(st, auth.NewTokens(benchSecret, nil, time.Hour, time.Now), auth.Options{RefreshTTL: time.Hour, BcryptCost: 4}, time.Now)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = svc.Close(context.Background()) })
 			pair, err := svc.StartSession(ctx, u.ID, auth.ClientInfo{})
 			if err != nil {
 				b.Fatal(err)

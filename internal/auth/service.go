@@ -6,35 +6,97 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/mail"
 	"github.com/taskapi/taskapi/internal/store"
 )
 
-// Options are the account rules that come from configuration.
+// Options are the account rules that come from configuration. Zero
+// values take the documented defaults.
 type Options struct {
-	RefreshTTL time.Duration
+	RefreshTTL time.Duration // default 30 days
+	VerifyTTL  time.Duration // default 24 h
+	ResetTTL   time.Duration // default 1 h
+	BcryptCost int           // default 12
+	// BaseURL is the public URL email links start with.
+	BaseURL string
+	// MailQueued is called after a message was queued in the outbox, to
+	// wake the outbox worker; nil when nobody listens.
+	MailQueued func()
+	Logger     *slog.Logger
 }
 
 // Service applies the account rules.
 type Service struct {
-	store  *store.Store
-	tokens *Tokens
-	opts   Options
-	now    func() time.Time
+	store     *store.Store
+	tokens    *Tokens
+	opts      Options
+	now       func() time.Time
+	passwords Passwords
+	templates *mail.Templates
+	log       *slog.Logger
+	// dummyHash is checked against when the login names nobody, so that an
+	// unknown user takes as long as a wrong password.
+	dummyHash string
+
+	// Background work (see later): a semaphore bounds it, the wait group
+	// lets Close wait for it.
+	sem     chan struct{}
+	mu      sync.Mutex
+	closing bool
+	wg      sync.WaitGroup
 }
 
-// NewService returns a Service over st that mints tokens with tokens.
-func NewService(st *store.Store, tokens *Tokens, opts Options, now func() time.Time) *Service {
+// NewService returns a Service over st that mints tokens with tokens. It
+// hashes a dummy password with the configured cost, which takes a moment.
+func NewService(st *store.Store, tokens *Tokens, opts Options, now func() time.Time) (*Service, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, tokens: tokens, opts: opts, now: now}
+	if opts.RefreshTTL <= 0 {
+		opts.RefreshTTL = 30 * 24 * time.Hour
+	}
+	if opts.VerifyTTL <= 0 {
+		opts.VerifyTTL = 24 * time.Hour
+	}
+	if opts.ResetTTL <= 0 {
+		opts.ResetTTL = time.Hour
+	}
+	if opts.BcryptCost == 0 {
+		opts.BcryptCost = 12
+	}
+	if opts.BaseURL == "" {
+		opts.BaseURL = "http://localhost:8080"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	pw, err := NewPasswords(opts.BcryptCost)
+	if err != nil {
+		return nil, err
+	}
+	secret, _, err := newSecret()
+	if err != nil {
+		return nil, err
+	}
+	dummy, err := pw.Hash(secret)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{
+		store: st, tokens: tokens, opts: opts, now: now, passwords: pw, dummyHash: dummy,
+		templates: mail.NewTemplates(strings.TrimRight(opts.BaseURL, "/")), log: opts.Logger,
+		sem: make(chan struct{}, 32),
+	}, nil
 }
 
 // TokenPair is what a login or a refresh hands out.
@@ -74,6 +136,11 @@ func (s *Service) StartSession(ctx context.Context, userID uuid.UUID, client Cli
 	return TokenPair{AccessToken: access, RefreshToken: refresh, ExpiresIn: s.tokens.TTL(), SessionID: sess.ID}, nil
 }
 
+// touchEvery is how stale a session's last-used time may get. Recording
+// every request would make every read a write; once a minute is plenty
+// for "last used".
+const touchEvery = time.Minute
+
 // Authenticate turns an access token into the caller. The token must be
 // valid and its session alive (not ended, not expired, user active): the
 // session check is one primary-key query, which keeps revocation immediate
@@ -83,14 +150,105 @@ func (s *Service) Authenticate(ctx context.Context, token string) (taskapi.Princ
 	if err != nil {
 		return taskapi.Principal{}, err
 	}
-	p, err := s.store.SessionPrincipal(ctx, claims.SessionID)
+	p, lastUsed, err := s.store.SessionPrincipal(ctx, claims.SessionID)
 	if err != nil {
+		if errors.Is(err, taskapi.ErrUnauthorized) {
+			return taskapi.Principal{}, taskapi.NewProblem(taskapi.ErrUnauthorized, "the session has ended; log in again")
+		}
 		return taskapi.Principal{}, err
 	}
 	if p.User.ID != claims.UserID {
 		return taskapi.Principal{}, taskapi.ErrUnauthorized
 	}
+	if s.now().Sub(lastUsed) > touchEvery {
+		if err := s.store.TouchSession(ctx, p.SessionID); err != nil {
+			// Only bookkeeping: the request goes on.
+			s.log.WarnContext(ctx, "record session use", "err", err.Error())
+		}
+	}
 	return p, nil
+}
+
+// later runs fn in the background and returns at once, so that the
+// answer to the request takes the same time whatever fn finds (used where
+// the answer must not reveal whether an email is registered). Background
+// work is bounded: when 32 jobs are running, later waits for a slot until
+// ctx is done. fn gets a context that keeps ctx's values but not its
+// cancellation, with a deadline of its own.
+func (s *Service) later(ctx context.Context, name string, fn func(context.Context) error) error {
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("%s: %w", name, ctx.Err())
+	}
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		<-s.sem
+		return fmt.Errorf("%s: %w", name, context.Canceled)
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		defer func() { <-s.sem }()
+		jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := fn(jctx); err != nil {
+			s.log.ErrorContext(jctx, "background "+name, "err", err.Error())
+		}
+	}()
+	return nil
+}
+
+// Close waits until the background work has finished, or ctx is done.
+// Call it after the HTTP server has stopped taking requests.
+func (s *Service) Close(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("auth: background work did not finish: %w", ctx.Err())
+	}
+}
+
+// RunMaintenance deletes, every interval until ctx is done, what has
+// served its purpose: sessions, email tokens and sent mail that ended more
+// than retention ago.
+func (s *Service) RunMaintenance(ctx context.Context, interval, retention time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := s.store.PurgeEnded(ctx, s.now().Add(-retention))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.ErrorContext(ctx, "purge ended sessions and tokens", "err", err.Error())
+		case n > 0:
+			s.log.InfoContext(ctx, "purged ended sessions, tokens and mail", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// queued wakes the outbox worker after a message was committed.
+func (s *Service) queued() {
+	if s.opts.MailQueued != nil {
+		s.opts.MailQueued()
+	}
+}
+
+// outbox turns a rendered message into an outbox row.
+func outbox(m mail.Message) store.OutboxMessage {
+	return store.OutboxMessage{To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML}
 }
 
 // newSecret returns a random token for a client and the hash to store.
@@ -109,6 +267,10 @@ func HashSecret(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }
+
+// maxSecretLen bounds the refresh and email tokens accepted: ours are 43
+// characters; anything much longer is not one of ours.
+const maxSecretLen = 128
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

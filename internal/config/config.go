@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -42,6 +43,7 @@ type Config struct {
 	JWTSecret      string
 	JWTSecretIsDev bool
 	SMTPURL        string
+	MailFrom       string
 	BaseURL        string
 	RedisURL       string
 	RateLimit      bool
@@ -95,6 +97,7 @@ func settings() []setting {
 		{"TASKAPI_DATABASE_URL", "database-url", "sqlite:taskapi.db", "postgres://… or sqlite:PATH", applyDatabaseURL},
 		{"TASKAPI_JWT_SECRET", "jwt-secret", "", "key that signs access tokens (at least 32 bytes)", applyJWTSecret},
 		{"TASKAPI_SMTP_URL", "smtp-url", "", "smtp://user:pass@host:port; empty writes emails to the log", applySMTPURL},
+		{"TASKAPI_MAIL_FROM", "mail-from", "", "sender of emails, e.g. taskapi <no-reply@example.com> (default no-reply@ the base URL's host)", applyMailFrom},
 		{"TASKAPI_BASE_URL", "base-url", "", "public URL used in email links (default http://ADDR)", applyBaseURL},
 		{"TASKAPI_REDIS_URL", "redis-url", "", "redis://… to share rate limits and revocations between instances", applyRedisURL},
 		{"TASKAPI_RATE_LIMIT", "rate-limit", "on", "on or off", boolSetting(func(c *Config, b bool) { c.RateLimit = b })},
@@ -151,6 +154,13 @@ func Load(getenv func(string) string, args []string, output io.Writer) (*Config,
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
+	}
+	if c.MailFrom == "" {
+		host := "localhost"
+		if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" && strings.Contains(u.Hostname(), ".") {
+			host = u.Hostname()
+		}
+		c.MailFrom = "taskapi <no-reply@" + host + ">"
 	}
 	return c, nil
 }
@@ -243,6 +253,17 @@ func applySMTPURL(c *Config, v string) error {
 		return fmt.Errorf("must look like smtp://user:pass@host:port")
 	}
 	c.SMTPURL = v
+	return nil
+}
+
+func applyMailFrom(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	if _, err := mail.ParseAddress(v); err != nil {
+		return fmt.Errorf("%q is not an address such as taskapi <no-reply@example.com>", v)
+	}
+	c.MailFrom = v
 	return nil
 }
 

@@ -123,6 +123,26 @@ func TestPprofAddr(t *testing.T) {
 	}
 }
 
+func TestMailFrom(t *testing.T) {
+	c, err := Load(env(nil), nil, io.Discard)
+	if err != nil || c.MailFrom != "taskapi <no-reply@localhost>" {
+		t.Errorf("default sender %q, %v", c.MailFrom, err)
+	}
+	c, err = Load(env(map[string]string{"TASKAPI_BASE_URL": "https://tasks.example.com/"}), nil, io.Discard)
+	if err != nil || c.MailFrom != "taskapi <no-reply@tasks.example.com>" {
+		t.Errorf("sender from the base URL %q, %v", c.MailFrom, err)
+	}
+	c, err = Load(env(map[string]string{"TASKAPI_MAIL_FROM": "Tasks <tasks@example.org>"}), nil, io.Discard)
+	if err != nil || c.MailFrom != "Tasks <tasks@example.org>" {
+		t.Errorf("configured sender %q, %v", c.MailFrom, err)
+	}
+	var ce *Error
+	if _, err := Load(env(map[string]string{"TASKAPI_MAIL_FROM": "not an address"}), nil, io.Discard); !errors.As(err, &ce) ||
+		!strings.HasPrefix(ce.Setting, "TASKAPI_MAIL_FROM") {
+		t.Errorf("bad sender: %v", err)
+	}
+}
+
 func TestRateLimitSettings(t *testing.T) {
 	c, err := Load(env(nil), nil, io.Discard)
 	if err != nil {

@@ -9,9 +9,25 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/auth"
 )
 
 type principalKey struct{}
+
+type clientInfoKey struct{}
+
+// clientFrom returns the device a request comes from, recorded on the
+// sessions it opens.
+func clientFrom(ctx context.Context) auth.ClientInfo {
+	c, _ := ctx.Value(clientInfoKey{}).(auth.ClientInfo)
+	return c
+}
+
+// clientInfo reads the device of a request: its User-Agent and the
+// client's address (the TCP peer, or what trusted proxies say it is).
+func clientInfo(ctx huma.Context) auth.ClientInfo {
+	return auth.ClientInfo{UserAgent: ctx.Header("User-Agent"), IP: clientIPFrom(ctx.Context())}
+}
 
 // secured marks an operation as needing an access token: the authenticate
 // middleware then refuses it without a live session, and the OpenAPI
@@ -33,6 +49,7 @@ func principalFrom(ctx context.Context) taskapi.Principal {
 // the caller in the context. Operations without security pass untouched.
 func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
+		ctx = huma.WithValue(ctx, clientInfoKey{}, clientInfo(ctx))
 		if len(ctx.Operation().Security) == 0 {
 			next(ctx)
 			return

@@ -17,6 +17,8 @@ import (
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
 	"github.com/taskapi/taskapi/internal/httpapi"
+	"github.com/taskapi/taskapi/internal/mail"
+	"github.com/taskapi/taskapi/internal/mail/mailtest"
 	"github.com/taskapi/taskapi/internal/store"
 	"github.com/taskapi/taskapi/internal/store/storetest"
 )
@@ -29,6 +31,11 @@ type env struct {
 	Config *config.Config
 	Logs   *logBuffer
 	client *http.Client
+
+	// Accounts: the SMTP server the server's email goes to, and the
+	// database URL, to start a second instance on the same data.
+	Mail        *mailtest.Catcher
+	DatabaseURL string
 }
 
 // testConfig is the configuration tests run with: defaults, the cheapest
@@ -50,17 +57,39 @@ func newEnv(t *testing.T, engine storetest.Engine, tweak ...func(*config.Config)
 	for _, f := range tweak {
 		f(cfg)
 	}
-	st := storetest.Open(t, engine.NewURL(t))
+	dbURL := engine.NewURL(t)
+	st := storetest.Open(t, dbURL)
 	logs := &logBuffer{}
-	authSvc := auth.NewService(st, auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now),
-		auth.Options{RefreshTTL: cfg.RefreshTokenTTL}, nil)
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// Email goes over real SMTP to a catcher the test reads from.
+	catcher := mailtest.Start(t, mailtest.Options{})
+	sender, err := mail.NewSMTPSender(catcher.URL("", ""), cfg.MailFrom, mail.SMTPOptions{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker := mail.NewWorker(st, sender, logger, mail.WorkerOptions{Poll: 100 * time.Millisecond, Backoff: 50 * time.Millisecond})
+	authSvc, err := auth.NewService(st, auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now), auth.Options{
+		RefreshTTL: cfg.RefreshTokenTTL, VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,
+		BcryptCost: cfg.BcryptCost, BaseURL: cfg.BaseURL, MailQueued: worker.Notify, Logger: logger,
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, stopWorker := context.WithCancel(context.Background())
+	workerDone := make(chan struct{})
+	go func() { worker.Run(wctx); close(workerDone) }()
+	t.Cleanup(func() {
+		_ = authSvc.Close(context.Background())
+		stopWorker()
+		<-workerDone
+	})
 	h := httpapi.NewServer(httpapi.Deps{
 		Config: cfg, Store: st, Auth: authSvc, Version: "test",
-		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger: logger,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{URL: srv.URL, Store: st, Auth: authSvc, Config: cfg, Logs: logs, client: &http.Client{
+	return &env{URL: srv.URL, DatabaseURL: dbURL, Store: st, Auth: authSvc, Config: cfg, Logs: logs, Mail: catcher, client: &http.Client{
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}

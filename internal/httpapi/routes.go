@@ -17,9 +17,92 @@ func (s *server) routes(api huma.API) {
 		Summary: "Readiness", Description: "200 when the database answers, 503 otherwise.", Tags: []string{"service"},
 		Errors: []int{http.StatusServiceUnavailable}}, s.readyz)
 
-	// Users.
-	register(s, api, secured(huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: apiPrefix + "/users/me",
-		Summary: "The current user", Tags: []string{"users"}}), s.getMe)
+	// Accounts and authentication (auth.go).
+	const authPath = apiPrefix + "/auth"
+	authTags := []string{"auth"}
+	register(s, api, huma.Operation{OperationID: "auth-register", Method: http.MethodPost, Path: authPath + "/register",
+		Summary: "Create an account", Tags: authTags, DefaultStatus: http.StatusCreated,
+		Description: "Creates an unverified account and sends an email with a verification link.",
+		Errors:      []int{http.StatusConflict, http.StatusUnprocessableEntity}}, s.register)
+	register(s, api, huma.Operation{OperationID: "auth-login", Method: http.MethodPost, Path: authPath + "/login",
+		Summary: "Log in", Tags: authTags,
+		Description: "Takes JSON or an OAuth2 password-flow form (`username` may be the email). Opens a session: " +
+			"a short-lived access token and a refresh token. An unknown user and a wrong password get the same 401; " +
+			"a disabled account gets 403.",
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity}}, s.login)
+	acceptLoginForm(api, authPath+"/login")
+	register(s, api, huma.Operation{OperationID: "auth-refresh", Method: http.MethodPost, Path: authPath + "/refresh",
+		Summary: "Trade a refresh token for a new pair", Tags: authTags,
+		Description: "The refresh token is spent. Presenting a spent one again ends its whole session (theft detection).",
+		Errors:      []int{http.StatusUnauthorized}}, s.refresh)
+	register(s, api, huma.Operation{OperationID: "auth-logout", Method: http.MethodPost, Path: authPath + "/logout",
+		Summary: "End the session of a refresh token", Tags: authTags, DefaultStatus: http.StatusNoContent,
+		Description: "The session's access tokens are refused from the next request on.",
+		Errors:      []int{http.StatusUnauthorized}}, s.logout)
+	register(s, api, secured(huma.Operation{OperationID: "auth-logout-all", Method: http.MethodPost, Path: authPath + "/logout-all",
+		Summary: "End every session of the caller", Tags: authTags, DefaultStatus: http.StatusNoContent}), s.logoutAll)
+	register(s, api, huma.Operation{OperationID: "auth-verify-email", Method: http.MethodPost, Path: authPath + "/verify-email",
+		Summary: "Verify an email address", Tags: authTags,
+		Description: "Takes the token of the verification link. A token works once and expires.",
+		Errors:      []int{http.StatusBadRequest}}, s.verifyEmail)
+	register(s, api, huma.Operation{OperationID: "auth-resend-verification", Method: http.MethodPost, Path: authPath + "/resend-verification",
+		Summary: "Send the verification email again", Tags: authTags, DefaultStatus: http.StatusAccepted,
+		Description: "Answers 202 whether or not the address is known; earlier links stop working.",
+		Errors:      []int{http.StatusUnprocessableEntity}}, s.resendVerification)
+	register(s, api, huma.Operation{OperationID: "auth-forgot-password", Method: http.MethodPost, Path: authPath + "/forgot-password",
+		Summary: "Ask for a password reset email", Tags: authTags, DefaultStatus: http.StatusAccepted,
+		Description: "Answers 202 whether or not the address is known; earlier links stop working.",
+		Errors:      []int{http.StatusUnprocessableEntity}}, s.forgotPassword)
+	register(s, api, huma.Operation{OperationID: "auth-reset-password", Method: http.MethodPost, Path: authPath + "/reset-password",
+		Summary: "Set a new password with a reset token", Tags: authTags, DefaultStatus: http.StatusNoContent,
+		Description: "Every session of the user ends.",
+		Errors:      []int{http.StatusBadRequest, http.StatusForbidden, http.StatusUnprocessableEntity}}, s.resetPassword)
+	register(s, api, secured(huma.Operation{OperationID: "auth-change-password", Method: http.MethodPost, Path: authPath + "/change-password",
+		Summary: "Change the caller's password", Tags: authTags, DefaultStatus: http.StatusNoContent,
+		Description: "Needs the current password; the caller's other sessions end.",
+		Errors:      []int{http.StatusForbidden, http.StatusUnprocessableEntity}}), s.changePassword)
+
+	// The current user and their sessions (users.go).
+	const mePath = apiPrefix + "/users/me"
+	userTags := []string{"users"}
+	register(s, api, secured(huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: mePath,
+		Summary: "The current user", Tags: userTags}), s.getMe)
+	register(s, api, secured(huma.Operation{OperationID: "update-me", Method: http.MethodPatch, Path: mePath,
+		Summary: "Update the current user", Tags: userTags,
+		Description: "Merge patch of `username`, `full_name` and `email`. A new email is unverified until the link sent to it is followed.",
+		Errors:      []int{http.StatusPreconditionFailed, http.StatusConflict, http.StatusUnprocessableEntity}}), s.updateMe)
+	acceptMergePatch(api, mePath)
+	register(s, api, secured(huma.Operation{OperationID: "delete-me", Method: http.MethodDelete, Path: mePath,
+		Summary: "Delete the current user", Tags: userTags, DefaultStatus: http.StatusNoContent,
+		Description: "Needs the password. The user's sessions, categories and tasks are deleted with it.",
+		Errors:      []int{http.StatusPreconditionFailed, http.StatusForbidden, http.StatusUnprocessableEntity}}), s.deleteMe)
+	register(s, api, secured(huma.Operation{OperationID: "list-sessions", Method: http.MethodGet, Path: mePath + "/sessions",
+		Summary: "The current user's active sessions", Tags: userTags, Description: "Newest first.",
+		Errors: []int{http.StatusBadRequest}}), s.listSessions)
+	register(s, api, secured(huma.Operation{OperationID: "delete-session", Method: http.MethodDelete, Path: mePath + "/sessions/{id}",
+		Summary: "End one of the current user's sessions", Tags: userTags, DefaultStatus: http.StatusNoContent,
+		Errors: []int{http.StatusNotFound}}), s.deleteSession)
+
+	// Administration of accounts, superusers only (admin.go).
+	const adminPath = apiPrefix + "/admin/users"
+	adminTags := []string{"admin"}
+	// Each use appends to a fresh copy: forbidden's capacity is its length.
+	forbidden := []int{http.StatusForbidden}
+	register(s, api, secured(huma.Operation{OperationID: "admin-list-users", Method: http.MethodGet, Path: adminPath,
+		Summary: "List users (superusers only)", Tags: adminTags, Description: "In creation order; `q` searches email and username.",
+		Errors: append(forbidden, http.StatusBadRequest)}), s.adminListUsers)
+	register(s, api, secured(huma.Operation{OperationID: "admin-get-user", Method: http.MethodGet, Path: adminPath + "/{id}",
+		Summary: "Get a user (superusers only)", Tags: adminTags, Errors: append(forbidden, http.StatusNotFound)}), s.adminGetUser)
+	register(s, api, secured(huma.Operation{OperationID: "admin-update-user", Method: http.MethodPatch, Path: adminPath + "/{id}",
+		Summary: "Set a user's flags (superusers only)", Tags: adminTags,
+		Description: "Sets `is_active`, `is_verified`, `is_superuser`. Disabling ends the user's sessions at once. " +
+			"Administrators cannot disable themselves or drop their own superuser flag.",
+		Errors: append(forbidden, http.StatusPreconditionFailed, http.StatusNotFound)}), s.adminUpdateUser)
+	acceptMergePatch(api, adminPath+"/{id}")
+	register(s, api, secured(huma.Operation{OperationID: "admin-delete-user", Method: http.MethodDelete, Path: adminPath + "/{id}",
+		Summary: "Delete a user and all their data (superusers only)", Tags: adminTags, DefaultStatus: http.StatusNoContent,
+		Description: "Administrators delete their own account with DELETE /users/me.",
+		Errors:      append(forbidden, http.StatusPreconditionFailed, http.StatusNotFound)}), s.adminDeleteUser)
 
 	// Categories.
 	const categories, category = apiPrefix + "/categories", apiPrefix + "/categories/{id}"

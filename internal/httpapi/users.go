@@ -1,10 +1,16 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/auth"
 )
 
 // UserBody is a user as the API shows it. The password hash never leaves
@@ -31,9 +37,201 @@ func userBody(u taskapi.User) UserBody {
 
 // UserOutput is a response holding one user.
 type UserOutput struct {
+	ETag string `header:"ETag" doc:"Version of the user; send it as If-Match to change or delete only this version"`
 	Body UserBody
 }
 
+func userOutput(u taskapi.User) *UserOutput {
+	return &UserOutput{ETag: userETag(u), Body: userBody(u)}
+}
+
+// userETag is the version of a user: it changes with every change of the
+// account (updated_at). It is made like the other ETags (etag.go).
+func userETag(u taskapi.User) string { return etagOf("user", u.ID, u.UpdatedAt.UnixMicro()) }
+
+// userIfMatch checks an If-Match header against the current user. It
+// returns the version a conditional change must still find, so the store
+// can check it in the same statement as the change (nil without a header,
+// or with "*"); a malformed header is 400, no matching tag 412. Weak tags
+// never match (If-Match compares strongly).
+func userIfMatch(header string, u taskapi.User) (*time.Time, error) {
+	header = strings.TrimSpace(header)
+	if header == "" || header == "*" {
+		return nil, nil
+	}
+	tags, err := parseETags(header)
+	if err != nil {
+		return nil, err
+	}
+	current := userETag(u)
+	for _, tag := range tags {
+		if tag == current {
+			at := u.UpdatedAt
+			return &at, nil
+		}
+	}
+	return nil, taskapi.NewProblem(taskapi.ErrPreconditionFailed,
+		"the user has changed since you read it: its ETag is now %s; fetch it again and retry with that ETag", current)
+}
+
 func (s *server) getMe(ctx context.Context, _ *struct{}) (*UserOutput, error) {
-	return &UserOutput{Body: userBody(principalFrom(ctx).User)}, nil
+	return userOutput(principalFrom(ctx).User), nil
+}
+
+// UpdateMeInput is a merge patch of the caller's account.
+type UpdateMeInput struct {
+	IfMatch string `header:"If-Match" doc:"ETag of the version to change; 412 when the account changed since"`
+	Body    struct {
+		Username *string `json:"username,omitempty" minLength:"3" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" patternDescription:"letters, digits, '_', '.' and '-'" doc:"New username"`
+		FullName *string `json:"full_name,omitempty" maxLength:"200" nullable:"true" doc:"New display name; null clears it"`
+		Email    *string `json:"email,omitempty" maxLength:"254" doc:"New email address: it is unverified until the link sent to it is followed, and the old address is told"`
+	}
+	// RawBody tells an absent full_name from a null one.
+	RawBody []byte
+}
+
+func (s *server) updateMe(ctx context.Context, in *UpdateMeInput) (*UserOutput, error) {
+	// Only full_name may be cleared; null elsewhere is a mistake, not "leave as is".
+	for _, field := range []string{"username", "email"} {
+		if jsonHasNull(in.RawBody, field) {
+			return nil, s.fail(ctx, taskapi.Invalid(field, "cannot be null"))
+		}
+	}
+	p := principalFrom(ctx)
+	version, err := userIfMatch(in.IfMatch, p.User)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	ch := auth.ProfileChanges{Username: in.Body.Username, FullName: in.Body.FullName, Email: in.Body.Email, IfUpdatedAt: version}
+	if in.Body.FullName == nil && jsonHasNull(in.RawBody, "full_name") {
+		ch.ClearFullName = true
+	}
+	u, err := s.auth.UpdateProfile(ctx, p, ch)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return userOutput(u), nil
+}
+
+// jsonHasNull reports whether the JSON object body has key set to null.
+func jsonHasNull(body []byte, key string) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return false
+	}
+	v, ok := m[key]
+	return ok && bytes.Equal(bytes.TrimSpace(v), []byte("null"))
+}
+
+// DeleteMeInput confirms the deletion of the caller's account.
+type DeleteMeInput struct {
+	IfMatch string `header:"If-Match" doc:"ETag of the version to delete; 412 when the account changed since"`
+	Body    struct {
+		Password string `json:"password" minLength:"1" maxLength:"128" doc:"The current password, to confirm"`
+	}
+}
+
+func (s *server) deleteMe(ctx context.Context, in *DeleteMeInput) (*NoContent, error) {
+	p := principalFrom(ctx)
+	version, err := userIfMatch(in.IfMatch, p.User)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	_, err = guardCredentials(ctx, s, auth.UserKey(p.User.ID), func() (struct{}, error) {
+		return struct{}{}, s.auth.DeleteAccount(ctx, p, in.Body.Password, version)
+	})
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return &NoContent{}, nil
+}
+
+// SessionBody is one session as its owner sees it.
+type SessionBody struct {
+	ID         string    `json:"id" format:"uuid"`
+	UserAgent  string    `json:"user_agent" doc:"User-Agent of the device that logged in"`
+	IP         string    `json:"ip" doc:"Address the login came from"`
+	CreatedAt  time.Time `json:"created_at" doc:"When the session was opened (login)"`
+	LastUsedAt time.Time `json:"last_used_at" doc:"When it was last used, to the minute"`
+	ExpiresAt  time.Time `json:"expires_at" doc:"When it ends unless refreshed"`
+	Current    bool      `json:"current" doc:"True for the session of this request"`
+}
+
+// PageInput is the standard pagination of lists.
+type PageInput struct {
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Page size"`
+	Cursor string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
+}
+
+// SessionListOutput is a page of sessions.
+type SessionListOutput struct {
+	Body struct {
+		Items      []SessionBody `json:"items"`
+		NextCursor *string       `json:"next_cursor" doc:"Cursor of the next page; null on the last"`
+	}
+}
+
+func (s *server) listSessions(ctx context.Context, in *PageInput) (*SessionListOutput, error) {
+	p := principalFrom(ctx)
+	after, err := s.decodeIDCursor(p.User.ID, in.Cursor, sessionScope)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	// One more than asked tells whether there is a next page.
+	list, err := s.store.ListSessions(ctx, p.User.ID, after, in.Limit+1)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &SessionListOutput{}
+	out.Body.Items = make([]SessionBody, 0, min(len(list), in.Limit))
+	for i, x := range list {
+		if i == in.Limit {
+			c := s.encodeIDCursor(p.User.ID, sessionScope, list[i-1].ID)
+			out.Body.NextCursor = &c
+			break
+		}
+		out.Body.Items = append(out.Body.Items, SessionBody{
+			ID: x.ID.String(), UserAgent: x.UserAgent, IP: x.IP, CreatedAt: x.CreatedAt, LastUsedAt: x.LastUsedAt,
+			ExpiresAt: x.ExpiresAt, Current: x.ID == p.SessionID,
+		})
+	}
+	return out, nil
+}
+
+// SessionIDInput names one of the caller's sessions.
+type SessionIDInput struct {
+	ID uuid.UUID `path:"id" doc:"Session ID"`
+}
+
+func (s *server) deleteSession(ctx context.Context, in *SessionIDInput) (*NoContent, error) {
+	if err := s.auth.EndSession(ctx, principalFrom(ctx).User.ID, in.ID); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return &NoContent{}, nil
+}
+
+// sessionScope is the scope of cursors of the one list of sessions.
+var sessionScope = scopeDigest([]byte("sessions newest first"))
+
+// encodeIDCursor makes the cursor that resumes, for the caller, a list
+// keyed by ID after id (see cursor.go).
+func (s *server) encodeIDCursor(caller uuid.UUID, scope string, id uuid.UUID) string {
+	return s.cursors.encode(caller, cursorPayload{Scope: scope, ID: id.String()})
+}
+
+// decodeIDCursor reads a cursor made by encodeIDCursor; "" is the first
+// page.
+func (s *server) decodeIDCursor(caller uuid.UUID, cursor, scope string) (uuid.UUID, error) {
+	if cursor == "" {
+		return uuid.Nil, nil
+	}
+	p, err := s.cursors.decode(caller, cursor, scope)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	id, err := uuid.Parse(p.ID)
+	if err != nil {
+		return uuid.Nil, errBadCursor
+	}
+	return id, nil
 }

@@ -175,7 +175,10 @@ func (c *cluster) newUser(t *testing.T, username string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := auth.NewService(st, auth.NewTokens(jwtSecret, nil, 15*time.Minute, time.Now), auth.Options{RefreshTTL: time.Hour}, nil)
+	svc, err := auth.NewService(st, auth.NewTokens(jwtSecret, nil, 15*time.Minute, time.Now), auth.Options{RefreshTTL: time.Hour, BcryptCost: 4}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	pair, err := svc.StartSession(ctx, u.ID, auth.ClientInfo{UserAgent: "integration test", IP: "127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)

@@ -120,7 +120,10 @@ func (m *Metrics) WatchOutbox(o OutboxStats) {
 			Help: "Scrapes that could not read the outbox's counts.",
 		}),
 	}
-	m.reg.MustRegister(c, c.errors)
+	// The error counter is collected by the outbox collector itself, after
+	// the scrape's own failure is counted: registered apart, a concurrent
+	// gather could read it before that increment.
+	m.reg.MustRegister(c)
 }
 
 type outboxCollector struct {
@@ -132,6 +135,7 @@ type outboxCollector struct {
 func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.pending
 	ch <- c.failed
+	c.errors.Describe(ch)
 }
 
 func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
@@ -140,6 +144,9 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	pending, failed, err := c.o.OutboxStats(ctx)
 	if err != nil {
 		c.errors.Inc()
+	}
+	c.errors.Collect(ch)
+	if err != nil {
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(pending))

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,8 +11,18 @@ import (
 	"github.com/taskapi/taskapi"
 )
 
+// MaxLiveSessions is how many live sessions one user may hold; opening one
+// more ends the oldest, so a script that logs in in a loop cannot grow the
+// table without bound.
+const MaxLiveSessions = 100
+
+// ErrRefreshTokenReused means a spent refresh token was presented again:
+// someone holds a copy, so the session it belongs to has been ended.
+var ErrRefreshTokenReused = fmt.Errorf("%w: refresh token reused", taskapi.ErrUnauthorized)
+
 // CreateSession inserts a session and its first refresh token (by hash).
-// The session's ID, CreatedAt and LastUsedAt are set here.
+// The session's ID, CreatedAt and LastUsedAt are set here. Beyond
+// MaxLiveSessions, the user's oldest sessions end.
 func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refreshHash string) (taskapi.Session, error) {
 	id, err := uuid.NewV7()
 	if err != nil {
@@ -30,7 +41,11 @@ func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refresh
 			refreshHash, sess.ID, now); err != nil {
 			return s.mapErr(err)
 		}
-		return nil
+		_, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1
+			WHERE user_id = $2 AND revoked_at IS NULL AND id NOT IN (
+				SELECT id FROM sessions WHERE user_id = $2 AND revoked_at IS NULL AND expires_at > $1
+				ORDER BY created_at DESC LIMIT $3)`, now, sess.UserID, MaxLiveSessions)
+		return s.mapErr(err)
 	})
 	if err != nil {
 		return taskapi.Session{}, fmt.Errorf("create session: %w", err)
@@ -40,21 +55,197 @@ func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refresh
 
 // SessionPrincipal returns the caller behind a live session: one that is
 // not revoked nor expired, of an active user. Anything else is
-// ErrUnauthorized. It is one indexed query, run on every authenticated
-// request, so that a session ended anywhere is refused everywhere at once.
-func (s *Store) SessionPrincipal(ctx context.Context, sessionID uuid.UUID) (taskapi.Principal, error) {
+// ErrUnauthorized. It also returns when the session was last marked used.
+// It is one primary-key query, run on every authenticated request, so that
+// a session ended anywhere is refused everywhere at once.
+func (s *Store) SessionPrincipal(ctx context.Context, sessionID uuid.UUID) (taskapi.Principal, time.Time, error) {
 	row := s.read.QueryRowContext(ctx, `SELECT u.id, u.email, u.username, u.full_name, u.is_active, u.is_verified,
-			u.is_superuser, u.created_at, u.updated_at
+			u.is_superuser, u.created_at, u.updated_at, s.last_used_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.is_active = $3`,
 		sessionID, s.Now(), true)
-	u, err := scanUser(row)
+	var u taskapi.User
+	var lastUsed time.Time
+	err := row.Scan(&u.ID, &u.Email, &u.Username, &u.FullName, &u.IsActive, &u.IsVerified, &u.IsSuperuser,
+		&u.CreatedAt, &u.UpdatedAt, &lastUsed)
 	if err != nil {
 		err = s.mapErr(err)
-		if err == taskapi.ErrNotFound {
-			return taskapi.Principal{}, taskapi.ErrUnauthorized
+		if errors.Is(err, taskapi.ErrNotFound) {
+			return taskapi.Principal{}, time.Time{}, taskapi.ErrUnauthorized
 		}
-		return taskapi.Principal{}, fmt.Errorf("session principal: %w", err)
+		return taskapi.Principal{}, time.Time{}, fmt.Errorf("session principal: %w", err)
 	}
-	return taskapi.Principal{User: u, SessionID: sessionID}, nil
+	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	return taskapi.Principal{User: u, SessionID: sessionID}, lastUsed.UTC(), nil
+}
+
+// TouchSession records that a session was used now.
+func (s *Store) TouchSession(ctx context.Context, sessionID uuid.UUID) error {
+	if _, err := s.write.ExecContext(ctx, `UPDATE sessions SET last_used_at = $1 WHERE id = $2`, s.Now(), sessionID); err != nil {
+		return fmt.Errorf("touch session: %w", s.mapErr(err))
+	}
+	return nil
+}
+
+// RotateRefreshToken spends the refresh token with hash oldHash and gives
+// its session newHash instead, extending the session to expiresAt. The
+// token must be unspent and its session live, of an active user; anything
+// else is ErrUnauthorized. A spent token presented again ends its session
+// and returns ErrRefreshTokenReused.
+func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string, expiresAt time.Time) (taskapi.Session, error) {
+	var sess taskapi.Session
+	reused := false
+	err := s.inTx(ctx, func(tx querier) error {
+		now := s.Now()
+		// Spending is one conditional UPDATE, so of two concurrent
+		// refreshes with the same token exactly one succeeds.
+		var sid uuid.UUID
+		err := tx.QueryRowContext(ctx, `UPDATE refresh_tokens SET spent_at = $1
+			WHERE token_hash = $2 AND spent_at IS NULL RETURNING session_id`, now, oldHash).Scan(&sid)
+		if err != nil {
+			if err = s.mapErr(err); !errors.Is(err, taskapi.ErrNotFound) {
+				return err
+			}
+			// Unknown, or spent: a spent one means theft.
+			err = tx.QueryRowContext(ctx, `SELECT session_id FROM refresh_tokens WHERE token_hash = $1`, oldHash).Scan(&sid)
+			if err != nil {
+				if err = s.mapErr(err); errors.Is(err, taskapi.ErrNotFound) {
+					return taskapi.ErrUnauthorized
+				}
+				return err
+			}
+			reused = true
+			_, err = tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, now, sid)
+			return s.mapErr(err)
+		}
+		err = tx.QueryRowContext(ctx, `UPDATE sessions SET last_used_at = $1, expires_at = $2
+			WHERE id = $3 AND revoked_at IS NULL AND expires_at > $1
+			  AND user_id IN (SELECT id FROM users WHERE is_active = $4)
+			RETURNING id, user_id, user_agent, ip, created_at, last_used_at, expires_at`,
+			now, expiresAt.UTC().Truncate(time.Microsecond), sid, true).Scan(
+			&sess.ID, &sess.UserID, &sess.UserAgent, &sess.IP, &sess.CreatedAt, &sess.LastUsedAt, &sess.ExpiresAt)
+		if err != nil {
+			if err = s.mapErr(err); errors.Is(err, taskapi.ErrNotFound) {
+				return taskapi.ErrUnauthorized
+			}
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)`,
+			newHash, sid, now)
+		return s.mapErr(err)
+	})
+	if err != nil {
+		return taskapi.Session{}, fmt.Errorf("rotate refresh token: %w", err)
+	}
+	if reused {
+		return taskapi.Session{}, ErrRefreshTokenReused
+	}
+	sess.CreatedAt, sess.LastUsedAt, sess.ExpiresAt = sess.CreatedAt.UTC(), sess.LastUsedAt.UTC(), sess.ExpiresAt.UTC()
+	return sess, nil
+}
+
+// RevokeSessionByRefreshToken ends the session a refresh token (spent or
+// not) belongs to. An unknown token is ErrUnauthorized; a session that had
+// already ended is not an error.
+func (s *Store) RevokeSessionByRefreshToken(ctx context.Context, hash string) error {
+	err := s.inTx(ctx, func(tx querier) error {
+		var sid uuid.UUID
+		if err := tx.QueryRowContext(ctx, `SELECT session_id FROM refresh_tokens WHERE token_hash = $1`, hash).Scan(&sid); err != nil {
+			if err = s.mapErr(err); errors.Is(err, taskapi.ErrNotFound) {
+				return taskapi.ErrUnauthorized
+			}
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, s.Now(), sid)
+		return s.mapErr(err)
+	})
+	if err != nil {
+		return fmt.Errorf("revoke session: %w", err)
+	}
+	return nil
+}
+
+// RevokeSession ends one live session of userID; another user's session,
+// or one already ended, is ErrNotFound.
+func (s *Store) RevokeSession(ctx context.Context, userID, sessionID uuid.UUID) error {
+	now := s.Now()
+	res, err := s.write.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1
+		WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL AND expires_at > $1`, now, sessionID, userID)
+	if err != nil {
+		return fmt.Errorf("revoke session: %w", s.mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("revoke session: %w", taskapi.ErrNotFound)
+	}
+	return nil
+}
+
+// RevokeUserSessions ends every session of userID except keep (uuid.Nil
+// keeps none).
+func (s *Store) RevokeUserSessions(ctx context.Context, userID, keep uuid.UUID) error {
+	if err := s.revokeUserSessions(ctx, s.write, userID, keep, s.Now()); err != nil {
+		return fmt.Errorf("revoke sessions: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) revokeUserSessions(ctx context.Context, q querier, userID, keep uuid.UUID, now time.Time) error {
+	_, err := q.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL`,
+		now, userID, keep)
+	return s.mapErr(err)
+}
+
+// ListSessions returns up to limit live sessions of userID, newest first,
+// starting after the session with ID after (uuid.Nil for the first page).
+// Session IDs are UUIDv7, so ID order is creation order and the keyset is
+// the primary key.
+func (s *Store) ListSessions(ctx context.Context, userID, after uuid.UUID, limit int) ([]taskapi.Session, error) {
+	args := []any{userID, s.Now(), limit}
+	q := `SELECT id, user_id, user_agent, ip, created_at, last_used_at, expires_at FROM sessions
+		WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2`
+	if after != uuid.Nil {
+		args = append(args, after)
+		q += ` AND id < $4`
+	}
+	q += ` ORDER BY id DESC LIMIT $3`
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", s.mapErr(err))
+	}
+	defer rows.Close()
+	out := make([]taskapi.Session, 0, limit)
+	for rows.Next() {
+		var x taskapi.Session
+		if err := rows.Scan(&x.ID, &x.UserID, &x.UserAgent, &x.IP, &x.CreatedAt, &x.LastUsedAt, &x.ExpiresAt); err != nil {
+			return nil, fmt.Errorf("list sessions: %w", err)
+		}
+		x.CreatedAt, x.LastUsedAt, x.ExpiresAt = x.CreatedAt.UTC(), x.LastUsedAt.UTC(), x.ExpiresAt.UTC()
+		out = append(out, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	return out, nil
+}
+
+// PurgeEnded deletes sessions (with their refresh tokens) and email tokens
+// that ended or expired before before, and mail sent or abandoned before
+// it. Spent refresh tokens are kept while their session may still be
+// replayed against, which is until it expires.
+func (s *Store) PurgeEnded(ctx context.Context, before time.Time) (int64, error) {
+	before = before.UTC().Truncate(time.Microsecond)
+	var total int64
+	for _, q := range []string{
+		`DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1`,
+		`DELETE FROM email_tokens WHERE expires_at < $1 OR used_at < $1`,
+		`DELETE FROM outbox WHERE sent_at < $1 OR failed_at < $1`,
+	} {
+		res, err := s.write.ExecContext(ctx, q, before)
+		if err != nil {
+			return total, fmt.Errorf("purge: %w", s.mapErr(err))
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	return total, nil
 }

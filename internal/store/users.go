@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -37,9 +40,45 @@ func (s *Store) createUser(ctx context.Context, q querier, u taskapi.User, passw
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		u.ID, u.Email, u.Username, u.FullName, u.IsActive, u.IsVerified, u.IsSuperuser, u.CreatedAt, u.UpdatedAt, passwordHash)
 	if err != nil {
-		return taskapi.User{}, fmt.Errorf("create user: %w", s.mapErr(err))
+		return taskapi.User{}, fmt.Errorf("create user: %w", conflictProblem(s.mapErr(err), u))
 	}
 	return u, nil
+}
+
+// RegisterUser creates a user together with its first email token and the
+// message carrying it, in one transaction: the message can never be lost
+// nor sent for a user that was not created.
+func (s *Store) RegisterUser(ctx context.Context, u taskapi.User, passwordHash string, tok EmailToken, msg OutboxMessage) (taskapi.User, error) {
+	err := s.inTx(ctx, func(tx querier) error {
+		var err error
+		if u, err = s.createUser(ctx, tx, u, passwordHash); err != nil {
+			return err
+		}
+		tok.UserID, msg.UserID = u.ID, &u.ID
+		return s.issueEmailToken(ctx, tx, tok, msg)
+	})
+	if err != nil {
+		return taskapi.User{}, fmt.Errorf("register user: %w", err)
+	}
+	return u, nil
+}
+
+// conflictProblem names the field a unique violation was about, so the
+// client learns which of email and username is taken.
+func conflictProblem(err error, u taskapi.User) error {
+	if !errors.Is(err, taskapi.ErrConflict) {
+		return err
+	}
+	// The driver's message names the index (PostgreSQL: users_email_key;
+	// SQLite: users.email or index 'users_username_key').
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "email"):
+		return taskapi.NewProblem(taskapi.ErrConflict, "the email %s is already registered", u.Email)
+	case strings.Contains(msg, "username"):
+		return taskapi.NewProblem(taskapi.ErrConflict, "the username %s is taken", u.Username)
+	}
+	return taskapi.NewProblem(taskapi.ErrConflict, "the email or the username is already registered")
 }
 
 // GetUser returns the user with the given ID.
@@ -49,4 +88,262 @@ func (s *Store) GetUser(ctx context.Context, id uuid.UUID) (taskapi.User, error)
 		return taskapi.User{}, fmt.Errorf("get user: %w", s.mapErr(err))
 	}
 	return u, nil
+}
+
+// GetUserByEmail returns the user with the given (normalised) email.
+func (s *Store) GetUserByEmail(ctx context.Context, email string) (taskapi.User, error) {
+	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, email))
+	if err != nil {
+		return taskapi.User{}, fmt.Errorf("get user by email: %w", s.mapErr(err))
+	}
+	return u, nil
+}
+
+// Credentials returns the user a login names and its password hash. The
+// login is an email when it holds an '@' (usernames cannot), a username
+// otherwise; usernames are matched ignoring case, as they are unique so.
+func (s *Store) Credentials(ctx context.Context, login string) (taskapi.User, string, error) {
+	q := `SELECT ` + userColumns + `, password_hash FROM users WHERE lower(username) = lower($1)`
+	if strings.Contains(login, "@") {
+		q = `SELECT ` + userColumns + `, password_hash FROM users WHERE email = $1`
+		login = taskapi.NormalizeEmail(login)
+	}
+	var u taskapi.User
+	var hash string
+	err := s.read.QueryRowContext(ctx, q, login).Scan(&u.ID, &u.Email, &u.Username, &u.FullName, &u.IsActive,
+		&u.IsVerified, &u.IsSuperuser, &u.CreatedAt, &u.UpdatedAt, &hash)
+	if err != nil {
+		return taskapi.User{}, "", fmt.Errorf("credentials: %w", s.mapErr(err))
+	}
+	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	return u, hash, nil
+}
+
+// PasswordHash returns the password hash of a user.
+func (s *Store) PasswordHash(ctx context.Context, userID uuid.UUID) (string, error) {
+	var hash string
+	if err := s.read.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = $1`, userID).Scan(&hash); err != nil {
+		return "", fmt.Errorf("password hash: %w", s.mapErr(err))
+	}
+	return hash, nil
+}
+
+// UpgradePasswordHash replaces a user's hash with a stronger one of the
+// same password, unless the password changed meanwhile (the old hash no
+// longer matches), in which case it does nothing.
+func (s *Store) UpgradePasswordHash(ctx context.Context, userID uuid.UUID, oldHash, newHash string) error {
+	if _, err := s.write.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3`,
+		newHash, userID, oldHash); err != nil {
+		return fmt.Errorf("upgrade password hash: %w", s.mapErr(err))
+	}
+	return nil
+}
+
+// SetPassword stores a new password hash and ends every session of the user
+// but keep (uuid.Nil ends all of them), and queues notice, in one
+// transaction.
+func (s *Store) SetPassword(ctx context.Context, userID uuid.UUID, newHash string, keep uuid.UUID, notice *OutboxMessage) error {
+	err := s.inTx(ctx, func(tx querier) error {
+		now := s.Now()
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3`, newHash, now, userID)
+		if err != nil {
+			return s.mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return taskapi.ErrNotFound
+		}
+		if err := s.revokeUserSessions(ctx, tx, userID, keep, now); err != nil {
+			return err
+		}
+		// A reset link sent before the change must not undo it.
+		if err := s.invalidateEmailTokens(ctx, tx, userID, PurposeResetPassword, now); err != nil {
+			return err
+		}
+		if notice != nil {
+			notice.UserID = &userID
+			return s.insertOutbox(ctx, tx, *notice)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return nil
+}
+
+// UserChanges are the account fields to change; a nil field stays as it is.
+type UserChanges struct {
+	Username      *string
+	FullName      *string
+	ClearFullName bool // set full_name to NULL
+	IsActive      *bool
+	IsVerified    *bool
+	IsSuperuser   *bool
+	// IfUpdatedAt, when set, makes the change conditional: it happens only
+	// while the user's updated_at is still this (If-Match); otherwise
+	// ErrPreconditionFailed.
+	IfUpdatedAt *time.Time
+}
+
+// EmailChange moves an account to a new, unverified address: it comes
+// with the verification token for the new address, the message carrying
+// it and a notice to the old address.
+type EmailChange struct {
+	Email  string
+	Token  EmailToken
+	Verify OutboxMessage
+	Notice OutboxMessage
+}
+
+// UpdateUser applies changes to a user and returns it, in one
+// transaction: disabling an account ends its sessions; an email change
+// marks the account unverified, voids the tokens sent to the old address,
+// stores the new token and queues both messages.
+func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, ch UserChanges, email *EmailChange) (taskapi.User, error) {
+	var u taskapi.User
+	err := s.inTx(ctx, func(tx querier) error {
+		now := s.Now()
+		sets := []string{"updated_at = $1"}
+		args := []any{now}
+		add := func(col string, v any) {
+			args = append(args, v)
+			sets = append(sets, fmt.Sprintf("%s = $%d", col, len(args)))
+		}
+		if ch.Username != nil {
+			add("username", *ch.Username)
+		}
+		switch {
+		case ch.ClearFullName:
+			add("full_name", nil)
+		case ch.FullName != nil:
+			add("full_name", *ch.FullName)
+		}
+		if ch.IsActive != nil {
+			add("is_active", *ch.IsActive)
+		}
+		if ch.IsVerified != nil {
+			add("is_verified", *ch.IsVerified)
+		}
+		if ch.IsSuperuser != nil {
+			add("is_superuser", *ch.IsSuperuser)
+		}
+		if email != nil {
+			if ch.IsVerified != nil {
+				return fmt.Errorf("an email change cannot also set is_verified")
+			}
+			add("email", email.Email)
+			add("is_verified", false)
+		}
+		args = append(args, id)
+		where := fmt.Sprintf("id = $%d", len(args))
+		if ch.IfUpdatedAt != nil {
+			args = append(args, ch.IfUpdatedAt.UTC())
+			where += fmt.Sprintf(" AND updated_at = $%d", len(args))
+		}
+		q := fmt.Sprintf(`UPDATE users SET %s WHERE %s RETURNING `+userColumns, strings.Join(sets, ", "), where)
+		var err error
+		if u, err = scanUser(tx.QueryRowContext(ctx, q, args...)); err != nil {
+			if err = s.mapErr(err); errors.Is(err, taskapi.ErrNotFound) && ch.IfUpdatedAt != nil {
+				return s.notFoundOrChanged(ctx, tx, id)
+			}
+			var want taskapi.User
+			if ch.Username != nil {
+				want.Username = *ch.Username
+			}
+			if email != nil {
+				want.Email = email.Email
+			}
+			return conflictProblem(err, want)
+		}
+		if ch.IsActive != nil && !*ch.IsActive {
+			if err := s.revokeUserSessions(ctx, tx, id, uuid.Nil, now); err != nil {
+				return err
+			}
+		}
+		if email == nil {
+			return nil
+		}
+		for _, p := range []EmailPurpose{PurposeVerifyEmail, PurposeResetPassword} {
+			if err := s.invalidateEmailTokens(ctx, tx, id, p, now); err != nil {
+				return err
+			}
+		}
+		email.Token.UserID, email.Notice.UserID = id, &id
+		if err := s.issueEmailToken(ctx, tx, email.Token, email.Verify); err != nil {
+			return err
+		}
+		return s.insertOutbox(ctx, tx, email.Notice)
+	})
+	if err != nil {
+		return taskapi.User{}, fmt.Errorf("update user: %w", err)
+	}
+	return u, nil
+}
+
+// DeleteUser deletes a user; the database removes its sessions, tokens,
+// categories, tasks and pending mail with it (ON DELETE CASCADE).
+// With ifUpdatedAt set, only while the user's updated_at is still that
+// (If-Match); otherwise ErrPreconditionFailed.
+func (s *Store) DeleteUser(ctx context.Context, id uuid.UUID, ifUpdatedAt *time.Time) error {
+	err := s.inTx(ctx, func(tx querier) error {
+		q, args := `DELETE FROM users WHERE id = $1`, []any{id}
+		if ifUpdatedAt != nil {
+			q, args = q+` AND updated_at = $2`, append(args, ifUpdatedAt.UTC())
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return s.mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return s.notFoundOrChanged(ctx, tx, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete user: %w", err)
+	}
+	return nil
+}
+
+// notFoundOrChanged tells why a conditional change of a user touched no
+// row: the user is gone (ErrNotFound) or has changed meanwhile
+// (ErrPreconditionFailed).
+func (s *Store) notFoundOrChanged(ctx context.Context, tx querier, id uuid.UUID) error {
+	var one int
+	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = $1`, id).Scan(&one); err != nil {
+		return s.mapErr(err)
+	}
+	return taskapi.ErrPreconditionFailed
+}
+
+// ListUsers returns up to limit users with an ID after after (uuid.Nil for
+// the first page), in ID order, which is creation order for UUIDv7. A
+// non-empty query keeps users whose email or username contains it,
+// ignoring case. The keyset on the primary key makes every page cost the
+// same.
+func (s *Store) ListUsers(ctx context.Context, query string, after uuid.UUID, limit int) ([]taskapi.User, error) {
+	args := []any{after, limit}
+	q := `SELECT ` + userColumns + ` FROM users WHERE id > $1`
+	if query != "" {
+		args = append(args, "%"+escapeLike(strings.ToLower(query))+"%")
+		q += ` AND (email LIKE $3 ESCAPE '\' OR lower(username) LIKE $3 ESCAPE '\')`
+	}
+	q += ` ORDER BY id LIMIT $2`
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", s.mapErr(err))
+	}
+	defer rows.Close()
+	out := make([]taskapi.User, 0, limit)
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return out, nil
 }

@@ -34,6 +34,7 @@ CREATE TABLE sessions (
     revoked_at   timestamptz
 );
 CREATE INDEX sessions_user_idx ON sessions (user_id, created_at);
+CREATE INDEX sessions_expires_idx ON sessions (expires_at);
 
 -- Every refresh token a session was given, by hash; a spent one presented
 -- again reveals theft and ends the session.
@@ -57,6 +58,7 @@ CREATE TABLE email_tokens (
     used_at     timestamptz
 );
 CREATE INDEX email_tokens_user_idx ON email_tokens (user_id, purpose);
+CREATE INDEX email_tokens_expires_idx ON email_tokens (expires_at);
 
 CREATE TABLE categories (
     id          uuid PRIMARY KEY,
@@ -160,6 +162,8 @@ CREATE INDEX idempotency_keys_expires_idx ON idempotency_keys (expires_at);
 -- Emails to send, written in the same transaction as the token they carry.
 CREATE TABLE outbox (
     id              uuid PRIMARY KEY,
+    -- The account the message is about: its pending mail goes with it.
+    user_id         uuid REFERENCES users (id) ON DELETE CASCADE,
     recipient       text NOT NULL,
     subject         text NOT NULL,
     text_body       text NOT NULL,
@@ -169,9 +173,14 @@ CREATE TABLE outbox (
     next_attempt_at timestamptz NOT NULL,
     locked_until    timestamptz,
     sent_at         timestamptz,
+    -- Set when the worker gives up after its last attempt; the message is kept
+    -- (without its body, which holds a token) for the record.
+    failed_at       timestamptz,
     last_error      text
 );
-CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at) WHERE sent_at IS NULL;
+CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+CREATE INDEX outbox_user_idx ON outbox (user_id);
+CREATE INDEX outbox_done_idx ON outbox (created_at) WHERE sent_at IS NOT NULL OR failed_at IS NOT NULL;
 
 -- +goose Down
 DROP TABLE outbox;

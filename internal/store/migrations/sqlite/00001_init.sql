@@ -31,6 +31,7 @@ CREATE TABLE sessions (
     revoked_at   DATETIME
 );
 CREATE INDEX sessions_user_idx ON sessions (user_id, created_at);
+CREATE INDEX sessions_expires_idx ON sessions (expires_at);
 
 CREATE TABLE refresh_tokens (
     token_hash  TEXT PRIMARY KEY,
@@ -51,6 +52,7 @@ CREATE TABLE email_tokens (
     used_at     DATETIME
 );
 CREATE INDEX email_tokens_user_idx ON email_tokens (user_id, purpose);
+CREATE INDEX email_tokens_expires_idx ON email_tokens (expires_at);
 
 CREATE TABLE categories (
     id          TEXT PRIMARY KEY,
@@ -159,6 +161,8 @@ CREATE INDEX idempotency_keys_expires_idx ON idempotency_keys (expires_at);
 
 CREATE TABLE outbox (
     id              TEXT PRIMARY KEY,
+    -- The account the message is about: its pending mail goes with it.
+    user_id         TEXT REFERENCES users (id) ON DELETE CASCADE,
     recipient       TEXT NOT NULL,
     subject         TEXT NOT NULL,
     text_body       TEXT NOT NULL,
@@ -168,9 +172,14 @@ CREATE TABLE outbox (
     next_attempt_at DATETIME NOT NULL,
     locked_until    DATETIME,
     sent_at         DATETIME,
+    -- Set when the worker gives up after its last attempt; the message is kept
+    -- (without its body, which holds a token) for the record.
+    failed_at       DATETIME,
     last_error      TEXT
 );
-CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at) WHERE sent_at IS NULL;
+CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+CREATE INDEX outbox_user_idx ON outbox (user_id);
+CREATE INDEX outbox_done_idx ON outbox (created_at) WHERE sent_at IS NOT NULL OR failed_at IS NOT NULL;
 
 -- +goose Down
 DROP TABLE outbox;

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/taskapi/taskapi/internal/auth"
+	"github.com/taskapi/taskapi/internal/config"
+	"github.com/taskapi/taskapi/internal/mail"
+	"github.com/taskapi/taskapi/internal/store"
+)
+
+// Housekeeping of ended sessions, used tokens and sent mail.
+const (
+	purgeEvery     = time.Hour
+	purgeRetention = 7 * 24 * time.Hour
+)
+
+// startAccounts builds the account rules and starts their background
+// work: the outbox worker that sends email and the purge of what has
+// ended. stop waits for in-flight background jobs (until ctx is done),
+// then stops both loops; call it once the HTTP server has drained.
+func startAccounts(cfg *config.Config, st *store.Store, log *slog.Logger) (svc *auth.Service, stop func(context.Context) error, err error) {
+	sender, err := newSender(cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	worker := mail.NewWorker(st, sender, log, mail.WorkerOptions{})
+	svc, err = newAuthService(cfg, st, log, worker.Notify)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { worker.Run(ctx) })
+	wg.Go(func() { svc.RunMaintenance(ctx, purgeEvery, purgeRetention) })
+	stop = func(sctx context.Context) error {
+		// Background jobs may still queue mail; the worker stops after
+		// them. Mail not sent by then stays in the outbox for next time.
+		err := svc.Close(sctx)
+		cancel()
+		wg.Wait()
+		return err
+	}
+	return svc, stop, nil
+}
+
+// newSender sends over SMTP, or writes to the log when no SMTP server is
+// configured (local development).
+func newSender(cfg *config.Config, log *slog.Logger) (mail.Sender, error) {
+	if cfg.SMTPURL == "" {
+		log.Warn("TASKAPI_SMTP_URL is not set: emails are written to the log, links and tokens included. Fine on your machine; set it anywhere else.")
+		return mail.LogSender{Log: log}, nil
+	}
+	s, err := mail.NewSMTPSender(cfg.SMTPURL, cfg.MailFrom, mail.SMTPOptions{})
+	if err != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("TASKAPI_SMTP_URL: %w", errors.Unwrap(err))}
+	}
+	return s, nil
+}
+
+// newAuthService builds the account rules from the configuration.
+func newAuthService(cfg *config.Config, st *store.Store, log *slog.Logger, mailQueued func()) (*auth.Service, error) {
+	tokens := auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now)
+	svc, err := auth.NewService(st, tokens, auth.Options{
+		RefreshTTL: cfg.RefreshTokenTTL, VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,
+		BcryptCost: cfg.BcryptCost, BaseURL: cfg.BaseURL, MailQueued: mailQueued, Logger: log,
+	}, time.Now)
+	if err != nil {
+		return nil, fmt.Errorf("account rules: %w", err)
+	}
+	return svc, nil
+}

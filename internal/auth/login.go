@@ -1,0 +1,147 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/store"
+)
+
+// ErrBadCredentials is what Login returns, and only for this, when the
+// user is unknown or the password wrong: the two are not told apart. A
+// rate limiter can count these failures per account with
+// errors.Is(err, ErrBadCredentials) and AccountKey.
+var ErrBadCredentials = taskapi.NewProblem(taskapi.ErrUnauthorized, "the username or password is wrong")
+
+// ErrAccountDisabled is the answer to the right password of a disabled
+// account.
+var ErrAccountDisabled = taskapi.NewProblem(taskapi.ErrForbidden, "this account is disabled; contact an administrator")
+
+// ErrWrongPassword is the answer when an operation that asks for the
+// current password (change password, delete account) gets a wrong one.
+// Like ErrBadCredentials it is a failed credential check worth counting.
+var ErrWrongPassword = taskapi.NewProblem(taskapi.ErrForbidden, "the current password is wrong")
+
+// errBadRefresh is the answer to an unknown, expired or ended refresh
+// token.
+var errBadRefresh = taskapi.NewProblem(taskapi.ErrUnauthorized, "the refresh token is invalid or expired, or its session has ended; log in again")
+
+// LoginKey is a login in the form failures are counted under when it
+// names no account: logins are case-insensitive.
+func LoginKey(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
+
+// AccountKey names the account a login refers to, for a limiter that
+// counts failed password checks: the same key whether the login is the
+// username or the email (so the two do not give twice the budget), and
+// the key UserKey gives the signed-in user. A login that names nobody is
+// counted under LoginKey.
+func (s *Service) AccountKey(ctx context.Context, login string) string {
+	u, _, err := s.store.Credentials(ctx, strings.TrimSpace(login))
+	if err != nil {
+		return "login:" + LoginKey(login)
+	}
+	return UserKey(u.ID)
+}
+
+// UserKey is the AccountKey of a known user.
+func UserKey(id uuid.UUID) string { return "user:" + id.String() }
+
+// Login checks a username (or email) and password and opens a session.
+// An unknown user costs one bcrypt comparison against a dummy hash, so it
+// takes as long as a wrong password. The disabled state is revealed only
+// to someone who knows the password. A hash made with a lower cost than
+// the configured one is replaced on the way.
+func (s *Service) Login(ctx context.Context, login, password string, client ClientInfo) (TokenPair, error) {
+	login = strings.TrimSpace(login)
+	u, hash, err := s.store.Credentials(ctx, login)
+	if err != nil {
+		if !errors.Is(err, taskapi.ErrNotFound) {
+			return TokenPair{}, fmt.Errorf("login: %w", err)
+		}
+		s.passwords.Check(s.dummyHash, password)
+		return TokenPair{}, ErrBadCredentials
+	}
+	ok, upgrade := s.passwords.Check(hash, password)
+	if !ok {
+		return TokenPair{}, ErrBadCredentials
+	}
+	if !u.IsActive {
+		return TokenPair{}, ErrAccountDisabled
+	}
+	if upgrade {
+		if err := s.upgradeHash(ctx, u.ID, hash, password); err != nil {
+			// The login itself is sound; the upgrade waits for the next one.
+			s.log.WarnContext(ctx, "upgrade password hash", "err", err.Error())
+		}
+	}
+	return s.StartSession(ctx, u.ID, client)
+}
+
+func (s *Service) upgradeHash(ctx context.Context, userID uuid.UUID, oldHash, password string) error {
+	newHash, err := s.passwords.Hash(password)
+	if err != nil {
+		return err
+	}
+	return s.store.UpgradePasswordHash(ctx, userID, oldHash, newHash)
+}
+
+// Refresh spends a refresh token and returns a new pair for its session.
+// A token that was already spent means a copy is in someone else's hands:
+// the whole session ends, its access tokens included.
+func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, error) {
+	if refreshToken == "" || len(refreshToken) > maxSecretLen {
+		return TokenPair{}, errBadRefresh
+	}
+	next, nextHash, err := newSecret()
+	if err != nil {
+		return TokenPair{}, fmt.Errorf("refresh: %w", err)
+	}
+	sess, err := s.store.RotateRefreshToken(ctx, HashSecret(refreshToken), nextHash, s.now().Add(s.opts.RefreshTTL))
+	switch {
+	case errors.Is(err, store.ErrRefreshTokenReused):
+		s.log.WarnContext(ctx, "a spent refresh token was presented again; its session was ended")
+		return TokenPair{}, taskapi.NewProblem(taskapi.ErrUnauthorized,
+			"this refresh token was already used, so its session has been ended for safety; log in again")
+	case errors.Is(err, taskapi.ErrUnauthorized):
+		return TokenPair{}, errBadRefresh
+	case err != nil:
+		return TokenPair{}, fmt.Errorf("refresh: %w", err)
+	}
+	access, _, err := s.tokens.Issue(sess.UserID, sess.ID)
+	if err != nil {
+		return TokenPair{}, fmt.Errorf("refresh: %w", err)
+	}
+	return TokenPair{AccessToken: access, RefreshToken: next, ExpiresIn: s.tokens.TTL(), SessionID: sess.ID}, nil
+}
+
+// Logout ends the session a refresh token belongs to. Logging out of a
+// session that already ended is not an error.
+func (s *Service) Logout(ctx context.Context, refreshToken string) error {
+	if refreshToken == "" || len(refreshToken) > maxSecretLen {
+		return errBadRefresh
+	}
+	err := s.store.RevokeSessionByRefreshToken(ctx, HashSecret(refreshToken))
+	if errors.Is(err, taskapi.ErrUnauthorized) {
+		return errBadRefresh
+	}
+	return err
+}
+
+// LogoutAll ends every session of the user.
+func (s *Service) LogoutAll(ctx context.Context, userID uuid.UUID) error {
+	return s.store.RevokeUserSessions(ctx, userID, uuid.Nil)
+}
+
+// EndSession ends one of the user's own sessions.
+func (s *Service) EndSession(ctx context.Context, userID, sessionID uuid.UUID) error {
+	err := s.store.RevokeSession(ctx, userID, sessionID)
+	if errors.Is(err, taskapi.ErrNotFound) {
+		return taskapi.NewProblem(taskapi.ErrNotFound, "no such active session")
+	}
+	return err
+}

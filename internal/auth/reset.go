@@ -1,0 +1,107 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/store"
+)
+
+// ForgotPassword queues a password reset email when the address belongs
+// to an active account; otherwise it does nothing. Like
+// ResendVerification it returns at once and reveals nothing.
+func (s *Service) ForgotPassword(ctx context.Context, email string) error {
+	email, err := validEmail(email)
+	if err != nil {
+		return err
+	}
+	return s.later(ctx, "forgot password", func(ctx context.Context) error {
+		u, err := s.store.GetUserByEmail(ctx, email)
+		if errors.Is(err, taskapi.ErrNotFound) || err == nil && !u.IsActive {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		token, hash, err := newSecret()
+		if err != nil {
+			return err
+		}
+		m, err := s.templates.ResetPassword(u.Email, u.Username, token, s.opts.ResetTTL)
+		if err != nil {
+			return err
+		}
+		tok := store.EmailToken{UserID: u.ID, Purpose: store.PurposeResetPassword, Hash: hash, Email: u.Email,
+			ExpiresAt: s.now().Add(s.opts.ResetTTL)}
+		if err := s.store.IssueEmailToken(ctx, tok, outbox(m)); err != nil {
+			return fmt.Errorf("forgot password: %w", err)
+		}
+		s.queued()
+		return nil
+	})
+}
+
+// ResetPassword spends a reset token and sets a new password; every
+// session of the user ends. An unknown, used or expired token is a 400
+// problem.
+func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) error {
+	if token == "" || len(token) > maxSecretLen {
+		return store.ErrEmailTokenInvalid
+	}
+	hash := HashSecret(token)
+	u, err := s.store.LookupEmailToken(ctx, store.PurposeResetPassword, hash)
+	if err != nil {
+		return err
+	}
+	if !u.IsActive {
+		return ErrAccountDisabled
+	}
+	if err := CheckPasswordPolicy("new_password", newPassword, u); err != nil {
+		return err
+	}
+	newHash, err := s.passwords.Hash(newPassword)
+	if err != nil {
+		return err
+	}
+	notice, err := s.templates.PasswordChanged(u.Email, u.Username)
+	if err != nil {
+		return err
+	}
+	// The token is spent here, atomically: if it was used meanwhile, this
+	// fails with the same 400.
+	if _, err := s.store.ResetPassword(ctx, hash, newHash, outbox(notice)); err != nil {
+		return err
+	}
+	s.queued()
+	return nil
+}
+
+// ChangePassword sets a new password for the caller, who proves to know
+// the current one; the caller's other sessions end, this one stays.
+func (s *Service) ChangePassword(ctx context.Context, p taskapi.Principal, current, newPassword string) error {
+	if err := s.checkPassword(ctx, p.User.ID, current); err != nil {
+		return err
+	}
+	if err := CheckPasswordPolicy("new_password", newPassword, p.User); err != nil {
+		return err
+	}
+	if current == newPassword {
+		return taskapi.Invalid("new_password", "must differ from the current password")
+	}
+	newHash, err := s.passwords.Hash(newPassword)
+	if err != nil {
+		return err
+	}
+	notice, err := s.templates.PasswordChanged(p.User.Email, p.User.Username)
+	if err != nil {
+		return err
+	}
+	msg := outbox(notice)
+	if err := s.store.SetPassword(ctx, p.User.ID, newHash, p.SessionID, &msg); err != nil {
+		return err
+	}
+	s.queued()
+	return nil
+}

@@ -1,0 +1,142 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+const resetSubject = "Reset your taskapi password"
+
+func TestForgotAndResetPassword(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		e.signUp(t, "liam", strongPassword)
+		a := e.login(t, "liam", strongPassword)
+		b := e.login(t, "liam", strongPassword)
+
+		// Known or not, the answer is the same 202.
+		known := e.post(t, "/api/v1/auth/forgot-password", "", map[string]string{"email": "LIAM@example.com"}).want(t, http.StatusAccepted)
+		unknown := e.post(t, "/api/v1/auth/forgot-password", "", map[string]string{"email": "nobody@example.com"}).want(t, http.StatusAccepted)
+		if string(known.Body) != string(unknown.Body) {
+			t.Errorf("answers differ: %s vs %s", known.Body, unknown.Body)
+		}
+		e.post(t, "/api/v1/auth/forgot-password", "", map[string]string{"email": "not an email"}).wantProblem(t, http.StatusUnprocessableEntity)
+		m := e.Mail.Wait(t, "liam@example.com", resetSubject, 0)
+		token := m.Token(t)
+		if !strings.Contains(m.Text, e.Config.BaseURL+"/reset-password?token="+token) {
+			t.Errorf("reset link:\n%s", m.Text)
+		}
+
+		// The new password follows the policy; a refused one leaves the token usable.
+		e.post(t, "/api/v1/auth/reset-password", "", map[string]string{"token": token, "new_password": "password1"}).
+			wantProblem(t, http.StatusUnprocessableEntity)
+		const newPassword = "granite-Otter-77-maple"
+		e.post(t, "/api/v1/auth/reset-password", "", map[string]string{"token": token, "new_password": newPassword}).want(t, http.StatusNoContent)
+		// Every session ended at once.
+		e.wantDead(t, a.AccessToken)
+		e.wantDead(t, b.AccessToken)
+		e.post(t, "/api/v1/auth/refresh", "", map[string]string{"refresh_token": b.RefreshToken}).wantProblem(t, http.StatusUnauthorized)
+		e.post(t, "/api/v1/auth/login", "", map[string]any{"username": "liam", "password": strongPassword}).wantProblem(t, http.StatusUnauthorized)
+		e.login(t, "liam", newPassword)
+		e.Mail.Wait(t, "liam@example.com", "Your taskapi password was changed", 0)
+
+		// The token is spent.
+		p := e.post(t, "/api/v1/auth/reset-password", "", map[string]string{"token": token, "new_password": "another-Quiet-88-river"}).
+			wantProblem(t, http.StatusBadRequest)
+		if !strings.Contains(p.Detail, "already used or expired") {
+			t.Errorf("reused reset token: %+v", p)
+		}
+		e.login(t, "liam", newPassword)
+
+		// No email was sent to the unknown address.
+		time.Sleep(200 * time.Millisecond)
+		if n := e.Mail.Count("nobody@example.com", ""); n != 0 {
+			t.Errorf("%d emails to an unknown address", n)
+		}
+	})
+}
+
+func TestResetTokenExpiresAndOnlyTheLatestWorks(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		e.signUp(t, "mia", strongPassword)
+		e.post(t, "/api/v1/auth/forgot-password", "", map[string]string{"email": "mia@example.com"}).want(t, http.StatusAccepted)
+		first := e.Mail.Wait(t, "mia@example.com", resetSubject, 0).Token(t)
+		e.post(t, "/api/v1/auth/forgot-password", "", map[string]string{"email": "mia@example.com"}).want(t, http.StatusAccepted)
+		second := e.Mail.Wait(t, "mia@example.com", resetSubject, 1).Token(t)
+		if first == second {
+			t.Fatal("the same token twice")
+		}
+		// Asking again voids the earlier link.
+		e.post(t, "/api/v1/auth/reset-password", "", map[string]string{"token": first, "new_password": "granite-Otter-77-maple"}).
+			wantProblem(t, http.StatusBadRequest)
+		// Past its hour, the latest does not work either.
+		if _, err := e.Store.DB().ExecContext(context.Background(), `UPDATE email_tokens SET expires_at = $1`, time.Now().Add(-time.Second).UTC()); err != nil {
+			t.Fatal(err)
+		}
+		e.post(t, "/api/v1/auth/reset-password", "", map[string]string{"token": second, "new_password": "granite-Otter-77-maple"}).
+			wantProblem(t, http.StatusBadRequest)
+		e.login(t, "mia", strongPassword)
+	})
+}
+
+func TestResendVerification(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		e.signUp(t, "noah", strongPassword)
+		first := e.Mail.Wait(t, "noah@example.com", "Confirm your email", 0).Token(t)
+		for _, email := range []string{"noah@example.com", "ghost@example.com"} {
+			e.post(t, "/api/v1/auth/resend-verification", "", map[string]string{"email": email}).want(t, http.StatusAccepted)
+		}
+		second := e.Mail.Wait(t, "noah@example.com", "Confirm your email", 1).Token(t)
+		e.post(t, "/api/v1/auth/verify-email", "", map[string]string{"token": first}).wantProblem(t, http.StatusBadRequest)
+		// An expired token is refused with the same clear problem.
+		if _, err := e.Store.DB().ExecContext(context.Background(), `UPDATE email_tokens SET expires_at = $1`, time.Now().Add(-time.Second).UTC()); err != nil {
+			t.Fatal(err)
+		}
+		e.post(t, "/api/v1/auth/verify-email", "", map[string]string{"token": second}).wantProblem(t, http.StatusBadRequest)
+		e.post(t, "/api/v1/auth/resend-verification", "", map[string]string{"email": "noah@example.com"}).want(t, http.StatusAccepted)
+		third := e.Mail.Wait(t, "noah@example.com", "Confirm your email", 2).Token(t)
+		var u userJSON
+		e.post(t, "/api/v1/auth/verify-email", "", map[string]string{"token": third}).want(t, http.StatusOK).decode(t, &u)
+		if !u.IsVerified {
+			t.Errorf("not verified: %+v", u)
+		}
+		// A verified account gets no more verification emails.
+		e.post(t, "/api/v1/auth/resend-verification", "", map[string]string{"email": "noah@example.com"}).want(t, http.StatusAccepted)
+		time.Sleep(200 * time.Millisecond)
+		if n := e.Mail.Count("noah@example.com", "Confirm your email"); n != 3 {
+			t.Errorf("%d verification emails, want 3", n)
+		}
+		if n := e.Mail.Count("ghost@example.com", ""); n != 0 {
+			t.Errorf("%d emails to an unknown address", n)
+		}
+	})
+}
+
+func TestChangePassword(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		e.signUp(t, "olga", strongPassword)
+		mine := e.login(t, "olga", strongPassword)
+		other := e.login(t, "olga", strongPassword)
+		const path = "/api/v1/auth/change-password"
+		e.post(t, path, "", map[string]string{"current_password": strongPassword, "new_password": "granite-Otter-77-maple"}).
+			wantProblem(t, http.StatusUnauthorized)
+		e.post(t, path, mine.AccessToken, map[string]string{"current_password": "wrong-one-123", "new_password": "granite-Otter-77-maple"}).
+			wantProblem(t, http.StatusForbidden)
+		e.post(t, path, mine.AccessToken, map[string]string{"current_password": strongPassword, "new_password": "olga12345"}).
+			wantProblem(t, http.StatusUnprocessableEntity)
+		e.post(t, path, mine.AccessToken, map[string]string{"current_password": strongPassword, "new_password": strongPassword}).
+			wantProblem(t, http.StatusUnprocessableEntity)
+		e.wantLive(t, other.AccessToken)
+
+		e.post(t, path, mine.AccessToken, map[string]string{"current_password": strongPassword, "new_password": "granite-Otter-77-maple"}).
+			want(t, http.StatusNoContent)
+		e.wantLive(t, mine.AccessToken)
+		e.wantDead(t, other.AccessToken)
+		e.post(t, "/api/v1/auth/refresh", "", map[string]string{"refresh_token": other.RefreshToken}).wantProblem(t, http.StatusUnauthorized)
+		e.post(t, "/api/v1/auth/login", "", map[string]any{"username": "olga", "password": strongPassword}).wantProblem(t, http.StatusUnauthorized)
+		e.login(t, "olga", "granite-Otter-77-maple")
+		e.Mail.Wait(t, "olga@example.com", "Your taskapi password was changed", 0)
+	})
+}

@@ -1,0 +1,138 @@
+package mail
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// Sender delivers one message.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// PermanentError marks a failure that retrying cannot fix, such as a
+// recipient the server refuses for good.
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// SMTPSender sends over SMTP with github.com/wneessen/go-mail.
+type SMTPSender struct {
+	from    string
+	host    string
+	opts    []gomail.Option
+	timeout time.Duration
+}
+
+// SMTPOptions tune an SMTPSender.
+type SMTPOptions struct {
+	// Timeout bounds dialling and each command; 0 means 30 seconds.
+	Timeout time.Duration
+	// TLSConfig overrides the TLS settings (tests trust their own CA with
+	// it); nil verifies the server against the system roots.
+	TLSConfig *tls.Config
+}
+
+// NewSMTPSender returns a sender for an smtp:// or smtps:// URL. smtp://
+// upgrades the connection with STARTTLS whenever the server offers it;
+// smtps:// speaks TLS from the start (port 465 by default). Credentials in
+// the URL are used with the strongest mechanism the server offers, never
+// PLAIN or LOGIN over an unencrypted connection.
+func NewSMTPSender(rawURL, from string, o SMTPOptions) (*SMTPSender, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Hostname() == "" {
+		return nil, errors.New("smtp url: must look like smtp://user:pass@host:port")
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	opts := []gomail.Option{gomail.WithTimeout(o.Timeout)}
+	port := 25
+	switch u.Scheme {
+	case "smtp":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
+	case "smtps":
+		port = 465
+		opts = append(opts, gomail.WithSSL())
+	default:
+		return nil, fmt.Errorf("smtp url: unknown scheme %q", u.Scheme)
+	}
+	if p := u.Port(); p != "" {
+		if port, err = strconv.Atoi(p); err != nil {
+			return nil, errors.New("smtp url: bad port")
+		}
+	}
+	opts = append(opts, gomail.WithPort(port))
+	if o.TLSConfig != nil {
+		opts = append(opts, gomail.WithTLSConfig(o.TLSConfig))
+	}
+	if u.User != nil && u.User.Username() != "" {
+		pass, _ := u.User.Password()
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+			gomail.WithUsername(u.User.Username()), gomail.WithPassword(pass))
+	}
+	if _, err := gomail.NewClient(u.Hostname(), opts...); err != nil {
+		return nil, fmt.Errorf("smtp url: %w", err)
+	}
+	return &SMTPSender{from: from, host: u.Hostname(), opts: opts, timeout: o.Timeout}, nil
+}
+
+// Send delivers m on a connection of its own.
+func (s *SMTPSender) Send(ctx context.Context, m Message) error {
+	msg := gomail.NewMsg()
+	if err := msg.From(s.from); err != nil {
+		return &PermanentError{Err: fmt.Errorf("from address: %w", err)}
+	}
+	if err := msg.To(m.To); err != nil {
+		return &PermanentError{Err: fmt.Errorf("recipient address: %w", err)}
+	}
+	msg.Subject(m.Subject)
+	msg.SetMessageID()
+	msg.SetDate()
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	client, err := gomail.NewClient(s.host, s.opts...)
+	if err != nil {
+		return fmt.Errorf("smtp client: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*s.timeout)
+	defer cancel()
+	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+		var se *gomail.SendError
+		// A refusal of the message itself (501 bad address, 550–554
+		// mailbox unavailable, not allowed, too big, rejected) will not
+		// change on retry. Anything else, such as 530 "authentication
+		// required" from a misconfigured server, may: the message waits.
+		if errors.As(err, &se) && !se.IsTemp() && (se.ErrorCode() == 501 || se.ErrorCode() >= 550 && se.ErrorCode() <= 554) {
+			return &PermanentError{Err: fmt.Errorf("smtp: %w", err)}
+		}
+		return fmt.Errorf("smtp: %w", err)
+	}
+	return nil
+}
+
+// LogSender writes messages to the log instead of sending them, so that
+// a developer without an SMTP server can follow the links. The message
+// carries its token: this is for local use only, and the server warns at
+// start-up when it runs so.
+type LogSender struct {
+	Log *slog.Logger
+}
+
+// Send logs m.
+func (l LogSender) Send(ctx context.Context, m Message) error {
+	l.Log.InfoContext(ctx, "email (not sent: TASKAPI_SMTP_URL is not set)",
+		"to", m.To, "subject", m.Subject, "body", m.Text)
+	return nil
+}

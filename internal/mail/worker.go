@@ -1,0 +1,161 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/taskapi/taskapi/internal/store"
+)
+
+// WorkerOptions tune the outbox worker; zero values take the defaults.
+type WorkerOptions struct {
+	// Poll is how often the outbox is looked at when nobody calls Notify
+	// (messages queued by other instances, retries that came due).
+	Poll time.Duration // default 5s
+	// SendTimeout bounds one delivery.
+	SendTimeout time.Duration // default 60s
+	// MaxAttempts is how many times a message is tried before it is
+	// abandoned.
+	MaxAttempts int // default 12
+	// Backoff is the wait after the first failure; it doubles with every
+	// further failure up to MaxBackoff, with ±20% jitter so that instances
+	// do not retry in step.
+	Backoff    time.Duration // default 30s
+	MaxBackoff time.Duration // default 1h
+}
+
+func (o *WorkerOptions) defaults() {
+	if o.Poll <= 0 {
+		o.Poll = 5 * time.Second
+	}
+	if o.SendTimeout <= 0 {
+		o.SendTimeout = 60 * time.Second
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 12
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = 30 * time.Second
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = time.Hour
+	}
+}
+
+// Worker delivers the messages of the outbox. Any number of workers, in
+// any number of instances, may run on one database: each message is
+// claimed by one of them under a lease (see store.ClaimMail). Delivery is
+// at least once: a worker that dies after the SMTP server accepted a
+// message but before recording it leaves the message to be sent again
+// when its lease runs out.
+type Worker struct {
+	store  *store.Store
+	sender Sender
+	log    *slog.Logger
+	opts   WorkerOptions
+	wake   chan struct{}
+}
+
+// NewWorker returns a worker that sends the outbox of st with sender.
+func NewWorker(st *store.Store, sender Sender, log *slog.Logger, opts WorkerOptions) *Worker {
+	opts.defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Worker{store: st, sender: sender, log: log, opts: opts, wake: make(chan struct{}, 1)}
+}
+
+// Notify tells the worker that a message was queued, so it is sent now
+// rather than at the next poll. It never blocks.
+func (w *Worker) Notify() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers messages until ctx is done. A delivery under way when ctx
+// ends is finished (it is bounded by SendTimeout), so stopping never
+// leaves a message half-recorded.
+func (w *Worker) Run(ctx context.Context) {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.wake:
+		case <-timer.C:
+		}
+		w.drain(ctx)
+		timer.Reset(w.opts.Poll)
+	}
+}
+
+// drain sends every message that is due, one claim at a time, so several
+// workers share the load message by message.
+func (w *Worker) drain(ctx context.Context) {
+	for ctx.Err() == nil {
+		ok, err := w.deliverOne(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Error("outbox", "err", err.Error())
+			}
+			return
+		}
+		if !ok {
+			return
+		}
+	}
+}
+
+// deliverOne claims one due message and tries to send it. It reports
+// whether there was one.
+func (w *Worker) deliverOne(ctx context.Context) (bool, error) {
+	// From the claim on, nothing is cut short by ctx (shutdown): a claim
+	// that committed in the database but looked cancelled here would
+	// leave the message leased to nobody until the lease ran out. Each
+	// step is bounded instead.
+	bg := context.WithoutCancel(ctx)
+	cctx, cancel := context.WithTimeout(bg, 30*time.Second)
+	// The lease outlives the send and its bookkeeping by a wide margin,
+	// so no other worker takes the message while this one holds it.
+	m, ok, err := w.store.ClaimMail(cctx, 2*w.opts.SendTimeout+time.Minute)
+	cancel()
+	if err != nil || !ok {
+		return false, err
+	}
+	sctx, cancel := context.WithTimeout(bg, w.opts.SendTimeout)
+	sendErr := w.sender.Send(sctx, Message{To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML})
+	cancel()
+	rctx, cancel := context.WithTimeout(bg, 30*time.Second)
+	defer cancel()
+	var perm *PermanentError
+	switch {
+	case sendErr == nil:
+		w.log.Info("email sent", "id", m.ID.String(), "attempts", m.Attempts)
+		return true, w.store.MarkMailSent(rctx, m.ID)
+	case errors.As(sendErr, &perm) || m.Attempts >= w.opts.MaxAttempts:
+		w.log.Error("email abandoned", "id", m.ID.String(), "attempts", m.Attempts, "err", sendErr.Error())
+		return true, w.store.AbandonMail(rctx, m.ID, sendErr.Error())
+	default:
+		wait := w.backoff(m.Attempts)
+		w.log.Warn("email not sent; will retry", "id", m.ID.String(), "attempts", m.Attempts,
+			"retry_in", wait.String(), "err", sendErr.Error())
+		return true, w.store.RetryMail(rctx, m.ID, w.store.Now().Add(wait), sendErr.Error())
+	}
+}
+
+// backoff is the wait after the given number of failed attempts.
+func (w *Worker) backoff(attempts int) time.Duration {
+	d := w.opts.Backoff
+	for i := 1; i < attempts && d < w.opts.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, w.opts.MaxBackoff)
+	jitter := time.Duration(float64(d) * (rand.Float64()*0.4 - 0.2))
+	return d + jitter
+}

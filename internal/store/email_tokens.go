@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
+)
+
+// EmailPurpose says what an email token is for.
+type EmailPurpose string
+
+// The purposes of email tokens.
+const (
+	PurposeVerifyEmail   EmailPurpose = "VERIFY_EMAIL"
+	PurposeResetPassword EmailPurpose = "RESET_PASSWORD"
+)
+
+// EmailToken is a single-use token sent by email, known here only by its
+// hash.
+type EmailToken struct {
+	ID        uuid.UUID
+	UserID    uuid.UUID
+	Purpose   EmailPurpose
+	Hash      string
+	Email     string // the address it was sent to
+	ExpiresAt time.Time
+}
+
+// ErrEmailTokenInvalid is the answer for a token that is unknown, used,
+// expired or was sent to an address the account no longer has.
+var ErrEmailTokenInvalid = taskapi.NewProblem(taskapi.ErrBadRequest,
+	"the token is invalid, already used or expired; ask for a new email")
+
+// IssueEmailToken stores a token and queues the message that carries it,
+// in one transaction. Earlier unused tokens of the same user and purpose
+// stop working: only the latest link is valid.
+func (s *Store) IssueEmailToken(ctx context.Context, tok EmailToken, msg OutboxMessage) error {
+	err := s.inTx(ctx, func(tx querier) error {
+		return s.issueEmailToken(ctx, tx, tok, msg)
+	})
+	if err != nil {
+		return fmt.Errorf("issue email token: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) issueEmailToken(ctx context.Context, tx querier, tok EmailToken, msg OutboxMessage) error {
+	now := s.Now()
+	if err := s.invalidateEmailTokens(ctx, tx, tok.UserID, tok.Purpose, now); err != nil {
+		return err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO email_tokens (id, user_id, purpose, token_hash, email, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		id, tok.UserID, string(tok.Purpose), tok.Hash, tok.Email, now, tok.ExpiresAt.UTC().Truncate(time.Microsecond)); err != nil {
+		return s.mapErr(err)
+	}
+	msg.UserID = &tok.UserID
+	return s.insertOutbox(ctx, tx, msg)
+}
+
+// invalidateEmailTokens marks every unused token of a user and purpose used.
+func (s *Store) invalidateEmailTokens(ctx context.Context, tx querier, userID uuid.UUID, p EmailPurpose, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE email_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL`,
+		now, userID, string(p))
+	return s.mapErr(err)
+}
+
+// LookupEmailToken returns the user a usable token (unused, unexpired, sent
+// to the user's current address) of the given purpose belongs to, without
+// using it up. Anything else is ErrEmailTokenInvalid.
+func (s *Store) LookupEmailToken(ctx context.Context, p EmailPurpose, hash string) (taskapi.User, error) {
+	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT u.id, u.email, u.username, u.full_name, u.is_active,
+			u.is_verified, u.is_superuser, u.created_at, u.updated_at
+		FROM email_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 AND t.email = u.email`,
+		hash, string(p), s.Now()))
+	if err != nil {
+		if err = s.mapErr(err); errors.Is(err, taskapi.ErrNotFound) {
+			return taskapi.User{}, ErrEmailTokenInvalid
+		}
+		return taskapi.User{}, fmt.Errorf("lookup email token: %w", err)
+	}
+	return u, nil
+}
+
+// useEmailToken spends a usable token and returns its user ID; it is one
+// conditional UPDATE, so a token is used at most once even when presented
+// twice at the same moment.
+func (s *Store) useEmailToken(ctx context.Context, tx querier, p EmailPurpose, hash string) (uuid.UUID, error) {
+	now := s.Now()
+	var uid uuid.UUID
+	err := tx.QueryRowContext(ctx, `UPDATE email_tokens SET used_at = $1
+		WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1
+		  AND email = (SELECT email FROM users WHERE users.id = email_tokens.user_id)
+		RETURNING user_id`, now, hash, string(p)).Scan(&uid)
+	if err != nil {
+		if err = s.mapErr(err); errors.Is(err, taskapi.ErrNotFound) {
+			return uuid.Nil, ErrEmailTokenInvalid
+		}
+		return uuid.Nil, err
+	}
+	return uid, nil
+}
+
+// VerifyEmail spends a verification token and marks its user's address
+// verified.
+func (s *Store) VerifyEmail(ctx context.Context, hash string) (taskapi.User, error) {
+	var u taskapi.User
+	err := s.inTx(ctx, func(tx querier) error {
+		uid, err := s.useEmailToken(ctx, tx, PurposeVerifyEmail, hash)
+		if err != nil {
+			return err
+		}
+		u, err = scanUser(tx.QueryRowContext(ctx, `UPDATE users SET is_verified = $1, updated_at = $2 WHERE id = $3
+			RETURNING `+userColumns, true, s.Now(), uid))
+		return s.mapErr(err)
+	})
+	if err != nil {
+		return taskapi.User{}, fmt.Errorf("verify email: %w", err)
+	}
+	return u, nil
+}
+
+// ResetPassword spends a reset token, sets the new password hash, ends
+// every session of the user and queues notice, in one transaction. A reset
+// also proves the address, so it is marked verified.
+func (s *Store) ResetPassword(ctx context.Context, hash, newHash string, notice OutboxMessage) (uuid.UUID, error) {
+	var uid uuid.UUID
+	err := s.inTx(ctx, func(tx querier) error {
+		var err error
+		if uid, err = s.useEmailToken(ctx, tx, PurposeResetPassword, hash); err != nil {
+			return err
+		}
+		now := s.Now()
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, is_verified = $2, updated_at = $3 WHERE id = $4`,
+			newHash, true, now, uid); err != nil {
+			return s.mapErr(err)
+		}
+		if err := s.revokeUserSessions(ctx, tx, uid, uuid.Nil, now); err != nil {
+			return err
+		}
+		notice.UserID = &uid
+		return s.insertOutbox(ctx, tx, notice)
+	})
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("reset password: %w", err)
+	}
+	return uid, nil
+}

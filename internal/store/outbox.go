@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
+)
+
+// OutboxMessage is an email waiting to be sent. It is written in the same
+// transaction as whatever it tells about (a token, a change), so it is
+// neither lost nor sent for something that did not happen.
+type OutboxMessage struct {
+	ID        uuid.UUID
+	UserID    *uuid.UUID // the account it is about, if any
+	To        string
+	Subject   string
+	Text      string
+	HTML      string
+	Attempts  int // including the current one, once claimed
+	CreatedAt time.Time
+}
+
+func (s *Store) insertOutbox(ctx context.Context, q querier, m OutboxMessage) error {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	now := s.Now()
+	_, err = q.ExecContext(ctx, `INSERT INTO outbox (id, user_id, recipient, subject, text_body, html_body, created_at, next_attempt_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, m.UserID, m.To, m.Subject, m.Text, m.HTML, now, now)
+	if err != nil {
+		return fmt.Errorf("outbox: %w", s.mapErr(err))
+	}
+	return nil
+}
+
+// EnqueueMail queues a message on its own.
+func (s *Store) EnqueueMail(ctx context.Context, m OutboxMessage) error {
+	return s.insertOutbox(ctx, s.write, m)
+}
+
+// ClaimMail takes the oldest message that is due and not claimed by a live
+// lease, leases it until now+lease and counts the attempt. With several
+// instances on PostgreSQL, FOR UPDATE SKIP LOCKED lets each worker take a
+// different message without waiting; SQLite's single writer serialises
+// the claims. A worker that dies holding a lease leaves the message to be
+// claimed again once the lease runs out. It returns ok=false when nothing
+// is due.
+func (s *Store) ClaimMail(ctx context.Context, lease time.Duration) (OutboxMessage, bool, error) {
+	now := s.Now()
+	var m OutboxMessage
+	err := s.write.QueryRowContext(ctx, `UPDATE outbox SET locked_until = $1, attempts = attempts + 1
+		WHERE id = (
+			SELECT id FROM outbox
+			WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2
+			  AND (locked_until IS NULL OR locked_until <= $2)
+			ORDER BY next_attempt_at LIMIT 1`+s.d.forUpdateSkipLocked+`)
+		RETURNING id, user_id, recipient, subject, text_body, html_body, attempts, created_at`,
+		now.Add(lease), now).Scan(&m.ID, &m.UserID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.Attempts, &m.CreatedAt)
+	if err != nil {
+		if err = s.mapErr(err); errors.Is(err, taskapi.ErrNotFound) {
+			return OutboxMessage{}, false, nil
+		}
+		return OutboxMessage{}, false, fmt.Errorf("claim mail: %w", err)
+	}
+	m.CreatedAt = m.CreatedAt.UTC()
+	return m, true, nil
+}
+
+// MarkMailSent records that a message was handed to the SMTP server. Its
+// bodies are cleared: they may hold a token, which must not outlive its
+// purpose in plain text.
+func (s *Store) MarkMailSent(ctx context.Context, id uuid.UUID) error {
+	_, err := s.write.ExecContext(ctx, `UPDATE outbox SET sent_at = $1, locked_until = NULL, text_body = '', html_body = '', last_error = NULL
+		WHERE id = $2`, s.Now(), id)
+	if err != nil {
+		return fmt.Errorf("mark mail sent: %w", s.mapErr(err))
+	}
+	return nil
+}
+
+// RetryMail records a failed attempt and when to try again.
+func (s *Store) RetryMail(ctx context.Context, id uuid.UUID, at time.Time, reason string) error {
+	_, err := s.write.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = $1, locked_until = NULL, last_error = $2 WHERE id = $3`,
+		at.UTC().Truncate(time.Microsecond), clip(reason, 1000), id)
+	if err != nil {
+		return fmt.Errorf("retry mail: %w", s.mapErr(err))
+	}
+	return nil
+}
+
+// AbandonMail records that a message will not be sent after all; like a
+// sent one, it loses its bodies.
+func (s *Store) AbandonMail(ctx context.Context, id uuid.UUID, reason string) error {
+	_, err := s.write.ExecContext(ctx, `UPDATE outbox SET failed_at = $1, locked_until = NULL, last_error = $2, text_body = '', html_body = ''
+		WHERE id = $3`, s.Now(), clip(reason, 1000), id)
+	if err != nil {
+		return fmt.Errorf("abandon mail: %w", s.mapErr(err))
+	}
+	return nil
+}
+
+// MailStatus is what the outbox knows of one message, for tests and tools.
+type MailStatus struct {
+	ID        uuid.UUID
+	To        string
+	Attempts  int
+	Sent      bool
+	Failed    bool
+	LastError *string
+}
+
+// OutboxStatus lists the most recent messages, newest first (at most limit).
+func (s *Store) OutboxStatus(ctx context.Context, limit int) ([]MailStatus, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, recipient, attempts, sent_at IS NOT NULL, failed_at IS NOT NULL, last_error
+		FROM outbox ORDER BY id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("outbox status: %w", s.mapErr(err))
+	}
+	defer rows.Close()
+	var out []MailStatus
+	for rows.Next() {
+		var m MailStatus
+		if err := rows.Scan(&m.ID, &m.To, &m.Attempts, &m.Sent, &m.Failed, &m.LastError); err != nil {
+			return nil, fmt.Errorf("outbox status: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("outbox status: %w", err)
+	}
+	return out, nil
+}
+
+// clip shortens s to at most n bytes without splitting a character.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// OutboxStats counts the messages waiting to be sent and those abandoned
+// (still kept, until purged), for the metrics.
+func (s *Store) OutboxStats(ctx context.Context) (pending, failed int, err error) {
+	err = s.read.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL),
+			(SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL)`).Scan(&pending, &failed)
+	if err != nil {
+		return 0, 0, fmt.Errorf("outbox stats: %w", s.mapErr(err))
+	}
+	return pending, failed, nil
+}
