@@ -225,6 +225,23 @@ func (in *instance) do(t *testing.T, method, path, token string, body any) respo
 	return response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
 }
 
+// want fails t unless the status is the expected one.
+func (r response) want(t *testing.T, status int) response {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
+	}
+	return r
+}
+
+// decode unmarshals the JSON body into v.
+func (r response) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(r.Body), v); err != nil {
+		t.Fatalf("decode %q: %v", r.Body, err)
+	}
+}
+
 // syncBuffer collects a process's log while the test reads it.
 type syncBuffer struct {
 	mu sync.Mutex

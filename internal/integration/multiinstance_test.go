@@ -2,19 +2,26 @@ package integration
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/taskapi/taskapi/internal/mail/mailtest"
 )
 
 // TestTwoInstances runs two `taskapi serve` processes on one PostgreSQL
 // database and one Redis database and checks what a deployment behind a
 // load balancer relies on. Each scenario is a subtest on the same cluster.
 func TestTwoInstances(t *testing.T) {
+	mail := mailtest.Start(t, mailtest.Options{})
 	c := startCluster(t, 2, map[string]string{
 		"TASKAPI_RATE_LIMIT_API": "4/h", // one request back every 15 minutes: none during the test
+		// Room for the account scenarios below, which all come from 127.0.0.1.
+		"TASKAPI_RATE_LIMIT_AUTH": "1000/min",
+		"TASKAPI_SMTP_URL":        mail.URL("", ""),
 	})
 	a, b := c.Instances[0], c.Instances[1]
 
@@ -65,6 +72,63 @@ func TestTwoInstances(t *testing.T) {
 		}
 	})
 
+	t.Run("a logout on one instance is refused on the other at once", func(t *testing.T) {
+		const password = "correct horse battery staple 42"
+		a.do(t, http.MethodPost, "/api/v1/auth/register", "", map[string]string{
+			"email": "carol@example.com", "username": "carol", "password": password,
+		}).want(t, http.StatusCreated)
+		var pair struct {
+			AccessToken  string `json:"access_token"`
+			RefreshToken string `json:"refresh_token"`
+		}
+		a.do(t, http.MethodPost, "/api/v1/auth/login", "", map[string]string{
+			"username": "carol", "password": password,
+		}).want(t, http.StatusOK).decode(t, &pair)
+		b.do(t, http.MethodGet, "/api/v1/users/me", pair.AccessToken, nil).want(t, http.StatusOK)
+		a.do(t, http.MethodPost, "/api/v1/auth/logout", "", map[string]string{
+			"refresh_token": pair.RefreshToken,
+		}).want(t, http.StatusNoContent)
+		// The very next request, on the other instance: no cache to expire.
+		r := b.do(t, http.MethodGet, "/api/v1/users/me", pair.AccessToken, nil).want(t, http.StatusUnauthorized)
+		if !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("WWW-Authenticate = %q", r.Header.Get("WWW-Authenticate"))
+		}
+		b.do(t, http.MethodPost, "/api/v1/auth/refresh", "", map[string]string{
+			"refresh_token": pair.RefreshToken,
+		}).want(t, http.StatusUnauthorized)
+	})
+
+	t.Run("each requested email is sent once", func(t *testing.T) {
+		const requests = 12
+		for i := range requests {
+			in := c.Instances[i%2]
+			in.do(t, http.MethodPost, "/api/v1/auth/forgot-password", "", map[string]string{
+				"email": "carol@example.com",
+			}).want(t, http.StatusAccepted)
+		}
+		// Both instances' workers drain the one outbox. Wait for the last
+		// expected message, then until nothing is pending, then count what
+		// arrived: every message once, none twice.
+		mail.Wait(t, "carol@example.com", "Reset your taskapi password", requests-1)
+		waitOutboxDrained(t, c.DatabaseURL)
+		if n := mail.Count("carol@example.com", "Reset your taskapi password"); n != requests {
+			t.Errorf("%d reset emails arrived for %d requests", n, requests)
+		}
+		tokens := map[string]bool{}
+		for _, m := range mail.Messages() {
+			if strings.Contains(m.Subject, "Reset your taskapi password") {
+				tok := m.Token(t)
+				if tokens[tok] {
+					t.Errorf("the same reset email arrived twice")
+				}
+				tokens[tok] = true
+			}
+		}
+		if n := mail.Count("carol@example.com", "Confirm your email"); n != 1 {
+			t.Errorf("%d verification emails for one registration", n)
+		}
+	})
+
 	t.Run("the healthcheck subcommand of the binary", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -73,4 +137,35 @@ func TestTwoInstances(t *testing.T) {
 			t.Errorf("healthcheck: %v %s", err, out)
 		}
 	})
+}
+
+// waitOutboxDrained waits until the shared outbox has no message left to
+// send (the forgot-password lookups run in the background, so the rows
+// appear shortly after the 202s).
+func waitOutboxDrained(t *testing.T, databaseURL string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	db, err := sql.Open("pgx", databaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	quiet := 0
+	for quiet < 10 { // 10 polls in a row with nothing pending: ~0.5 s of calm
+		var pending int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE sent_at IS NULL`).Scan(&pending); err != nil {
+			t.Fatalf("outbox: %v", err)
+		}
+		if pending == 0 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the outbox did not drain: %d pending", pending)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
