@@ -59,7 +59,7 @@ func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refresh
 // It is one primary-key query, run on every authenticated request, so that
 // a session ended anywhere is refused everywhere at once.
 func (s *Store) SessionPrincipal(ctx context.Context, sessionID uuid.UUID) (taskapi.Principal, time.Time, error) {
-	row := s.read.QueryRowContext(ctx, `SELECT u.id, u.email, u.username, u.full_name, u.is_active, u.is_verified,
+	row := s.reads.QueryRowContext(ctx, `SELECT u.id, u.email, u.username, u.full_name, u.is_active, u.is_verified,
 			u.is_superuser, u.created_at, u.updated_at, s.last_used_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.is_active = $3`,

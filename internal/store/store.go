@@ -25,8 +25,13 @@ type Store struct {
 	// "database is locked", while readers run in parallel thanks to WAL.
 	read  *sql.DB
 	write *sql.DB
-	d     dialect
-	now   func() time.Time
+	// reads runs the hot read queries (sessions, get, lists): s.read
+	// itself on PostgreSQL, through prepared statements on SQLite.
+	reads querier
+	// readStmts is the cache behind reads on SQLite; nil on PostgreSQL.
+	readStmts *stmtCache
+	d         dialect
+	now       func() time.Time
 }
 
 // Option changes how Open builds the Store.
@@ -94,6 +99,8 @@ func (s *Store) openSQLite(path string) error {
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	s.read, s.write = r, w
+	s.readStmts = newStmtCache(r)
+	s.reads = s.readStmts
 	// The writer is opened first and alone, so the switch to WAL happens
 	// before any reader connection exists.
 	return w.Ping()
@@ -120,6 +127,7 @@ func (s *Store) openPostgres(databaseURL string) error {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	db.SetConnMaxLifetime(time.Hour)
 	s.read, s.write = db, db
+	s.reads = db
 	return nil
 }
 
@@ -148,7 +156,11 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the pools.
 func (s *Store) Close() error {
-	err := s.write.Close()
+	var err error
+	if s.readStmts != nil {
+		err = s.readStmts.Close()
+	}
+	err = errors.Join(err, s.write.Close())
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
 	}

@@ -252,7 +252,7 @@ func (s *Store) InsertTasks(ctx context.Context, userID uuid.UUID, tasks []taska
 
 // GetTask returns one of the user's tasks; another user's is ErrNotFound.
 func (s *Store) GetTask(ctx context.Context, userID, id uuid.UUID) (taskapi.Task, error) {
-	t, err := s.getTask(ctx, s.read, userID, id, "")
+	t, err := s.getTask(ctx, s.reads, userID, id, "")
 	if err != nil {
 		return taskapi.Task{}, fmt.Errorf("get task: %w", err)
 	}

@@ -152,7 +152,7 @@ type taskLister struct {
 // section reads up to n tasks of one section after the cursor.
 func (l *taskLister) section(ctx context.Context, keyed bool, after *TaskCursor, n int) ([]taskapi.Task, error) {
 	query, a := l.sectionSQL(keyed, after, n)
-	rows, err := l.s.read.QueryContext(ctx, query, a...)
+	rows, err := l.s.reads.QueryContext(ctx, query, a...)
 	if err != nil {
 		return nil, err
 	}
