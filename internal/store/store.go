@@ -117,13 +117,23 @@ func sqliteReaders() int {
 	return min(max(2*runtime.GOMAXPROCS(0), 2), 8)
 }
 
+// postgresConns sizes the PostgreSQL pool: three connections per CPU the
+// Go scheduler uses, from 4 to 20. A request holds a connection only for
+// its queries' round trips, so a few per CPU keep the CPUs busy; more only
+// add PostgreSQL backends competing for the same cores (on 2 cores, 6
+// connections instead of 20 gave 1.2x the throughput of get).
+func postgresConns() int {
+	return min(max(3*runtime.GOMAXPROCS(0), 4), 20)
+}
+
 func (s *Store) openPostgres(databaseURL string) error {
 	db, err := sql.Open("pgx", databaseURL)
 	if err != nil {
 		return err
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(20)
+	conns := postgresConns()
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	db.SetConnMaxLifetime(time.Hour)
 	s.read, s.write = db, db
