@@ -115,6 +115,33 @@ func ValidateDescription(d *string) error {
 	return nil
 }
 
+// The years a due date (or any instant a client gives) may fall in, in
+// UTC: RFC 3339, and so the JSON of the API, writes four-digit years only,
+// and SQLite compares the stored text, which orders only such years.
+const (
+	MinYear = 1
+	MaxYear = 9999
+)
+
+// ValidateInstant checks that t falls in the years MinYear–MaxYear once in
+// UTC. An offset can carry a time written in range out of it:
+// 9999-12-31T23:00:00-05:00 is in the year 10000.
+func ValidateInstant(field string, t time.Time) error {
+	if y := t.UTC().Year(); y < MinYear || y > MaxYear {
+		return Invalid(field, "must fall in the years %04d to %04d in UTC", MinYear, MaxYear)
+	}
+	return nil
+}
+
+// ValidateDueDate checks a task's due date: none, or an instant in range
+// (ValidateInstant).
+func ValidateDueDate(due *time.Time) error {
+	if due == nil {
+		return nil
+	}
+	return ValidateInstant("due_date", *due)
+}
+
 // ValidText reports whether s can be stored as text by every engine:
 // valid UTF-8 without NUL, which PostgreSQL refuses in text columns.
 func ValidText(s string) bool {
@@ -133,6 +160,9 @@ func (t *Task) Validate() error {
 		return err
 	}
 	if err := ValidateDescription(t.Description); err != nil {
+		return err
+	}
+	if err := ValidateDueDate(t.DueDate); err != nil {
 		return err
 	}
 	if !t.Status.Valid() {

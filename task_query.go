@@ -99,6 +99,16 @@ func (f TaskFilter) Validate() error {
 	if len([]rune(f.Query)) > TaskQueryMaxLen || !ValidText(f.Query) {
 		return Invalid("q", "must be at most %d characters of valid UTF-8 without NUL", TaskQueryMaxLen)
 	}
+	if f.DueAfter != nil {
+		if err := ValidateInstant("due_after", *f.DueAfter); err != nil {
+			return err
+		}
+	}
+	if f.DueBefore != nil {
+		if err := ValidateInstant("due_before", *f.DueBefore); err != nil {
+			return err
+		}
+	}
 	if f.DueAfter != nil && f.DueBefore != nil && !f.DueAfter.Before(*f.DueBefore) {
 		return Invalid("due_after", "must be before due_before")
 	}

@@ -85,7 +85,7 @@ type CreateTaskInput struct {
 		Description *string    `json:"description,omitempty" maxLength:"10000" nullable:"true" doc:"Up to 10,000 characters"`
 		Status      string     `json:"status,omitempty" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" default:"TODO" doc:"COMPLETED sets completed_at"`
 		Priority    string     `json:"priority,omitempty" enum:"LOW,MEDIUM,HIGH,URGENT" default:"MEDIUM"`
-		DueDate     *time.Time `json:"due_date,omitempty" nullable:"true" doc:"RFC 3339; stored in UTC"`
+		DueDate     *time.Time `json:"due_date,omitempty" nullable:"true" doc:"RFC 3339, in the years 0001–9999 once in UTC; stored in UTC"`
 		CategoryID  *string    `json:"category_id,omitempty" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise)"`
 	}
 }
@@ -155,7 +155,7 @@ type PatchTaskInput struct {
 		Description Optional[string]    `json:"description,omitzero" maxLength:"10000" nullable:"true" doc:"null clears it"`
 		Status      Optional[string]    `json:"status,omitzero" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" doc:"completed_at follows"`
 		Priority    Optional[string]    `json:"priority,omitzero" enum:"LOW,MEDIUM,HIGH,URGENT"`
-		DueDate     Optional[time.Time] `json:"due_date,omitzero" nullable:"true" doc:"RFC 3339; null clears it"`
+		DueDate     Optional[time.Time] `json:"due_date,omitzero" nullable:"true" doc:"RFC 3339, in the years 0001–9999 once in UTC; null clears it"`
 		CategoryID  Optional[string]    `json:"category_id,omitzero" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise); null clears it"`
 	}
 }

@@ -1,0 +1,71 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/taskapi/taskapi/internal/httpapi"
+)
+
+// Due dates must fall in the years 1–9999 once in UTC: RFC 3339, and so
+// JSON, writes four-digit years only, and SQLite compares the stored text.
+// An offset can carry a date written in range out of it.
+func TestTaskDueDateRange(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		alice := e.newUser(t, "alice")
+		task, _ := e.createTask(t, alice, map[string]any{"title": "dated"})
+		out := []string{
+			"9999-12-31T23:00:00-05:00", // 10000-01-01 in UTC
+			"0001-01-01T00:30:00+01:00", // year 0 in UTC
+			"0000-06-01T00:00:00Z",
+		}
+		for _, due := range out {
+			p := e.do(t, request{Method: http.MethodPost, Path: "/api/v1/tasks", Token: alice.Token,
+				Body: map[string]any{"title": "t", "due_date": due}}).wantProblem(t, http.StatusUnprocessableEntity)
+			wantLocation(t, p, "body.due_date")
+			p = e.do(t, request{Method: http.MethodPatch, Path: "/api/v1/tasks/" + task.ID, Token: alice.Token,
+				Body: map[string]any{"due_date": due}}).wantProblem(t, http.StatusUnprocessableEntity)
+			wantLocation(t, p, "body.due_date")
+			for _, param := range []string{"due_before", "due_after"} {
+				p := e.get(t, "/api/v1/tasks?"+url.Values{param: {due}}.Encode(), alice.Token).wantProblem(t, http.StatusUnprocessableEntity)
+				wantLocation(t, p, "query."+param)
+			}
+		}
+		// The edges are fine, and lists that hold them still render and
+		// sort in time order on both engines.
+		first, _ := e.createTask(t, alice, map[string]any{"title": "first", "due_date": "0001-01-01T00:00:00Z"})
+		last, _ := e.createTask(t, alice, map[string]any{"title": "last", "due_date": "9999-12-31T18:59:59.999999-05:00"})
+		mid, _ := e.createTask(t, alice, map[string]any{"title": "mid", "due_date": "2030-01-01T00:00:00Z"})
+		if !last.DueDate.Equal(time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)) {
+			t.Errorf("last due %v", last.DueDate)
+		}
+		got := ids(e.listAll(t, alice, "/api/v1/tasks", url.Values{"sort": {"due_date"}}, 2))
+		if want := []string{first.ID, mid.ID, last.ID, task.ID}; !slices.Equal(got, want) {
+			t.Errorf("due_date order %v, want %v", got, want)
+		}
+		got = ids(e.listAll(t, alice, "/api/v1/tasks", url.Values{"sort": {"-due_date"}}, 2))
+		if want := []string{last.ID, mid.ID, first.ID, task.ID}; !slices.Equal(got, want) {
+			t.Errorf("-due_date order %v, want %v", got, want)
+		}
+		var patched httpapi.TaskBody
+		e.do(t, request{Method: http.MethodPatch, Path: "/api/v1/tasks/" + task.ID, Token: alice.Token,
+			Body: map[string]any{"due_date": "9999-12-31T23:59:59Z"}}).want(t, http.StatusOK).decode(t, &patched)
+		if patched.DueDate == nil || patched.DueDate.Year() != 9999 {
+			t.Errorf("patched due %v", patched.DueDate)
+		}
+	})
+}
+
+// wantLocation fails t unless the problem has an error at loc.
+func wantLocation(t testing.TB, p problem, loc string) {
+	t.Helper()
+	for _, d := range p.Errors {
+		if d.Location == loc {
+			return
+		}
+	}
+	t.Errorf("no error at %s: %+v", loc, p)
+}
