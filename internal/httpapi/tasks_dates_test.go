@@ -69,3 +69,29 @@ func wantLocation(t testing.TB, p problem, loc string) {
 	}
 	t.Errorf("no error at %s: %+v", loc, p)
 }
+
+// 0001-01-01T00:00:00Z is Go's zero time, yet a filter at that instant is a
+// filter like any other: it leaves out tasks without a due date.
+func TestTaskDueFilterAtTheFirstInstant(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		alice := e.newUser(t, "alice")
+		first, _ := e.createTask(t, alice, map[string]any{"title": "first", "due_date": "0001-01-01T00:00:00Z"})
+		later, _ := e.createTask(t, alice, map[string]any{"title": "later", "due_date": "2030-01-01T00:00:00Z"})
+		e.createTask(t, alice, map[string]any{"title": "undated"})
+		list := func(q url.Values) []string {
+			t.Helper()
+			return ids(e.listAll(t, alice, "/api/v1/tasks", q, 10))
+		}
+		if got, want := list(url.Values{"due_after": {"0001-01-01T00:00:00Z"}, "sort": {"due_date"}}), []string{first.ID, later.ID}; !slices.Equal(got, want) {
+			t.Errorf("due_after the first instant: %v, want %v", got, want)
+		}
+		if got := list(url.Values{"due_before": {"0001-01-01T00:00:00Z"}}); len(got) != 0 {
+			t.Errorf("due_before the first instant: %v, want none", got)
+		}
+		if got := list(url.Values{"due_after": {""}}); len(got) != 3 {
+			t.Errorf("an empty due_after is no filter: %d tasks", len(got))
+		}
+		p := e.get(t, "/api/v1/tasks?due_after=tomorrow", alice.Token).wantProblem(t, http.StatusUnprocessableEntity)
+		wantLocation(t, p, "query.due_after")
+	})
+}
