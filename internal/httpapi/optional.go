@@ -99,12 +99,13 @@ func (q *QueryTime) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Ptr returns the instant in UTC, nil when the parameter was left out.
+// Ptr returns the instant as the API keeps it (clientTime: UTC, to the
+// microsecond), nil when the parameter was left out.
 func (q QueryTime) Ptr() *time.Time {
 	if !q.Set {
 		return nil
 	}
-	t := q.Time.UTC()
+	t := clientTime(q.Time)
 	return &t
 }
 

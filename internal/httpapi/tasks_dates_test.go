@@ -95,3 +95,53 @@ func TestTaskDueFilterAtTheFirstInstant(t *testing.T) {
 		wantLocation(t, p, "query.due_after")
 	})
 }
+
+// Instants are kept to the microsecond, as the databases keep them: the
+// answer to a PATCH shows what was stored, the same PATCH again changes
+// nothing (same ETag and updated_at), and a filter at a client's instant
+// agrees with a due date set to it, on both engines.
+func TestTaskTimesKeptToTheMicrosecond(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		alice := e.newUser(t, "alice")
+		const nanos = "2030-05-06T09:08:09.123456789+02:00"
+		stored := time.Date(2030, 5, 6, 7, 8, 9, 123456000, time.UTC)
+		created, _ := e.createTask(t, alice, map[string]any{"title": "precise", "due_date": nanos})
+		if !created.DueDate.Equal(stored) {
+			t.Errorf("created due %v, want %v", created.DueDate, stored)
+		}
+		other, _ := e.createTask(t, alice, map[string]any{"title": "patched"})
+		path := "/api/v1/tasks/" + other.ID
+		patch := func(body map[string]any) (httpapi.TaskBody, string) {
+			t.Helper()
+			var b httpapi.TaskBody
+			r := e.do(t, request{Method: http.MethodPatch, Path: path, Token: alice.Token, Body: body}).want(t, http.StatusOK)
+			r.decode(t, &b)
+			return b, r.Header.Get("ETag")
+		}
+		body := map[string]any{"due_date": nanos, "title": "patched", "priority": "MEDIUM", "status": "TODO", "description": nil, "category_id": nil}
+		first, tag := patch(body)
+		if !first.DueDate.Equal(stored) || first.DueDate.Nanosecond() != 123456000 {
+			t.Errorf("patched due %v, want %v", first.DueDate, stored)
+		}
+		var got httpapi.TaskBody
+		e.get(t, path, alice.Token).want(t, http.StatusOK).decode(t, &got)
+		if !got.DueDate.Equal(*first.DueDate) {
+			t.Errorf("read back %v, PATCH answered %v", got.DueDate, first.DueDate)
+		}
+		// The same patch again, and a patch of every field to its value,
+		// change nothing: neither the version nor updated_at moves.
+		for range 2 {
+			again, againTag := patch(body)
+			if againTag != tag || !again.UpdatedAt.Equal(first.UpdatedAt) || !again.DueDate.Equal(stored) {
+				t.Errorf("a repeated patch changed the task: ETag %s → %s, updated_at %v → %v", tag, againTag, first.UpdatedAt, again.UpdatedAt)
+			}
+		}
+		// Filters at the client's instant agree with the stored due date.
+		if got := ids(e.listAll(t, alice, "/api/v1/tasks", url.Values{"due_after": {nanos}}, 10)); len(got) != 2 {
+			t.Errorf("due_after the due date: %d tasks, want both", len(got))
+		}
+		if got := ids(e.listAll(t, alice, "/api/v1/tasks", url.Values{"due_before": {nanos}}, 10)); len(got) != 0 {
+			t.Errorf("due_before the due date: %v, want none", got)
+		}
+	})
+}

@@ -228,11 +228,14 @@ func (s *Store) taskFilterSQL(a *args, f taskapi.TaskFilter, now time.Time) stri
 	if f.CategoryID != nil {
 		w = append(w, "category_id = "+a.add(*f.CategoryID))
 	}
+	// The bounds are cut to the microsecond, as stored due dates are:
+	// PostgreSQL would round finer digits and SQLite compare them as text,
+	// so the engines would disagree at the edge.
 	if f.DueAfter != nil {
-		w = append(w, "due_date >= "+a.add(f.DueAfter.UTC()))
+		w = append(w, "due_date >= "+a.add(utc(f.DueAfter)))
 	}
 	if f.DueBefore != nil {
-		w = append(w, "due_date < "+a.add(f.DueBefore.UTC()))
+		w = append(w, "due_date < "+a.add(utc(f.DueBefore)))
 	}
 	if f.Overdue {
 		w = append(w, "due_date < "+a.add(now)+" AND status IN ('TODO', 'IN_PROGRESS')")
