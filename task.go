@@ -43,8 +43,11 @@ const (
 	StatusArchived   Status = "ARCHIVED"
 )
 
-// Statuses lists every status in a stable order.
-var Statuses = []Status{StatusTodo, StatusInProgress, StatusCompleted, StatusArchived}
+// Statuses lists every status in a stable order. The slice is a new one
+// on every call: the caller may keep or change it.
+func Statuses() []Status {
+	return []Status{StatusTodo, StatusInProgress, StatusCompleted, StatusArchived}
+}
 
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool {
@@ -66,25 +69,40 @@ const (
 	PriorityUrgent Priority = "URGENT"
 )
 
-// Priorities lists every priority from lowest to highest.
-var Priorities = []Priority{PriorityLow, PriorityMedium, PriorityHigh, PriorityUrgent}
+// Priorities lists every priority from lowest to highest. The slice is a
+// new one on every call: the caller may keep or change it.
+func Priorities() []Priority {
+	return []Priority{PriorityLow, PriorityMedium, PriorityHigh, PriorityUrgent}
+}
 
 // Rank orders priorities: LOW=1 < MEDIUM=2 < HIGH=3 < URGENT=4; 0 for unknown.
 func (p Priority) Rank() int {
-	for i, q := range Priorities {
-		if p == q {
-			return i + 1
-		}
+	switch p {
+	case PriorityLow:
+		return 1
+	case PriorityMedium:
+		return 2
+	case PriorityHigh:
+		return 3
+	case PriorityUrgent:
+		return 4
 	}
 	return 0
 }
 
 // PriorityFromRank is the inverse of Rank.
 func PriorityFromRank(rank int) (Priority, bool) {
-	if rank < 1 || rank > len(Priorities) {
-		return "", false
+	switch rank {
+	case 1:
+		return PriorityLow, true
+	case 2:
+		return PriorityMedium, true
+	case 3:
+		return PriorityHigh, true
+	case 4:
+		return PriorityUrgent, true
 	}
-	return Priorities[rank-1], true
+	return "", false
 }
 
 // Valid reports whether p is a known priority.

@@ -55,3 +55,46 @@ func TestValidateDueDate(t *testing.T) {
 		t.Errorf("no due date: %v", err)
 	}
 }
+
+// The enumerations are handed out as fresh copies: a caller that changes
+// its copy changes nothing for anyone else (no package-level state).
+func TestEnumerationsAreCopies(t *testing.T) {
+	p := taskapi.Priorities()
+	p[0], p[3] = taskapi.PriorityUrgent, taskapi.PriorityLow
+	s := taskapi.Statuses()
+	s[0] = taskapi.StatusArchived
+	k := taskapi.TaskSortKeys()
+	k[0] = taskapi.SortTitle
+	for i, p := range taskapi.Priorities() {
+		back, ok := taskapi.PriorityFromRank(i + 1)
+		if p.Rank() != i+1 || !ok || back != p || !p.Valid() {
+			t.Errorf("priority %d: %s rank %d, from rank %s %v", i, p, p.Rank(), back, ok)
+		}
+	}
+	if taskapi.Priorities()[0] != taskapi.PriorityLow || taskapi.Statuses()[0] != taskapi.StatusTodo || taskapi.TaskSortKeys()[0] != taskapi.SortCreatedAt {
+		t.Error("changing a copy changed the enumeration")
+	}
+	for _, bad := range []int{0, 5, -1} {
+		if _, ok := taskapi.PriorityFromRank(bad); ok {
+			t.Errorf("PriorityFromRank(%d) ok", bad)
+		}
+	}
+	if taskapi.Priority("CRITICAL").Rank() != 0 {
+		t.Error("an unknown priority has a rank")
+	}
+	for _, st := range taskapi.Statuses() {
+		if !st.Valid() {
+			t.Errorf("status %s not valid", st)
+		}
+	}
+	for _, key := range taskapi.TaskSortKeys() {
+		if got, err := taskapi.ParseTaskSort("-" + string(key)); err != nil || got != (taskapi.TaskSort{Key: key, Desc: true}) {
+			t.Errorf("ParseTaskSort(-%s) = %v, %v", key, got, err)
+		}
+	}
+	d := taskapi.DefaultTaskSort()
+	d.Desc = false
+	if !taskapi.DefaultTaskSort().Desc {
+		t.Error("changing a copy changed the default sort")
+	}
+}
