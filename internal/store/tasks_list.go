@@ -261,15 +261,20 @@ func postgresTaskSearch(q string, arg func(any) string) string {
 
 // sqliteTaskSearch uses the trigram FTS5 index for 3 characters or more (a
 // phrase of trigrams is a case-insensitive substring match); a shorter
-// text has no trigram, so it falls back to LIKE, which is case-insensitive
-// for ASCII only.
+// text has no trigram, so it falls back to a scan with LIKE, which folds
+// ASCII letters only. Titles are compared through title_key, the title
+// lower-cased in Go, with the text lower-cased alike, so they match
+// ignoring case in every script; descriptions have no such copy (keeping
+// one would double the largest column for 1- and 2-character searches),
+// so there the match ignores the case of ASCII letters only.
 func sqliteTaskSearch(q string, arg func(any) string) string {
 	if utf8.RuneCountInString(q) >= 3 {
 		phrase := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
 		return `seq IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ` + arg(phrase) + `)`
 	}
+	key := arg("%" + escapeLike(taskapi.TitleSortKey(q)) + "%")
 	p := arg("%" + escapeLike(q) + "%")
-	return `(title LIKE ` + p + ` ESCAPE '\' OR description LIKE ` + p + ` ESCAPE '\')`
+	return `(title_key LIKE ` + key + ` ESCAPE '\' OR description LIKE ` + p + ` ESCAPE '\')`
 }
 
 // TaskStats counts the user's tasks by status and priority, and the open
