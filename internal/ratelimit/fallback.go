@@ -91,6 +91,15 @@ func (f *Fallback) Peek(ctx context.Context, key string, limit Limit) (Result, e
 	return f.decide(ctx, func(ctx context.Context, l Limiter) (Result, error) { return l.Peek(ctx, key, limit) })
 }
 
+// Refund implements Limiter. It gives the request back to whichever
+// limiter decides now, which is the one that took it unless the state
+// changed in between (then the refund is lost: a key refunded where it
+// holds no state is left as it is).
+func (f *Fallback) Refund(ctx context.Context, key string, limit Limit) error {
+	_, err := f.decide(ctx, func(ctx context.Context, l Limiter) (Result, error) { return Result{}, l.Refund(ctx, key, limit) })
+	return err
+}
+
 // Reset implements Limiter. It resets the key in both limiters, so that
 // neither remembers it whichever decides next.
 func (f *Fallback) Reset(ctx context.Context, key string) error {
