@@ -70,6 +70,8 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	HSTS           bool
 	CORSOrigins    []string
+	// MetricsToken, when set, is the bearer token GET /metrics requires.
+	MetricsToken string
 }
 
 // Error is a configuration problem: it names the setting and what is wrong.
@@ -113,6 +115,7 @@ func settings() []setting {
 		{"TASKAPI_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is believed", applyTrustedProxies},
 		{"TASKAPI_HSTS", "hsts", "off", "on to send Strict-Transport-Security", boolSetting(func(c *Config, b bool) { c.HSTS = b })},
 		{"TASKAPI_CORS_ORIGINS", "cors-origins", "", "comma-separated origins allowed by CORS (empty: CORS off)", applyCORSOrigins},
+		{"TASKAPI_METRICS_TOKEN", "metrics-token", "", "bearer token that GET /metrics requires (empty: /metrics is open)", applyMetricsToken},
 	}
 }
 
@@ -389,6 +392,26 @@ func applyCORSOrigins(c *Config, v string) error {
 		}
 		c.CORSOrigins = append(c.CORSOrigins, strings.TrimRight(part, "/"))
 	}
+	return nil
+}
+
+// MinMetricsTokenLen is the shortest metrics token accepted.
+const MinMetricsTokenLen = 16
+
+func applyMetricsToken(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	if len(v) < MinMetricsTokenLen || len(v) > 512 {
+		return fmt.Errorf("must be %d to 512 characters long, e.g. from openssl rand -hex 32", MinMetricsTokenLen)
+	}
+	for i := 0; i < len(v); i++ {
+		// It travels in a header: visible ASCII only, no spaces.
+		if v[i] < 0x21 || v[i] > 0x7e {
+			return fmt.Errorf("must be visible ASCII characters without spaces")
+		}
+	}
+	c.MetricsToken = v
 	return nil
 }
 

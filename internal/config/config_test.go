@@ -147,3 +147,22 @@ func TestRateLimitSettings(t *testing.T) {
 		t.Errorf("configured limits = %v, want %v", got, want)
 	}
 }
+
+func TestMetricsToken(t *testing.T) {
+	c, err := Load(env(nil), nil, io.Discard)
+	if err != nil || c.MetricsToken != "" {
+		t.Fatalf("default metrics token %q, %v", c.MetricsToken, err)
+	}
+	const token = "0123456789abcdef-scrape"
+	c, err = Load(env(map[string]string{"TASKAPI_METRICS_TOKEN": token}), nil, io.Discard)
+	if err != nil || c.MetricsToken != token {
+		t.Fatalf("metrics token %q, %v", c.MetricsToken, err)
+	}
+	for _, bad := range []string{"too-short", "has a space in it, sadly", "tab\tinside-the-token-value", strings.Repeat("x", 513)} {
+		var ce *Error
+		_, err := Load(env(map[string]string{"TASKAPI_METRICS_TOKEN": bad}), nil, io.Discard)
+		if !errors.As(err, &ce) || !strings.HasPrefix(ce.Setting, "TASKAPI_METRICS_TOKEN") || strings.Contains(err.Error(), bad) {
+			t.Errorf("token %q: %v", bad, err)
+		}
+	}
+}

@@ -90,7 +90,7 @@ func NewServer(deps Deps) http.Handler {
 	api := s.newAPI(mux)
 	s.routes(api)
 	mux.Handle("GET /openapi.json", s.openAPIHandler(api))
-	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.Handle("GET /metrics", s.metricsHandler())
 	docsui.Register(mux, "/openapi.json")
 	return s.middleware(mux)
 }

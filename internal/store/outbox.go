@@ -149,12 +149,18 @@ func clip(s string, n int) string {
 	return s[:n]
 }
 
+// The counts behind OutboxStats. Each is served by a partial index that
+// holds exactly the rows it counts (outbox_pending_idx, outbox_failed_idx),
+// so neither scans the sent mail kept until it is purged.
+const (
+	outboxPendingCountSQL = `SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL`
+	outboxFailedCountSQL  = `SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL`
+)
+
 // OutboxStats counts the messages waiting to be sent and those abandoned
 // (still kept, until purged), for the metrics.
 func (s *Store) OutboxStats(ctx context.Context) (pending, failed int, err error) {
-	err = s.read.QueryRowContext(ctx, `SELECT
-			(SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL),
-			(SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL)`).Scan(&pending, &failed)
+	err = s.read.QueryRowContext(ctx, `SELECT (`+outboxPendingCountSQL+`), (`+outboxFailedCountSQL+`)`).Scan(&pending, &failed)
 	if err != nil {
 		return 0, 0, fmt.Errorf("outbox stats: %w", s.mapErr(err))
 	}

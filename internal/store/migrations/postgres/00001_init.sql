@@ -181,6 +181,8 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
 CREATE INDEX outbox_user_idx ON outbox (user_id);
 CREATE INDEX outbox_done_idx ON outbox (created_at) WHERE sent_at IS NOT NULL OR failed_at IS NOT NULL;
+-- The abandoned messages alone, for the metrics' count of them.
+CREATE INDEX outbox_failed_idx ON outbox (failed_at) WHERE failed_at IS NOT NULL;
 
 -- +goose Down
 DROP TABLE outbox;
