@@ -79,6 +79,15 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 	log.Info("listening", "addr", ln.Addr().String(), "engine", st.Engine(), "version", buildVersion(),
 		"docs", "http://"+ln.Addr().String()+"/docs/")
 
+	if cfg.PprofAddr != "" {
+		stopPprof, err := startPprof(cfg.PprofAddr, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopPprof()
+	}
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

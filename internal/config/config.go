@@ -72,6 +72,10 @@ type Config struct {
 	CORSOrigins    []string
 	// MetricsToken, when set, is the bearer token GET /metrics requires.
 	MetricsToken string
+
+	// PprofAddr, when set, serves net/http/pprof on this loopback address
+	// (for profiling under load); empty turns it off.
+	PprofAddr string
 }
 
 // Error is a configuration problem: it names the setting and what is wrong.
@@ -116,6 +120,7 @@ func settings() []setting {
 		{"TASKAPI_HSTS", "hsts", "off", "on to send Strict-Transport-Security", boolSetting(func(c *Config, b bool) { c.HSTS = b })},
 		{"TASKAPI_CORS_ORIGINS", "cors-origins", "", "comma-separated origins allowed by CORS (empty: CORS off)", applyCORSOrigins},
 		{"TASKAPI_METRICS_TOKEN", "metrics-token", "", "bearer token that GET /metrics requires (empty: /metrics is open)", applyMetricsToken},
+		{"TASKAPI_PPROF_ADDR", "pprof-addr", "", "loopback host:port serving net/http/pprof for profiling (empty: off)", applyPprofAddr},
 	}
 }
 
@@ -412,6 +417,30 @@ func applyMetricsToken(c *Config, v string) error {
 		}
 	}
 	c.MetricsToken = v
+	return nil
+}
+
+// applyPprofAddr accepts only a loopback address: profiles reveal memory
+// contents and the profiler costs CPU, so they must never be reachable from
+// another machine.
+func applyPprofAddr(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port", v)
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return fmt.Errorf("%q has no valid port", v)
+	}
+	if host != "localhost" {
+		a, err := netip.ParseAddr(host)
+		if err != nil || !a.IsLoopback() {
+			return fmt.Errorf("%q must be a loopback address such as 127.0.0.1:6060", v)
+		}
+	}
+	c.PprofAddr = v
 	return nil
 }
 

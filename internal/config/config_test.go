@@ -81,6 +81,8 @@ func TestLoadRejects(t *testing.T) {
 		{"zero limit", nil, []string{"--rate-limit-api", "0/min"}, "TASKAPI_RATE_LIMIT_API"},
 		{"bad limit period", map[string]string{"TASKAPI_RATE_LIMIT_LOGIN_FAILURES": "10/1ms"}, nil, "TASKAPI_RATE_LIMIT_LOGIN_FAILURES"},
 		{"bad duration", map[string]string{"TASKAPI_ACCESS_TOKEN_TTL": "-1m"}, nil, "TASKAPI_ACCESS_TOKEN_TTL"},
+		{"pprof not loopback", map[string]string{"TASKAPI_PPROF_ADDR": "0.0.0.0:6060"}, nil, "TASKAPI_PPROF_ADDR"},
+		{"pprof no port", nil, []string{"--pprof-addr", "127.0.0.1"}, "TASKAPI_PPROF_ADDR"},
 		{"unknown flag", nil, []string{"--nope"}, "command line"},
 		{"stray argument", nil, []string{"extra"}, "command line"},
 	}
@@ -105,6 +107,19 @@ func TestSecretNeverInError(t *testing.T) {
 	_, err := Load(env(map[string]string{"TASKAPI_JWT_SECRET": "tiny-secret"}), nil, io.Discard)
 	if err == nil || strings.Contains(err.Error(), "tiny-secret") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestPprofAddr(t *testing.T) {
+	c, err := Load(env(nil), nil, io.Discard)
+	if err != nil || c.PprofAddr != "" {
+		t.Fatalf("pprof must be off by default: %q %v", c.PprofAddr, err)
+	}
+	for _, addr := range []string{"127.0.0.1:6060", "localhost:0", "[::1]:6060"} {
+		c, err := Load(env(map[string]string{"TASKAPI_PPROF_ADDR": addr}), nil, io.Discard)
+		if err != nil || c.PprofAddr != addr {
+			t.Errorf("%s: got %q, %v", addr, c.PprofAddr, err)
+		}
 	}
 }
 

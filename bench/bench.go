@@ -1,0 +1,416 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/taskapi/taskapi/internal/auth"
+	"github.com/taskapi/taskapi/internal/config"
+	"github.com/taskapi/taskapi/internal/store"
+)
+
+// bench is one run of the tool: the database, the servers it started and
+// the report being filled.
+type bench struct {
+	o              *options
+	stdout, stderr io.Writer
+	log            *slog.Logger
+	tmpDir         string // holds the temporary database
+	binDir         string // holds the taskapi binary built
+	dbURL          string
+	st             *store.Store
+	seed           *seeder
+	jwtSecret      string
+	bin            string
+	client         *http.Client
+	servers        []*server
+	mint           *auth.Service // opens sessions when the server has no login
+	report         *Report
+}
+
+// tokenTTL is the lifetime of the access tokens the server hands out during
+// a run: longer than any run, so no token expires mid-measurement.
+const tokenTTL = 24 * time.Hour
+
+// newBench prepares the database (migrated, optionally emptied) and the
+// report.
+func newBench(ctx context.Context, o *options, stdout, stderr io.Writer) (*bench, error) {
+	b := &bench{o: o, stdout: stdout, stderr: stderr, dbURL: o.databaseURL,
+		log:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		client: newHTTPClient(o.concurrency, o.timeout)}
+	if b.dbURL == "" {
+		dir, err := os.MkdirTemp("", "taskapi-bench-*")
+		if err != nil {
+			return nil, err
+		}
+		b.tmpDir = dir
+		b.dbURL = "sqlite:" + filepath.Join(dir, "taskapi.db")
+	}
+	b.jwtSecret = o.jwtSecret
+	if b.jwtSecret == "" && o.server != "url" {
+		var k [32]byte
+		if _, err := rand.Read(k[:]); err != nil {
+			return nil, errors.Join(err, b.close())
+		}
+		b.jwtSecret = hex.EncodeToString(k[:])
+	}
+	if o.fresh && strings.HasPrefix(b.dbURL, "sqlite:") {
+		path := strings.TrimPrefix(strings.TrimPrefix(b.dbURL, "sqlite:"), "//")
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, errors.Join(err, b.close())
+			}
+		}
+	}
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	st, err := store.Open(octx, b.dbURL)
+	cancel()
+	if err != nil {
+		return nil, errors.Join(err, b.close())
+	}
+	b.st = st
+	if o.fresh && st.Engine() == "postgres" {
+		if err := recreateSchema(ctx, st); err != nil {
+			return nil, errors.Join(err, b.close())
+		}
+	}
+	if _, err := st.MigrateUp(ctx); err != nil {
+		return nil, errors.Join(err, b.close())
+	}
+	if b.seed, err = newSeeder(st, b.dbURL, o.bcryptCost, time.Now()); err != nil {
+		return nil, errors.Join(err, b.close())
+	}
+	if err := b.seed.checkTaskColumns(ctx); err != nil {
+		return nil, errors.Join(err, b.close())
+	}
+	b.report = &Report{Mode: o.mode, Date: time.Now().UTC(), Machine: machineInfo(), Engine: st.Engine(),
+		Server: o.server, Concurrency: o.concurrency, WarmupSeconds: o.warmup.Seconds(),
+		DurationSeconds: o.duration.Seconds(), Pages: o.pages, BcryptCost: o.bcryptCost}
+	return b, nil
+}
+
+// recreateSchema empties a PostgreSQL database for --fresh: its current
+// schema is dropped with everything in it and made anew, whatever
+// migrations made it (down migrations assume the schema they undo).
+func recreateSchema(ctx context.Context, st *store.Store) error {
+	var schema string
+	if err := st.DB().QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return fmt.Errorf("fresh: %w", err)
+	}
+	name := pgx.Identifier{schema}.Sanitize()
+	if _, err := st.DB().ExecContext(ctx, `DROP SCHEMA `+name+` CASCADE`); err != nil {
+		return fmt.Errorf("fresh: %w", err)
+	}
+	if _, err := st.DB().ExecContext(ctx, `CREATE SCHEMA `+name); err != nil {
+		return fmt.Errorf("fresh: %w", err)
+	}
+	return nil
+}
+
+// close stops every server started and removes the temporary database.
+func (b *bench) close() error {
+	var err error
+	for i := len(b.servers) - 1; i >= 0; i-- {
+		err = errors.Join(err, b.servers[i].stop())
+	}
+	b.servers = nil
+	if b.mint != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = errors.Join(err, b.mint.Close(ctx))
+		cancel()
+		b.mint = nil
+	}
+	if b.st != nil {
+		err = errors.Join(err, b.st.Close())
+		b.st = nil
+	}
+	if b.tmpDir != "" {
+		if b.o.keep {
+			fmt.Fprintf(b.stderr, "kept the database: --database-url %s\n", b.dbURL)
+		} else {
+			err = errors.Join(err, os.RemoveAll(b.tmpDir))
+		}
+		b.tmpDir = ""
+	}
+	if b.binDir != "" {
+		err = errors.Join(err, os.RemoveAll(b.binDir))
+		b.binDir = ""
+	}
+	return err
+}
+
+func (b *bench) run(ctx context.Context) error {
+	switch b.o.mode {
+	case "seed":
+		if _, err := b.seedUsers(ctx); err != nil {
+			return err
+		}
+		writeHeader(b.stdout, b.report)
+		return b.writeJSON()
+	case "scale":
+		return b.scale(ctx)
+	}
+	return b.load(ctx)
+}
+
+// timed runs fn and records it as a seeding step of rows rows (rows comes
+// from fn).
+func (b *bench) timed(what string, fn func() (int, error)) error {
+	fmt.Fprintf(b.stderr, "seeding %s…\n", what)
+	start := time.Now()
+	rows, err := fn()
+	if err != nil {
+		return err
+	}
+	secs := time.Since(start).Seconds()
+	step := SeedStep{What: what, Rows: rows, Seconds: secs, RowsPerSecond: ratio(float64(rows), secs)}
+	b.report.Seeding = append(b.report.Seeding, step)
+	fmt.Fprintf(b.stderr, "seeded %s: %d rows in %.1fs\n", what, rows, secs)
+	return nil
+}
+
+// seedUsers makes --users users with --tasks tasks each.
+func (b *bench) seedUsers(ctx context.Context) ([]*benchUser, error) {
+	users := make([]*benchUser, 0, b.o.users)
+	err := b.timed(strconv.Itoa(b.o.users)+" users", func() (int, error) {
+		for i := range b.o.users {
+			u, err := b.seed.ensureUser(ctx, fmt.Sprintf("bench_u%04d", i+1))
+			if err != nil {
+				return 0, err
+			}
+			users = append(users, u)
+		}
+		return len(users), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = b.timed(fmt.Sprintf("tasks (%d per user)", b.o.tasks), func() (int, error) {
+		total := 0
+		for _, u := range users {
+			n, err := b.seed.topUp(ctx, u, b.o.tasks, b.o.sample)
+			if err != nil {
+				return 0, err
+			}
+			total += n
+		}
+		return total, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return users, b.analyze(ctx)
+}
+
+// analyze refreshes PostgreSQL's statistics after a bulk load, as a
+// seeding step of its own.
+func (b *bench) analyze(ctx context.Context) error {
+	if b.st.Engine() != "postgres" {
+		return nil
+	}
+	return b.timed("vacuum analyze", func() (int, error) { return 0, b.seed.analyze(ctx) })
+}
+
+// startTaskapi starts (or, with --url, names) the server under test.
+func (b *bench) startTaskapi(ctx context.Context) (*server, error) {
+	var srv *server
+	var err error
+	switch b.o.server {
+	case "url":
+		srv = &server{name: "taskapi", url: b.o.url, stop: func() error { return nil }}
+		if b.o.pid > 0 {
+			srv.rss = &rssProbe{pid: b.o.pid}
+		}
+	case "inprocess":
+		var cfg *config.Config
+		cfg, err = config.Load(func(string) string { return "" }, append(b.serveFlags(), "--addr", "127.0.0.1:0"), b.stderr)
+		if err == nil {
+			srv, err = startTaskapiInProcess(ctx, cfg, b.log)
+		}
+	default:
+		if b.bin == "" && b.o.taskapiBin == "" {
+			if b.binDir, err = os.MkdirTemp("", "taskapi-bench-bin-*"); err != nil {
+				return nil, err
+			}
+			fmt.Fprintln(b.stderr, "building taskapi…")
+			b.bin, err = buildTaskapi(ctx, b.binDir, b.stderr)
+		} else if b.bin == "" {
+			b.bin = b.o.taskapiBin
+		}
+		if err == nil {
+			args := append([]string{"serve"}, b.serveFlags()...)
+			if b.o.pprof != "" {
+				args = append(args, "--pprof-addr", b.o.pprof)
+			}
+			srv, err = startProcess(ctx, "taskapi", b.bin, args, processEnv("TASKAPI_JWT_SECRET="+b.jwtSecret), b.stderr)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	b.servers = append(b.servers, srv)
+	return srv, nil
+}
+
+// serveFlags configure taskapi for measuring: no rate limit (the load
+// comes from one address), warnings only in the log (one line per request
+// would measure the log pipe), tokens that outlive the run.
+func (b *bench) serveFlags() []string {
+	flags := []string{"--database-url", b.dbURL, "--bcrypt-cost", strconv.Itoa(b.o.bcryptCost),
+		"--rate-limit", "off", "--log-level", "warn", "--access-token-ttl", tokenTTL.String()}
+	if b.o.server == "inprocess" {
+		flags = append(flags, "--jwt-secret", b.jwtSecret)
+	}
+	return append(flags, b.o.serverArgs...)
+}
+
+// startFloor starts the floor server on the same database.
+func (b *bench) startFloor(ctx context.Context) (*server, error) {
+	var srv *server
+	var err error
+	if b.o.server == "inprocess" {
+		srv, err = startFloorInProcess(ctx, b.dbURL, b.jwtSecret, b.log)
+	} else {
+		exe, xerr := os.Executable()
+		if xerr != nil {
+			return nil, fmt.Errorf("find the bench binary: %w", xerr)
+		}
+		srv, err = startProcess(ctx, "floor", exe, []string{floorServeCommand, "--database-url", b.dbURL},
+			processEnv("TASKAPI_JWT_SECRET="+b.jwtSecret), b.stderr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	b.servers = append(b.servers, srv)
+	return srv, nil
+}
+
+// tokenSource gets tokens from srv, falling back to minting them with the
+// JWT secret when it is known.
+func (b *bench) tokenSource(srv *server) (*tokenSource, error) {
+	if b.mint == nil && b.jwtSecret != "" {
+		m, err := newAuthService(b.st, b.jwtSecret, tokenTTL, 30*24*time.Hour, b.o.bcryptCost)
+		if err != nil {
+			return nil, err
+		}
+		b.mint = m
+	}
+	return newTokenSource(b.client, srv.url, b.mint), nil
+}
+
+func (b *bench) loadOptions() loadOptions {
+	return loadOptions{Concurrency: b.o.concurrency, Warmup: b.o.warmup, Duration: b.o.duration,
+		MaxRequests: b.o.maxRequests, Pages: b.o.pages}
+}
+
+// measure runs one workload against srv and watches the server's memory.
+func (b *bench) measure(ctx context.Context, srv *server, users []*benchUser, pl *payloads, wl workload) (Result, error) {
+	fmt.Fprintf(b.stderr, "%s/%s: %s warm-up, %s measured…\n", wl.name, srv.name, b.o.warmup, b.o.duration)
+	stopRSS := srv.rss.watch(ctx)
+	raw, err := runLoad(ctx, b.client, &loadTarget{baseURL: srv.url, users: users, payloads: pl}, wl, b.loadOptions())
+	peak := stopRSS()
+	if err != nil {
+		return Result{}, fmt.Errorf("%s/%s: %w", wl.name, srv.name, err)
+	}
+	res := newResult(raw, wl, srv.name, b.st.Engine())
+	res.PeakRSSBytes = peak
+	if srv.rss != nil {
+		res.RSSNote = srv.rss.note
+	}
+	fmt.Fprintf(b.stderr, "%s/%s: %.0f req/s, p99 %s, errors %s\n", wl.name, srv.name, res.RPS, msText(res.P99MS), errorsText(res.Errors))
+	// Let connections and the server settle between workloads.
+	b.client.CloseIdleConnections()
+	return res, nil
+}
+
+// load is the default mode: every workload against taskapi, and the read
+// workloads against the floor right after, on the same data.
+func (b *bench) load(ctx context.Context) error {
+	wls, err := findWorkloads(b.o.workloads)
+	if err != nil {
+		return err
+	}
+	users, err := b.seedUsers(ctx)
+	if err != nil {
+		return err
+	}
+	srv, err := b.startTaskapi(ctx)
+	if err != nil {
+		return err
+	}
+	ts, err := b.tokenSource(srv)
+	if err != nil {
+		return err
+	}
+	if err := ts.authorize(ctx, users, b.o.sessions); err != nil {
+		return err
+	}
+	b.report.Tokens = ts.how
+	pl, err := newPayloads(users, time.Now())
+	if err != nil {
+		return err
+	}
+	var fl *server
+	needFloor := false
+	for _, wl := range wls {
+		needFloor = needFloor || wl.floor
+	}
+	switch {
+	case !b.o.floor || !needFloor:
+	case b.jwtSecret == "":
+		b.report.Notes = append(b.report.Notes, "no floor: its token check needs --jwt-secret")
+	default:
+		if fl, err = b.startFloor(ctx); err != nil {
+			return err
+		}
+	}
+	for _, wl := range wls {
+		res, err := b.measure(ctx, srv, users, pl, wl)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(wl.parts, func(p weighted) bool { return p.kind == kindLogin }) {
+			// Each login opened a session; the server may end a user's
+			// oldest sessions beyond a cap, those whose tokens the other
+			// workloads use. Take fresh ones.
+			if err := ts.authorize(ctx, users, b.o.sessions); err != nil {
+				return err
+			}
+		}
+		if wl.floor && fl != nil {
+			fres, err := b.measure(ctx, fl, users, pl, wl)
+			if err != nil {
+				return err
+			}
+			res.VsFloor = ratio(res.RPS, fres.RPS)
+			b.report.Results = append(b.report.Results, res, fres)
+			continue
+		}
+		b.report.Results = append(b.report.Results, res)
+	}
+	if err := writeTable(b.stdout, b.report, b.o.markdown); err != nil {
+		return err
+	}
+	return b.writeJSON()
+}
+
+func (b *bench) writeJSON() error {
+	if b.o.jsonPath == "" {
+		return nil
+	}
+	return writeJSONFile(b.o.jsonPath, b.report)
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/taskapi/taskapi/internal/store/storetest"
+)
+
+func TestOptions(t *testing.T) {
+	o, err := parseOptions(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.mode != "load" || o.engine != "sqlite" || o.server != "subprocess" || o.concurrency != 32 || o.bcryptCost < 10 ||
+		o.workloads != defaultLoadWorkloads || !o.floor {
+		t.Errorf("defaults: %+v", o)
+	}
+	o, err = parseOptions([]string{"scale", "--engine", "postgres"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.databaseURL != defaultPostgresURL || o.workloads != defaultScaleWorkloads || o.small != 1000 || o.large != 1_000_000 {
+		t.Errorf("scale defaults: %+v", o)
+	}
+	o, err = parseOptions([]string{"--url", "http://127.0.0.1:8080/", "--database-url", "sqlite:x.db"}, io.Discard)
+	if err != nil || o.server != "url" || o.url != "http://127.0.0.1:8080" {
+		t.Errorf("--url: %+v %v", o, err)
+	}
+	for _, args := range [][]string{
+		{"sideways"},
+		{"--engine", "postgres", "--database-url", "sqlite:x.db"},
+		{"--engine", "mysql"},
+		{"--url", "http://127.0.0.1:8080"},
+		{"--bcrypt-cost", "4"},
+		{"--concurrency", "0"},
+		{"--small", "10", "--large", "5"},
+		{"--workloads", "list,teleport"},
+		{"--server", "inprocess", "--pprof", "127.0.0.1:6060"},
+		{"seed"},
+		{"stray"},
+		{"load", "stray"},
+	} {
+		if _, err := parseOptions(args, io.Discard); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}
+
+// TestInProcessSmoke runs the whole tool briefly, in process, on SQLite:
+// seeding, tokens by login, taskapi and the floor, the table and the JSON
+// file. It checks that everything ran without errors and was reported,
+// never how fast.
+func TestInProcessSmoke(t *testing.T) {
+	jsonPath := filepath.Join(t.TempDir(), "report.json")
+	var out, errs bytes.Buffer
+	err := run(context.Background(), []string{"load", "--server", "inprocess", "--users", "2", "--tasks", "120",
+		"--sample", "20", "--concurrency", "2", "--warmup", "0s", "--duration", "150ms",
+		"--workloads", "get,list,login", "--json", jsonPath}, &out, &errs)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errs.String())
+	}
+	for _, want := range []string{"get", "list", "floor", "taskapi", "seeded tasks (120 per user): 240 rows"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	b, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Results) != 5 || r.Tokens != "login" || r.Engine != "sqlite" || r.BcryptCost != 10 {
+		t.Fatalf("report: %+v", r)
+	}
+	for _, res := range r.Results {
+		if res.Requests == 0 {
+			t.Errorf("%s/%s sent no request", res.Workload, res.Target)
+		}
+		if len(res.Errors) != 0 {
+			t.Errorf("%s/%s failed: %v %v", res.Workload, res.Target, res.Errors, res.ErrorSamples)
+		}
+		if res.PeakRSSBytes <= 0 || res.RSSNote == "" {
+			t.Errorf("%s/%s: peak RSS %d note %q", res.Workload, res.Target, res.PeakRSSBytes, res.RSSNote)
+		}
+	}
+}
+
+// TestSeedModeAndFresh seeds a database twice: a second seed only tops it
+// up, and --fresh starts it anew, on each engine.
+func TestSeedModeAndFresh(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			url := e.NewURL(t)
+			seed := func(tasks string, extra ...string) {
+				t.Helper()
+				var out, errs bytes.Buffer
+				args := append([]string{"seed", "--database-url", url, "--users", "1", "--tasks", tasks, "--sample", "2"}, extra...)
+				if err := run(context.Background(), args, &out, &errs); err != nil {
+					t.Fatalf("%v: %v\n%s", args, err, errs.String())
+				}
+			}
+			count := func() int {
+				t.Helper()
+				st := storetest.Open(t, url)
+				var n int
+				if err := st.DB().QueryRow(`SELECT count(*) FROM tasks`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				st.Close()
+				return n
+			}
+			seed("30")
+			seed("20")
+			if n := count(); n != 30 {
+				t.Errorf("after seeding 30 then 20: %d tasks, want 30 (a top-up)", n)
+			}
+			seed("20", "--fresh")
+			if n := count(); n != 20 {
+				t.Errorf("after --fresh: %d tasks, want 20", n)
+			}
+		})
+	}
+}
