@@ -92,9 +92,9 @@ func (f *Fallback) Peek(ctx context.Context, key string, limit Limit) (Result, e
 }
 
 // Refund implements Limiter. It gives the request back to whichever
-// limiter decides now, which is the one that took it unless the state
-// changed in between (then the refund is lost: a key refunded where it
-// holds no state is left as it is).
+// limiter decides now: the one that took it, unless Redis went down or
+// came back in between; then the other gets it, where it can at most give
+// back what that limiter itself took (a key without state stays as it is).
 func (f *Fallback) Refund(ctx context.Context, key string, limit Limit) error {
 	_, err := f.decide(ctx, func(ctx context.Context, l Limiter) (Result, error) { return Result{}, l.Refund(ctx, key, limit) })
 	return err
