@@ -125,14 +125,15 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 // LogSender writes messages to the log instead of sending them, so that
 // a developer without an SMTP server can follow the links. The message
 // carries its token: this is for local use only, and the server warns at
-// start-up when it runs so.
+// start-up when it runs so. It logs at Warn: a message that is not
+// delivered must not vanish because the log level hides Info.
 type LogSender struct {
 	Log *slog.Logger
 }
 
 // Send logs m.
 func (l LogSender) Send(ctx context.Context, m Message) error {
-	l.Log.InfoContext(ctx, "email (not sent: TASKAPI_SMTP_URL is not set)",
+	l.Log.WarnContext(ctx, "email (not sent: TASKAPI_SMTP_URL is not set)",
 		"to", m.To, "subject", m.Subject, "body", m.Text)
 	return nil
 }
