@@ -104,7 +104,7 @@ func settings() []setting {
 		{"TASKAPI_RATE_LIMIT_AUTH", "rate-limit-auth", "20/min", "requests per client IP to the unauthenticated auth routes (N/period)", limitSetting(func(c *Config, l ratelimit.Limit) { c.RateLimitAuth = l })},
 		{"TASKAPI_RATE_LIMIT_LOGIN_FAILURES", "rate-limit-login-failures", "10/15m", "failed logins per account (N/period)", limitSetting(func(c *Config, l ratelimit.Limit) { c.RateLimitLoginFailures = l })},
 		{"TASKAPI_RATE_LIMIT_API", "rate-limit-api", "600/min", "requests per user to authenticated routes (N/period)", limitSetting(func(c *Config, l ratelimit.Limit) { c.RateLimitAPI = l })},
-		{"TASKAPI_BCRYPT_COST", "bcrypt-cost", "12", "bcrypt work factor (10–31; 4 allowed only in tests)", applyBcryptCost},
+		{"TASKAPI_BCRYPT_COST", "bcrypt-cost", "12", "bcrypt work factor (10–31)", applyBcryptCost},
 		{"TASKAPI_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", applyLogLevel},
 		{"TASKAPI_LOG_FORMAT", "log-format", "json", "json or text", applyLogFormat},
 		{"TASKAPI_ACCESS_TOKEN_TTL", "access-token-ttl", "15m", "lifetime of access tokens", durationSetting(func(c *Config, d time.Duration) { c.AccessTokenTTL = d })},
@@ -327,13 +327,15 @@ func durationSetting(set func(*Config, time.Duration)) func(*Config, string) err
 	}
 }
 
-// MinTestBcryptCost is the only cost below 10 accepted: it lets test suites
-// run fast. Production configurations must use 10 or more.
-const MinTestBcryptCost = 4
+// MinBcryptCost is the lowest bcrypt cost a configuration accepts. There
+// is no exception for tests: a setting that tests may lower is a setting
+// production may lower by mistake. Tests that build a server in process set
+// Config.BcryptCost directly; those that start a process use this cost.
+const MinBcryptCost = 10
 
 func applyBcryptCost(c *Config, v string) error {
 	n, err := strconv.Atoi(v)
-	if err != nil || (n != MinTestBcryptCost && (n < 10 || n > 31)) {
+	if err != nil || n < MinBcryptCost || n > 31 {
 		return fmt.Errorf("%q must be a whole number from 10 to 31", v)
 	}
 	c.BcryptCost = n

@@ -73,6 +73,8 @@ func TestLoadRejects(t *testing.T) {
 		{"short secret", map[string]string{"TASKAPI_JWT_SECRET": "short"}, nil, "TASKAPI_JWT_SECRET"},
 		{"bad smtp", map[string]string{"TASKAPI_SMTP_URL": "http://mail"}, nil, "TASKAPI_SMTP_URL"},
 		{"low bcrypt", map[string]string{"TASKAPI_BCRYPT_COST": "8"}, nil, "TASKAPI_BCRYPT_COST"},
+		{"test bcrypt", map[string]string{"TASKAPI_BCRYPT_COST": "4"}, nil, "TASKAPI_BCRYPT_COST"},
+		{"huge bcrypt", nil, []string{"--bcrypt-cost", "32"}, "TASKAPI_BCRYPT_COST"},
 		{"bad level", map[string]string{"TASKAPI_LOG_LEVEL": "loud"}, nil, "TASKAPI_LOG_LEVEL"},
 		{"bad bool", map[string]string{"TASKAPI_RATE_LIMIT": "maybe"}, nil, "TASKAPI_RATE_LIMIT"},
 		{"bad cidr", map[string]string{"TASKAPI_TRUSTED_PROXIES": "10.0.0.0/99"}, nil, "TASKAPI_TRUSTED_PROXIES"},

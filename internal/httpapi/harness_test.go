@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
@@ -39,14 +41,16 @@ type env struct {
 }
 
 // testConfig is the configuration tests run with: defaults, the cheapest
-// bcrypt cost, no rate limits.
+// bcrypt cost, no rate limits. The cost is set on the struct: no setting
+// accepts a cost below 10.
 func testConfig(t testing.TB) *config.Config {
 	t.Helper()
 	cfg, err := config.Load(func(string) string { return "" },
-		[]string{"--bcrypt-cost", "4", "--rate-limit", "off", "--jwt-secret", "test-secret-that-is-long-enough-0123456789"}, io.Discard)
+		[]string{"--rate-limit", "off", "--jwt-secret", "test-secret-that-is-long-enough-0123456789"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.BcryptCost = bcrypt.MinCost
 	return cfg
 }
 
