@@ -96,7 +96,7 @@ func settings() []setting {
 		{"TASKAPI_ADDR", "addr", "localhost:8080", "listen address host:port", applyAddr},
 		{"TASKAPI_DATABASE_URL", "database-url", "sqlite:taskapi.db", "postgres://… or sqlite:PATH", applyDatabaseURL},
 		{"TASKAPI_JWT_SECRET", "jwt-secret", "", "key that signs access tokens (at least 32 bytes)", applyJWTSecret},
-		{"TASKAPI_SMTP_URL", "smtp-url", "", "smtp://user:pass@host:port; empty writes emails to the log", applySMTPURL},
+		{"TASKAPI_SMTP_URL", "smtp-url", "", "smtp://user:pass@host:port (STARTTLS required; smtp://host:port?tls=none for a local catcher) or smtps://; empty writes emails to the log", applySMTPURL},
 		{"TASKAPI_MAIL_FROM", "mail-from", "", "sender of emails, e.g. taskapi <no-reply@example.com> (default no-reply@ the base URL's host)", applyMailFrom},
 		{"TASKAPI_BASE_URL", "base-url", "", "public URL used in email links (default http://ADDR)", applyBaseURL},
 		{"TASKAPI_REDIS_URL", "redis-url", "", "redis://… to share rate limits and revocations between instances", applyRedisURL},
@@ -251,6 +251,18 @@ func applySMTPURL(c *Config, v string) error {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
 		return fmt.Errorf("must look like smtp://user:pass@host:port")
+	}
+	// STARTTLS is mandatory for smtp://; tls=none (plain text) is the one
+	// option, for a local mail catcher, and never with credentials, which
+	// would cross the network in the clear.
+	switch u.RawQuery {
+	case "":
+	case "tls=none":
+		if u.Scheme != "smtp" || u.User != nil {
+			return fmt.Errorf("tls=none goes with smtp:// and no credentials only")
+		}
+	default:
+		return fmt.Errorf("the only option is ?tls=none (plain text, for a local mail catcher)")
 	}
 	c.SMTPURL = v
 	return nil

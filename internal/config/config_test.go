@@ -72,6 +72,8 @@ func TestLoadRejects(t *testing.T) {
 		{"bad port", nil, []string{"--addr", "localhost:99999"}, "TASKAPI_ADDR"},
 		{"short secret", map[string]string{"TASKAPI_JWT_SECRET": "short"}, nil, "TASKAPI_JWT_SECRET"},
 		{"bad smtp", map[string]string{"TASKAPI_SMTP_URL": "http://mail"}, nil, "TASKAPI_SMTP_URL"},
+		{"smtp option", map[string]string{"TASKAPI_SMTP_URL": "smtp://mail:25?tls=opportunistic"}, nil, "TASKAPI_SMTP_URL"},
+		{"plain smtp with password", map[string]string{"TASKAPI_SMTP_URL": "smtp://u:p@mail:25?tls=none"}, nil, "TASKAPI_SMTP_URL"},
 		{"low bcrypt", map[string]string{"TASKAPI_BCRYPT_COST": "8"}, nil, "TASKAPI_BCRYPT_COST"},
 		{"test bcrypt", map[string]string{"TASKAPI_BCRYPT_COST": "4"}, nil, "TASKAPI_BCRYPT_COST"},
 		{"huge bcrypt", nil, []string{"--bcrypt-cost", "32"}, "TASKAPI_BCRYPT_COST"},
