@@ -90,10 +90,11 @@ func TestCreateSuperuser(t *testing.T) {
 
 func checkSuperuser(t *testing.T, st *store.Store, username, password string) {
 	t.Helper()
-	u, hash, err := st.Credentials(context.Background(), username)
+	c, err := st.Credentials(context.Background(), username)
 	if err != nil {
 		t.Fatal(err)
 	}
+	u, hash := c.User, c.PasswordHash
 	pw, _ := auth.NewPasswords(4)
 	if ok, _ := pw.Check(hash, password); !ok || !u.IsSuperuser || !u.IsActive || !u.IsVerified {
 		t.Errorf("%s: superuser=%v active=%v verified=%v password ok=%v", username, u.IsSuperuser, u.IsActive, u.IsVerified, ok)

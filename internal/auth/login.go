@@ -41,11 +41,11 @@ func LoginKey(login string) string { return strings.ToLower(strings.TrimSpace(lo
 // the key UserKey gives the signed-in user. A login that names nobody is
 // counted under LoginKey.
 func (s *Service) AccountKey(ctx context.Context, login string) string {
-	u, _, err := s.store.Credentials(ctx, strings.TrimSpace(login))
+	c, err := s.store.Credentials(ctx, strings.TrimSpace(login))
 	if err != nil {
 		return "login:" + LoginKey(login)
 	}
-	return UserKey(u.ID)
+	return UserKey(c.User.ID)
 }
 
 // UserKey is the AccountKey of a known user.
@@ -55,10 +55,14 @@ func UserKey(id uuid.UUID) string { return "user:" + id.String() }
 // An unknown user costs one bcrypt comparison against a dummy hash, so it
 // takes as long as a wrong password. The disabled state is revealed only
 // to someone who knows the password. A hash made with a lower cost than
-// the configured one is replaced on the way.
+// the configured one is replaced on the way. The session opens only if
+// the password checked is still the account's and the account still
+// active when it is stored: a login that overlaps a password change,
+// reset, disable or logout everywhere fails as a wrong password would.
 func (s *Service) Login(ctx context.Context, login, password string, client ClientInfo) (TokenPair, error) {
 	login = strings.TrimSpace(login)
-	u, hash, err := s.store.Credentials(ctx, login)
+	c, err := s.store.Credentials(ctx, login)
+	u, hash := c.User, c.PasswordHash
 	if err != nil {
 		if !errors.Is(err, taskapi.ErrNotFound) {
 			return TokenPair{}, fmt.Errorf("login: %w", err)
@@ -79,7 +83,11 @@ func (s *Service) Login(ctx context.Context, login, password string, client Clie
 			s.log.WarnContext(ctx, "upgrade password hash", "err", err.Error())
 		}
 	}
-	return s.StartSession(ctx, u.ID, client)
+	pair, err := s.startSession(ctx, u.ID, c.Epoch, client)
+	if errors.Is(err, store.ErrCredentialsChanged) {
+		return TokenPair{}, ErrBadCredentials
+	}
+	return pair, err
 }
 
 func (s *Service) upgradeHash(ctx context.Context, userID uuid.UUID, oldHash, password string) error {

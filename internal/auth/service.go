@@ -114,8 +114,18 @@ type ClientInfo struct {
 }
 
 // StartSession opens a session for a user whose identity is already
-// established and returns its first token pair.
+// established and returns its first token pair. A disabled user gets
+// none (store.ErrCredentialsChanged).
 func (s *Service) StartSession(ctx context.Context, userID uuid.UUID, client ClientInfo) (TokenPair, error) {
+	epoch, err := s.store.SessionEpoch(ctx, userID)
+	if err != nil {
+		return TokenPair{}, fmt.Errorf("start session: %w", err)
+	}
+	return s.startSession(ctx, userID, epoch, client)
+}
+
+// startSession opens a session if the user's session epoch is still epoch.
+func (s *Service) startSession(ctx context.Context, userID uuid.UUID, epoch int64, client ClientInfo) (TokenPair, error) {
 	refresh, refreshHash, err := newSecret()
 	if err != nil {
 		return TokenPair{}, fmt.Errorf("start session: %w", err)
@@ -125,7 +135,7 @@ func (s *Service) StartSession(ctx context.Context, userID uuid.UUID, client Cli
 		UserAgent: truncate(client.UserAgent, 512),
 		IP:        truncate(client.IP, 64),
 		ExpiresAt: s.now().Add(s.opts.RefreshTTL),
-	}, refreshHash)
+	}, refreshHash, epoch)
 	if err != nil {
 		return TokenPair{}, fmt.Errorf("start session: %w", err)
 	}

@@ -20,7 +20,7 @@ func TestLiveSessionsAreCapped(t *testing.T) {
 		uid := newUser(t, s, "ann")
 		var first uuid.UUID
 		for i := range store.MaxLiveSessions + 2 {
-			sess, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)}, uuid.NewString())
+			sess, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)}, uuid.NewString(), 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,11 +101,11 @@ func TestPurgeEnded(t *testing.T) {
 			s := storetest.Open(t, e.NewURL(t), store.WithClock(func() time.Time { return clock }))
 			ctx := context.Background()
 			uid := newUser(t, s, "bob")
-			old, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: clock.Add(time.Hour)}, "h1")
+			old, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: clock.Add(time.Hour)}, "h1", 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			live, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: clock.Add(30 * 24 * time.Hour)}, "h2")
+			live, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: clock.Add(30 * 24 * time.Hour)}, "h2", 0)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -20,10 +20,17 @@ const MaxLiveSessions = 100
 // someone holds a copy, so the session it belongs to has been ended.
 var ErrRefreshTokenReused = fmt.Errorf("%w: refresh token reused", taskapi.ErrUnauthorized)
 
-// CreateSession inserts a session and its first refresh token (by hash).
-// The session's ID, CreatedAt and LastUsedAt are set here. Beyond
-// MaxLiveSessions, the user's oldest sessions end.
-func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refreshHash string) (taskapi.Session, error) {
+// ErrCredentialsChanged means a session was not opened because the user's
+// session epoch moved on since the credentials were read (password set or
+// reset, account disabled, logout everywhere), or the user is disabled.
+var ErrCredentialsChanged = fmt.Errorf("%w: the credentials changed", taskapi.ErrUnauthorized)
+
+// CreateSession inserts a session and its first refresh token (by hash),
+// provided the user is active and its session epoch is still epoch;
+// otherwise ErrCredentialsChanged. The session's ID, CreatedAt and
+// LastUsedAt are set here. Beyond MaxLiveSessions, the user's oldest
+// sessions end.
+func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refreshHash string, epoch int64) (taskapi.Session, error) {
 	id, err := uuid.NewV7()
 	if err != nil {
 		return taskapi.Session{}, fmt.Errorf("create session: %w", err)
@@ -32,6 +39,20 @@ func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refresh
 	sess.ID, sess.CreatedAt, sess.LastUsedAt = id, now, now
 	sess.ExpiresAt = sess.ExpiresAt.UTC().Truncate(time.Microsecond)
 	err = s.inTx(ctx, func(tx querier) error {
+		// The check takes the user's row lock (a no-op UPDATE: SQLite has
+		// no FOR SHARE), which every change that ends sessions also takes
+		// before it ends them (revokeUserSessions). So either that change
+		// commits first and this finds the epoch moved on, or this session
+		// commits first and that change ends it: no session opened on an
+		// old password survives.
+		res, err := tx.ExecContext(ctx, `UPDATE users SET session_epoch = session_epoch
+			WHERE id = $1 AND session_epoch = $2 AND is_active = $3`, sess.UserID, epoch, true)
+		if err != nil {
+			return s.mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrCredentialsChanged
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, user_id, user_agent, ip, created_at, last_used_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			sess.ID, sess.UserID, sess.UserAgent, sess.IP, sess.CreatedAt, sess.LastUsedAt, sess.ExpiresAt); err != nil {
@@ -41,7 +62,7 @@ func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refresh
 			refreshHash, sess.ID, now); err != nil {
 			return s.mapErr(err)
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1
+		_, err = tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1
 			WHERE user_id = $2 AND revoked_at IS NULL AND id NOT IN (
 				SELECT id FROM sessions WHERE user_id = $2 AND revoked_at IS NULL AND expires_at > $1
 				ORDER BY created_at DESC LIMIT $3)`, now, sess.UserID, MaxLiveSessions)
@@ -183,13 +204,21 @@ func (s *Store) RevokeSession(ctx context.Context, userID, sessionID uuid.UUID) 
 // RevokeUserSessions ends every session of userID except keep (uuid.Nil
 // keeps none).
 func (s *Store) RevokeUserSessions(ctx context.Context, userID, keep uuid.UUID) error {
-	if err := s.revokeUserSessions(ctx, s.write, userID, keep, s.Now()); err != nil {
+	err := s.inTx(ctx, func(tx querier) error { return s.revokeUserSessions(ctx, tx, userID, keep, s.Now()) })
+	if err != nil {
 		return fmt.Errorf("revoke sessions: %w", err)
 	}
 	return nil
 }
 
+// revokeUserSessions ends the sessions and moves the session epoch on,
+// the epoch first: that takes the user's row lock, which CreateSession
+// also takes, so a login racing this either lands before (and its session
+// is ended here) or after (and finds the epoch changed).
 func (s *Store) revokeUserSessions(ctx context.Context, q querier, userID, keep uuid.UUID, now time.Time) error {
+	if _, err := q.ExecContext(ctx, `UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1`, userID); err != nil {
+		return s.mapErr(err)
+	}
 	_, err := q.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL`,
 		now, userID, keep)
 	return s.mapErr(err)
