@@ -41,6 +41,10 @@ func LoginKey(login string) string { return strings.ToLower(strings.TrimSpace(lo
 // the key UserKey gives the signed-in user. A login that names nobody is
 // counted under LoginKey.
 func (s *Service) AccountKey(ctx context.Context, login string) string {
+	if !taskapi.ValidText(login) {
+		// It names nobody (see Login); the key is kept printable.
+		return "login:" + LoginKey(strings.ToValidUTF8(strings.ReplaceAll(login, "\x00", ""), ""))
+	}
 	c, err := s.store.Credentials(ctx, strings.TrimSpace(login))
 	if err != nil {
 		return "login:" + LoginKey(login)
@@ -61,6 +65,12 @@ func UserKey(id uuid.UUID) string { return "user:" + id.String() }
 // reset, disable or logout everywhere fails as a wrong password would.
 func (s *Service) Login(ctx context.Context, login, password string, client ClientInfo) (TokenPair, error) {
 	login = strings.TrimSpace(login)
+	if !taskapi.ValidText(login) {
+		// No account has such a name (PostgreSQL would not even take the
+		// query): an unknown user, with the same answer and cost.
+		s.passwords.Check(s.dummyHash, password)
+		return TokenPair{}, ErrBadCredentials
+	}
 	c, err := s.store.Credentials(ctx, login)
 	u, hash := c.User, c.PasswordHash
 	if err != nil {

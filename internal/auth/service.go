@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -132,8 +134,8 @@ func (s *Service) startSession(ctx context.Context, userID uuid.UUID, epoch int6
 	}
 	sess, err := s.store.CreateSession(ctx, taskapi.Session{
 		UserID:    userID,
-		UserAgent: truncate(client.UserAgent, 512),
-		IP:        truncate(client.IP, 64),
+		UserAgent: cleanText(client.UserAgent, 512),
+		IP:        cleanText(client.IP, 64),
 		ExpiresAt: s.now().Add(s.opts.RefreshTTL),
 	}, refreshHash, epoch)
 	if err != nil {
@@ -282,9 +284,22 @@ func HashSecret(token string) string {
 // characters; anything much longer is not one of ours.
 const maxSecretLen = 128
 
-func truncate(s string, n int) string {
+// cleanText makes header text fit to store and show: bytes that are not
+// UTF-8 and control characters (NUL included, which PostgreSQL refuses)
+// are dropped, and the rest cut to at most n bytes on a character
+// boundary.
+func cleanText(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
 	if len(s) <= n {
 		return s
 	}
-	return strings.ToValidUTF8(s[:n], "")
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
