@@ -108,7 +108,8 @@ func (s *Service) upgradeHash(ctx context.Context, userID uuid.UUID, oldHash, pa
 	return s.store.UpgradePasswordHash(ctx, userID, oldHash, newHash)
 }
 
-// Refresh spends a refresh token and returns a new pair for its session.
+// Refresh spends a refresh token and returns a new pair for its session,
+// which lives RefreshTTL more but never beyond SessionMaxAge after login.
 // A token that was already spent means a copy is in someone else's hands:
 // the whole session ends, its access tokens included.
 func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, error) {
@@ -119,7 +120,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, 
 	if err != nil {
 		return TokenPair{}, fmt.Errorf("refresh: %w", err)
 	}
-	sess, err := s.store.RotateRefreshToken(ctx, HashSecret(refreshToken), nextHash, s.now().Add(s.opts.RefreshTTL))
+	sess, err := s.store.RotateRefreshToken(ctx, HashSecret(refreshToken), nextHash, s.now().Add(s.opts.RefreshTTL), s.opts.SessionMaxAge)
 	switch {
 	case errors.Is(err, store.ErrRefreshTokenReused):
 		s.log.WarnContext(ctx, "a spent refresh token was presented again; its session was ended")

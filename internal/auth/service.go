@@ -26,9 +26,12 @@ import (
 // values take the documented defaults.
 type Options struct {
 	RefreshTTL time.Duration // default 30 days
-	VerifyTTL  time.Duration // default 24 h
-	ResetTTL   time.Duration // default 1 h
-	BcryptCost int           // default 12
+	// SessionMaxAge is how long after login a session ends however often
+	// it is refreshed.
+	SessionMaxAge time.Duration // default 90 days
+	VerifyTTL     time.Duration // default 24 h
+	ResetTTL      time.Duration // default 1 h
+	BcryptCost    int           // default 12
 	// BaseURL is the public URL email links start with.
 	BaseURL string
 	// MailQueued is called after a message was queued in the outbox, to
@@ -66,6 +69,9 @@ func NewService(st *store.Store, tokens *Tokens, opts Options, now func() time.T
 	}
 	if opts.RefreshTTL <= 0 {
 		opts.RefreshTTL = 30 * 24 * time.Hour
+	}
+	if opts.SessionMaxAge <= 0 {
+		opts.SessionMaxAge = 90 * 24 * time.Hour
 	}
 	if opts.VerifyTTL <= 0 {
 		opts.VerifyTTL = 24 * time.Hour
@@ -136,7 +142,7 @@ func (s *Service) startSession(ctx context.Context, userID uuid.UUID, epoch int6
 		UserID:    userID,
 		UserAgent: cleanText(client.UserAgent, 512),
 		IP:        cleanText(client.IP, 64),
-		ExpiresAt: s.now().Add(s.opts.RefreshTTL),
+		ExpiresAt: s.now().Add(min(s.opts.RefreshTTL, s.opts.SessionMaxAge)),
 	}, refreshHash, epoch)
 	if err != nil {
 		return TokenPair{}, fmt.Errorf("start session: %w", err)

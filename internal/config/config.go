@@ -60,8 +60,11 @@ type Config struct {
 
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
-	VerifyTokenTTL  time.Duration
-	ResetTokenTTL   time.Duration
+	// SessionMaxAge ends a session that long after login, however often
+	// it was refreshed.
+	SessionMaxAge  time.Duration
+	VerifyTokenTTL time.Duration
+	ResetTokenTTL  time.Duration
 
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
@@ -109,6 +112,7 @@ func settings() []setting {
 		{"TASKAPI_LOG_FORMAT", "log-format", "json", "json or text", applyLogFormat},
 		{"TASKAPI_ACCESS_TOKEN_TTL", "access-token-ttl", "15m", "lifetime of access tokens", durationSetting(func(c *Config, d time.Duration) { c.AccessTokenTTL = d })},
 		{"TASKAPI_REFRESH_TOKEN_TTL", "refresh-token-ttl", "720h", "lifetime of a session's refresh token", durationSetting(func(c *Config, d time.Duration) { c.RefreshTokenTTL = d })},
+		{"TASKAPI_SESSION_MAX_AGE", "session-max-age", "2160h", "a session ends this long after login, however often refreshed", durationSetting(func(c *Config, d time.Duration) { c.SessionMaxAge = d })},
 		{"TASKAPI_VERIFY_TOKEN_TTL", "verify-token-ttl", "24h", "lifetime of email verification tokens", durationSetting(func(c *Config, d time.Duration) { c.VerifyTokenTTL = d })},
 		{"TASKAPI_RESET_TOKEN_TTL", "reset-token-ttl", "1h", "lifetime of password reset tokens", durationSetting(func(c *Config, d time.Duration) { c.ResetTokenTTL = d })},
 		{"TASKAPI_REQUEST_TIMEOUT", "request-timeout", "15s", "deadline of one request", durationSetting(func(c *Config, d time.Duration) { c.RequestTimeout = d })},

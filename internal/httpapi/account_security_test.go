@@ -1,11 +1,15 @@
 package httpapi_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"github.com/taskapi/taskapi/internal/store"
 )
 
 // Logins racing a password change through the API: whichever way each
@@ -120,5 +124,32 @@ func TestNULAndInvalidUTF8AreRefusedCleanly(t *testing.T) {
 		if !found {
 			t.Errorf("no session with the cleaned agent: %+v", list)
 		}
+	})
+}
+
+// Refreshing does not grow the refresh-token table without bound, and a
+// session refreshed forever still ends TASKAPI_SESSION_MAX_AGE after login.
+func TestRefreshIsBounded(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		e.signUp(t, "vito", strongPassword)
+		tk := e.login(t, "vito", strongPassword)
+		for range 12 {
+			e.post(t, "/api/v1/auth/refresh", "", map[string]string{"refresh_token": tk.RefreshToken}).want(t, http.StatusOK).decode(t, &tk)
+		}
+		ctx := context.Background()
+		var n int
+		if err := e.Store.DB().QueryRowContext(ctx, `SELECT count(*) FROM refresh_tokens`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > store.KeptSpentRefreshTokens+1 {
+			t.Errorf("%d refresh tokens kept for one session after 12 refreshes", n)
+		}
+		// Opened longer ago than the maximum age: no more refreshes.
+		if _, err := e.Store.DB().ExecContext(ctx, `UPDATE sessions SET created_at = $1`,
+			time.Now().Add(-e.Config.SessionMaxAge-time.Minute).UTC()); err != nil {
+			t.Fatal(err)
+		}
+		e.post(t, "/api/v1/auth/refresh", "", map[string]string{"refresh_token": tk.RefreshToken}).wantProblem(t, http.StatusUnauthorized)
+		e.login(t, "vito", strongPassword)
 	})
 }

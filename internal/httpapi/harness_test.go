@@ -73,7 +73,7 @@ func newEnv(t *testing.T, engine storetest.Engine, tweak ...func(*config.Config)
 	}
 	worker := mail.NewWorker(st, sender, logger, mail.WorkerOptions{Poll: 100 * time.Millisecond, Backoff: 50 * time.Millisecond})
 	authSvc, err := auth.NewService(st, auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now), auth.Options{
-		RefreshTTL: cfg.RefreshTokenTTL, VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,
+		RefreshTTL: cfg.RefreshTokenTTL, SessionMaxAge: cfg.SessionMaxAge, VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,
 		BcryptCost: cfg.BcryptCost, BaseURL: cfg.BaseURL, MailQueued: worker.Notify, Logger: logger,
 	}, nil)
 	if err != nil {

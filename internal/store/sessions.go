@@ -108,12 +108,25 @@ func (s *Store) TouchSession(ctx context.Context, sessionID uuid.UUID) error {
 	return nil
 }
 
+// KeptSpentRefreshTokens is how many spent refresh tokens a session keeps
+// (the latest ones) to recognise a replay. The one most worth catching
+// is the latest spent: the legitimate client and a thief race for the
+// same copy, and whichever comes second is detected. A replay of an older,
+// deleted token is simply an unknown token (401) without ending the
+// session; by then the legitimate client has moved on several rotations,
+// so that copy is worth nothing. Keeping a bounded few, instead of one row
+// per refresh for the session's whole life, bounds the table.
+const KeptSpentRefreshTokens = 5
+
 // RotateRefreshToken spends the refresh token with hash oldHash and gives
-// its session newHash instead, extending the session to expiresAt. The
-// token must be unspent and its session live, of an active user; anything
-// else is ErrUnauthorized. A spent token presented again ends its session
-// and returns ErrRefreshTokenReused.
-func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string, expiresAt time.Time) (taskapi.Session, error) {
+// its session newHash instead, extending the session to expiresAt, but
+// never past maxAge after the session was opened (login): a session
+// renewed by refresh still ends, and the user logs in again. The token
+// must be unspent and its session live, of an active user; anything else
+// is ErrUnauthorized. A spent token presented again ends its session and
+// returns ErrRefreshTokenReused. Spent tokens beyond the latest
+// KeptSpentRefreshTokens are deleted.
+func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string, expiresAt time.Time, maxAge time.Duration) (taskapi.Session, error) {
 	var sess taskapi.Session
 	reused := false
 	err := s.inTx(ctx, func(tx querier) error {
@@ -139,11 +152,25 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string,
 			_, err = tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, now, sid)
 			return s.mapErr(err)
 		}
+		var opened time.Time
+		if err := tx.QueryRowContext(ctx, `SELECT created_at FROM sessions WHERE id = $1`, sid).Scan(&opened); err != nil {
+			if err = s.mapErr(err); errors.Is(err, taskapi.ErrNotFound) {
+				return taskapi.ErrUnauthorized
+			}
+			return err
+		}
+		exp := expiresAt.UTC().Truncate(time.Microsecond)
+		if end := opened.UTC().Add(maxAge); maxAge > 0 && end.Before(exp) {
+			exp = end
+		}
+		if !exp.After(now) {
+			return taskapi.ErrUnauthorized // past its maximum age
+		}
 		err = tx.QueryRowContext(ctx, `UPDATE sessions SET last_used_at = $1, expires_at = $2
 			WHERE id = $3 AND revoked_at IS NULL AND expires_at > $1
 			  AND user_id IN (SELECT id FROM users WHERE is_active = $4)
 			RETURNING id, user_id, user_agent, ip, created_at, last_used_at, expires_at`,
-			now, expiresAt.UTC().Truncate(time.Microsecond), sid, true).Scan(
+			now, exp, sid, true).Scan(
 			&sess.ID, &sess.UserID, &sess.UserAgent, &sess.IP, &sess.CreatedAt, &sess.LastUsedAt, &sess.ExpiresAt)
 		if err != nil {
 			if err = s.mapErr(err); errors.Is(err, taskapi.ErrNotFound) {
@@ -151,8 +178,16 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string,
 			}
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)`,
-			newHash, sid, now)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)`,
+			newHash, sid, now); err != nil {
+			return s.mapErr(err)
+		}
+		// The token just spent is kept whatever the clock's resolution,
+		// with the latest others.
+		_, err = tx.ExecContext(ctx, `DELETE FROM refresh_tokens
+			WHERE session_id = $1 AND spent_at IS NOT NULL AND token_hash <> $2 AND token_hash NOT IN (
+				SELECT token_hash FROM refresh_tokens WHERE session_id = $1 AND spent_at IS NOT NULL AND token_hash <> $2
+				ORDER BY spent_at DESC, created_at DESC LIMIT $3)`, sid, oldHash, KeptSpentRefreshTokens-1)
 		return s.mapErr(err)
 	})
 	if err != nil {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -117,4 +118,82 @@ func TestLoginsRacingAPasswordChange(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Refreshing keeps a bounded number of spent tokens per session: the
+// latest ones, so the replay most worth catching still ends the session,
+// while an old, deleted one is only unknown.
+func TestSpentRefreshTokensArePruned(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		uid := newUser(t, s, "rota")
+		sess, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)}, "tok-0", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const rotations = 20
+		for i := range rotations {
+			if _, err := s.RotateRefreshToken(ctx, fmt.Sprintf("tok-%d", i), fmt.Sprintf("tok-%d", i+1),
+				time.Now().Add(time.Hour), 24*time.Hour); err != nil {
+				t.Fatalf("rotation %d: %v", i, err)
+			}
+		}
+		var n int
+		if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM refresh_tokens WHERE session_id = $1`, sess.ID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != store.KeptSpentRefreshTokens+1 {
+			t.Errorf("%d refresh tokens after %d rotations, want %d", n, rotations, store.KeptSpentRefreshTokens+1)
+		}
+		// A pruned token is unknown: refused, and the session lives on.
+		if _, err := s.RotateRefreshToken(ctx, "tok-0", "x-0", time.Now().Add(time.Hour), 24*time.Hour); !errors.Is(err, taskapi.ErrUnauthorized) || errors.Is(err, store.ErrRefreshTokenReused) {
+			t.Errorf("pruned token: %v", err)
+		}
+		if _, _, err := s.SessionPrincipal(ctx, sess.ID); err != nil {
+			t.Errorf("an unknown token ended the session: %v", err)
+		}
+		// The latest spent one is still recognised, and ends the session.
+		if _, err := s.RotateRefreshToken(ctx, fmt.Sprintf("tok-%d", rotations-1), "x-1", time.Now().Add(time.Hour), 24*time.Hour); !errors.Is(err, store.ErrRefreshTokenReused) {
+			t.Errorf("replay of the latest spent token: %v", err)
+		}
+		if _, _, err := s.SessionPrincipal(ctx, sess.ID); !errors.Is(err, taskapi.ErrUnauthorized) {
+			t.Errorf("the replay did not end the session: %v", err)
+		}
+	})
+}
+
+// However often it is refreshed, a session ends maxAge after login.
+func TestSessionMaxAge(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			clock := time.Now()
+			s := storetest.Open(t, e.NewURL(t), store.WithClock(func() time.Time { return clock }))
+			ctx := context.Background()
+			uid := newUser(t, s, "aged")
+			const maxAge = 10 * 24 * time.Hour
+			if _, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: clock.Add(3 * 24 * time.Hour)}, "t0", 0); err != nil {
+				t.Fatal(err)
+			}
+			opened := clock
+			tok := "t0"
+			for i := 1; ; i++ {
+				clock = clock.Add(2 * 24 * time.Hour) // refreshed every two days, well within the 3-day TTL
+				next := fmt.Sprintf("t%d", i)
+				sess, err := s.RotateRefreshToken(ctx, tok, next, clock.Add(3*24*time.Hour), maxAge)
+				if clock.Sub(opened) >= maxAge {
+					if !errors.Is(err, taskapi.ErrUnauthorized) {
+						t.Fatalf("refreshed %s after login: %v", clock.Sub(opened), err)
+					}
+					break
+				}
+				if err != nil {
+					t.Fatalf("refresh %d: %v", i, err)
+				}
+				if sess.ExpiresAt.After(opened.Add(maxAge)) {
+					t.Errorf("the session now ends at %s, past its maximum age", sess.ExpiresAt)
+				}
+				tok = next
+			}
+		})
+	}
 }
