@@ -15,7 +15,11 @@ CREATE TABLE users (
     is_verified   boolean NOT NULL DEFAULT false,
     is_superuser  boolean NOT NULL DEFAULT false,
     created_at    timestamptz NOT NULL,
-    updated_at    timestamptz NOT NULL
+    updated_at    timestamptz NOT NULL,
+    -- Grows whenever the user's sessions are ended (password set or reset,
+    -- account disabled, logout everywhere): a login opens its session only
+    -- if it is still the epoch its password check read.
+    session_epoch bigint NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX users_email_key ON users (email);
 CREATE UNIQUE INDEX users_username_key ON users (lower(username));

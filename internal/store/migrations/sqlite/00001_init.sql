@@ -14,7 +14,11 @@ CREATE TABLE users (
     is_verified   BOOLEAN NOT NULL DEFAULT 0 CHECK (is_verified IN (0, 1)),
     is_superuser  BOOLEAN NOT NULL DEFAULT 0 CHECK (is_superuser IN (0, 1)),
     created_at    DATETIME NOT NULL,
-    updated_at    DATETIME NOT NULL
+    updated_at    DATETIME NOT NULL,
+    -- Grows whenever the user's sessions are ended (password set or reset,
+    -- account disabled, logout everywhere): a login opens its session only
+    -- if it is still the epoch its password check read.
+    session_epoch INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX users_email_key ON users (email);
 CREATE UNIQUE INDEX users_username_key ON users (lower(username));
