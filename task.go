@@ -43,8 +43,11 @@ const (
 	StatusArchived   Status = "ARCHIVED"
 )
 
-// Statuses lists every status in a stable order.
-var Statuses = []Status{StatusTodo, StatusInProgress, StatusCompleted, StatusArchived}
+// Statuses lists every status in a stable order. The slice is a new one
+// on every call: the caller may keep or change it.
+func Statuses() []Status {
+	return []Status{StatusTodo, StatusInProgress, StatusCompleted, StatusArchived}
+}
 
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool {
@@ -66,25 +69,40 @@ const (
 	PriorityUrgent Priority = "URGENT"
 )
 
-// Priorities lists every priority from lowest to highest.
-var Priorities = []Priority{PriorityLow, PriorityMedium, PriorityHigh, PriorityUrgent}
+// Priorities lists every priority from lowest to highest. The slice is a
+// new one on every call: the caller may keep or change it.
+func Priorities() []Priority {
+	return []Priority{PriorityLow, PriorityMedium, PriorityHigh, PriorityUrgent}
+}
 
 // Rank orders priorities: LOW=1 < MEDIUM=2 < HIGH=3 < URGENT=4; 0 for unknown.
 func (p Priority) Rank() int {
-	for i, q := range Priorities {
-		if p == q {
-			return i + 1
-		}
+	switch p {
+	case PriorityLow:
+		return 1
+	case PriorityMedium:
+		return 2
+	case PriorityHigh:
+		return 3
+	case PriorityUrgent:
+		return 4
 	}
 	return 0
 }
 
 // PriorityFromRank is the inverse of Rank.
 func PriorityFromRank(rank int) (Priority, bool) {
-	if rank < 1 || rank > len(Priorities) {
-		return "", false
+	switch rank {
+	case 1:
+		return PriorityLow, true
+	case 2:
+		return PriorityMedium, true
+	case 3:
+		return PriorityHigh, true
+	case 4:
+		return PriorityUrgent, true
 	}
-	return Priorities[rank-1], true
+	return "", false
 }
 
 // Valid reports whether p is a known priority.
@@ -115,6 +133,33 @@ func ValidateDescription(d *string) error {
 	return nil
 }
 
+// The years a due date (or any instant a client gives) may fall in, in
+// UTC: RFC 3339, and so the JSON of the API, writes four-digit years only,
+// and SQLite compares the stored text, which orders only such years.
+const (
+	MinYear = 1
+	MaxYear = 9999
+)
+
+// ValidateInstant checks that t falls in the years MinYear–MaxYear once in
+// UTC. An offset can carry a time written in range out of it:
+// 9999-12-31T23:00:00-05:00 is in the year 10000.
+func ValidateInstant(field string, t time.Time) error {
+	if y := t.UTC().Year(); y < MinYear || y > MaxYear {
+		return Invalid(field, "must fall in the years %04d to %04d in UTC", MinYear, MaxYear)
+	}
+	return nil
+}
+
+// ValidateDueDate checks a task's due date: none, or an instant in range
+// (ValidateInstant).
+func ValidateDueDate(due *time.Time) error {
+	if due == nil {
+		return nil
+	}
+	return ValidateInstant("due_date", *due)
+}
+
 // ValidText reports whether s can be stored as text by every engine:
 // valid UTF-8 without NUL, which PostgreSQL refuses in text columns.
 func ValidText(s string) bool {
@@ -133,6 +178,9 @@ func (t *Task) Validate() error {
 		return err
 	}
 	if err := ValidateDescription(t.Description); err != nil {
+		return err
+	}
+	if err := ValidateDueDate(t.DueDate); err != nil {
 		return err
 	}
 	if !t.Status.Valid() {

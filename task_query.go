@@ -19,8 +19,20 @@ const (
 	SortTitle     TaskSortKey = "title"
 )
 
-// TaskSortKeys lists every sort key.
-var TaskSortKeys = []TaskSortKey{SortCreatedAt, SortUpdatedAt, SortDueDate, SortPriority, SortTitle}
+// TaskSortKeys lists every sort key. The slice is a new one on every call:
+// the caller may keep or change it.
+func TaskSortKeys() []TaskSortKey {
+	return []TaskSortKey{SortCreatedAt, SortUpdatedAt, SortDueDate, SortPriority, SortTitle}
+}
+
+// Valid reports whether k is a known sort key.
+func (k TaskSortKey) Valid() bool {
+	switch k {
+	case SortCreatedAt, SortUpdatedAt, SortDueDate, SortPriority, SortTitle:
+		return true
+	}
+	return false
+}
 
 // TaskSort is the order of a list: a key and a direction. Ties are always
 // broken by ID in the same direction, and tasks without a due date come
@@ -30,23 +42,21 @@ type TaskSort struct {
 	Desc bool
 }
 
-// DefaultTaskSort is newest first.
-var DefaultTaskSort = TaskSort{Key: SortCreatedAt, Desc: true}
+// DefaultTaskSort is the order of a list that names none: newest first.
+func DefaultTaskSort() TaskSort { return TaskSort{Key: SortCreatedAt, Desc: true} }
 
 // ParseTaskSort reads "key" or "-key" (descending).
 func ParseTaskSort(s string) (TaskSort, error) {
 	if s == "" {
-		return DefaultTaskSort, nil
+		return DefaultTaskSort(), nil
 	}
 	var out TaskSort
 	if rest, ok := strings.CutPrefix(s, "-"); ok {
 		out.Desc, s = true, rest
 	}
-	for _, k := range TaskSortKeys {
-		if TaskSortKey(s) == k {
-			out.Key = k
-			return out, nil
-		}
+	if k := TaskSortKey(s); k.Valid() {
+		out.Key = k
+		return out, nil
 	}
 	return TaskSort{}, Invalid("sort", "must be one of created_at, updated_at, due_date, priority, title, optionally with a leading -")
 }
@@ -98,6 +108,16 @@ func (f TaskFilter) Validate() error {
 	}
 	if len([]rune(f.Query)) > TaskQueryMaxLen || !ValidText(f.Query) {
 		return Invalid("q", "must be at most %d characters of valid UTF-8 without NUL", TaskQueryMaxLen)
+	}
+	if f.DueAfter != nil {
+		if err := ValidateInstant("due_after", *f.DueAfter); err != nil {
+			return err
+		}
+	}
+	if f.DueBefore != nil {
+		if err := ValidateInstant("due_before", *f.DueBefore); err != nil {
+			return err
+		}
 	}
 	if f.DueAfter != nil && f.DueBefore != nil && !f.DueAfter.Before(*f.DueBefore) {
 		return Invalid("due_after", "must be before due_before")

@@ -13,7 +13,7 @@ import (
 
 func TestParseTaskSort(t *testing.T) {
 	for in, want := range map[string]taskapi.TaskSort{
-		"":            taskapi.DefaultTaskSort,
+		"":            taskapi.DefaultTaskSort(),
 		"created_at":  {Key: taskapi.SortCreatedAt},
 		"-due_date":   {Key: taskapi.SortDueDate, Desc: true},
 		"priority":    {Key: taskapi.SortPriority},

@@ -43,6 +43,9 @@ func ValidateEmail(email string) error {
 	if email == "" {
 		return Invalid("email", "is required")
 	}
+	if !ValidText(email) {
+		return Invalid("email", "must be valid UTF-8 without NUL characters")
+	}
 	if len(email) > EmailMaxLen {
 		return Invalid("email", "must be at most %d characters", EmailMaxLen)
 	}
@@ -68,8 +71,14 @@ func ValidateUsername(username string) error {
 
 // ValidateFullName checks an optional display name.
 func ValidateFullName(name *string) error {
-	if name != nil && utf8.RuneCountInString(*name) > FullNameMaxLen {
+	if name == nil {
+		return nil
+	}
+	if utf8.RuneCountInString(*name) > FullNameMaxLen {
 		return Invalid("full_name", "must be at most %d characters", FullNameMaxLen)
+	}
+	if !ValidText(*name) {
+		return Invalid("full_name", "must be valid UTF-8 without NUL characters")
 	}
 	return nil
 }

@@ -108,7 +108,7 @@ func TestSeederWritesSaneRows(t *testing.T) {
 		if n != 450 {
 			t.Fatalf("%d rows, want 450", n)
 		}
-		for _, s := range taskapi.Statuses {
+		for _, s := range taskapi.Statuses() {
 			if statuses[string(s)] == 0 {
 				t.Errorf("no %s task among %v", s, statuses)
 			}

@@ -67,7 +67,7 @@ func newSender(cfg *config.Config, log *slog.Logger) (mail.Sender, error) {
 func newAuthService(cfg *config.Config, st *store.Store, log *slog.Logger, mailQueued func()) (*auth.Service, error) {
 	tokens := auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now)
 	svc, err := auth.NewService(st, tokens, auth.Options{
-		RefreshTTL: cfg.RefreshTokenTTL, VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,
+		RefreshTTL: cfg.RefreshTokenTTL, SessionMaxAge: cfg.SessionMaxAge, VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,
 		BcryptCost: cfg.BcryptCost, BaseURL: cfg.BaseURL, MailQueued: mailQueued, Logger: log,
 	}, time.Now)
 	if err != nil {

@@ -23,7 +23,7 @@ func TestCreateSuperuser(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
 			dbURL := engine.NewURL(t)
-			env := map[string]string{"TASKAPI_DATABASE_URL": dbURL, "TASKAPI_BCRYPT_COST": "4"}
+			env := map[string]string{"TASKAPI_DATABASE_URL": dbURL, "TASKAPI_BCRYPT_COST": "10"}
 			cmd := func(stdin string, extraEnv map[string]string, args ...string) (string, error) {
 				t.Helper()
 				e := map[string]string{}
@@ -90,10 +90,11 @@ func TestCreateSuperuser(t *testing.T) {
 
 func checkSuperuser(t *testing.T, st *store.Store, username, password string) {
 	t.Helper()
-	u, hash, err := st.Credentials(context.Background(), username)
+	c, err := st.Credentials(context.Background(), username)
 	if err != nil {
 		t.Fatal(err)
 	}
+	u, hash := c.User, c.PasswordHash
 	pw, _ := auth.NewPasswords(4)
 	if ok, _ := pw.Check(hash, password); !ok || !u.IsSuperuser || !u.IsActive || !u.IsVerified {
 		t.Errorf("%s: superuser=%v active=%v verified=%v password ok=%v", username, u.IsSuperuser, u.IsActive, u.IsVerified, ok)
@@ -117,7 +118,7 @@ func register(t *testing.T, url, username string) {
 // so a developer can follow the links.
 func TestServeLogsEmailsWithoutSMTP(t *testing.T) {
 	url, logs, stop := startServe(t, map[string]string{
-		"TASKAPI_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "x.db"), "TASKAPI_BCRYPT_COST": "4",
+		"TASKAPI_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "x.db"), "TASKAPI_BCRYPT_COST": "10",
 		"TASKAPI_BASE_URL": "https://tasks.example.com",
 	})
 	register(t, url, "ada")
@@ -140,7 +141,7 @@ func TestServeLogsEmailsWithoutSMTP(t *testing.T) {
 func TestServeSendsEmailOverSMTP(t *testing.T) {
 	c := mailtest.Start(t, mailtest.Options{})
 	url, logs, stop := startServe(t, map[string]string{
-		"TASKAPI_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "x.db"), "TASKAPI_BCRYPT_COST": "4",
+		"TASKAPI_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "x.db"), "TASKAPI_BCRYPT_COST": "10",
 		"TASKAPI_SMTP_URL": c.URL("", ""), "TASKAPI_MAIL_FROM": "Tasks <tasks@example.com>",
 	})
 	register(t, url, "bea")

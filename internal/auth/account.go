@@ -32,14 +32,25 @@ type ProfileChanges struct {
 	FullName      *string
 	ClearFullName bool
 	Email         *string
+	// CurrentPassword is required to change the email: the address is
+	// where reset links go, so an access token alone must not move it.
+	CurrentPassword string
 	// IfUpdatedAt makes the change conditional (If-Match): see
 	// store.UserChanges.
 	IfUpdatedAt *time.Time
 }
 
-// UpdateProfile changes the caller's own account. A new email address is
-// unverified until the link sent to it is followed; the old address gets
-// a notice, and links sent to it stop working.
+// ChangesEmail reports whether email (as given by the client) would move
+// u to another address, which needs the current password.
+func ChangesEmail(u taskapi.User, email *string) bool {
+	return email != nil && taskapi.NormalizeEmail(*email) != u.Email
+}
+
+// UpdateProfile changes the caller's own account. A new email address
+// needs the current password (a missing one is 422, a wrong one
+// ErrWrongPassword); it is unverified until the link sent to it is
+// followed; the old address gets a notice, and links sent to it stop
+// working.
 func (s *Service) UpdateProfile(ctx context.Context, p taskapi.Principal, ch ProfileChanges) (taskapi.User, error) {
 	changes := store.UserChanges{Username: ch.Username, ClearFullName: ch.ClearFullName, IfUpdatedAt: ch.IfUpdatedAt}
 	if ch.Username != nil {
@@ -61,6 +72,12 @@ func (s *Service) UpdateProfile(ctx context.Context, p taskapi.Principal, ch Pro
 			return taskapi.User{}, err
 		}
 		if email != p.User.Email {
+			if ch.CurrentPassword == "" {
+				return taskapi.User{}, taskapi.Invalid("current_password", "is required to change the email")
+			}
+			if err := s.checkPassword(ctx, p.User.ID, ch.CurrentPassword); err != nil {
+				return taskapi.User{}, err
+			}
 			if change, err = s.emailChange(p.User, email, ch.Username); err != nil {
 				return taskapi.User{}, err
 			}

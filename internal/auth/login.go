@@ -41,11 +41,15 @@ func LoginKey(login string) string { return strings.ToLower(strings.TrimSpace(lo
 // the key UserKey gives the signed-in user. A login that names nobody is
 // counted under LoginKey.
 func (s *Service) AccountKey(ctx context.Context, login string) string {
-	u, _, err := s.store.Credentials(ctx, strings.TrimSpace(login))
+	if !taskapi.ValidText(login) {
+		// It names nobody (see Login); the key is kept printable.
+		return "login:" + LoginKey(strings.ToValidUTF8(strings.ReplaceAll(login, "\x00", ""), ""))
+	}
+	c, err := s.store.Credentials(ctx, strings.TrimSpace(login))
 	if err != nil {
 		return "login:" + LoginKey(login)
 	}
-	return UserKey(u.ID)
+	return UserKey(c.User.ID)
 }
 
 // UserKey is the AccountKey of a known user.
@@ -55,10 +59,20 @@ func UserKey(id uuid.UUID) string { return "user:" + id.String() }
 // An unknown user costs one bcrypt comparison against a dummy hash, so it
 // takes as long as a wrong password. The disabled state is revealed only
 // to someone who knows the password. A hash made with a lower cost than
-// the configured one is replaced on the way.
+// the configured one is replaced on the way. The session opens only if
+// the password checked is still the account's and the account still
+// active when it is stored: a login that overlaps a password change,
+// reset, disable or logout everywhere fails as a wrong password would.
 func (s *Service) Login(ctx context.Context, login, password string, client ClientInfo) (TokenPair, error) {
 	login = strings.TrimSpace(login)
-	u, hash, err := s.store.Credentials(ctx, login)
+	if !taskapi.ValidText(login) {
+		// No account has such a name (PostgreSQL would not even take the
+		// query): an unknown user, with the same answer and cost.
+		s.passwords.Check(s.dummyHash, password)
+		return TokenPair{}, ErrBadCredentials
+	}
+	c, err := s.store.Credentials(ctx, login)
+	u, hash := c.User, c.PasswordHash
 	if err != nil {
 		if !errors.Is(err, taskapi.ErrNotFound) {
 			return TokenPair{}, fmt.Errorf("login: %w", err)
@@ -79,7 +93,11 @@ func (s *Service) Login(ctx context.Context, login, password string, client Clie
 			s.log.WarnContext(ctx, "upgrade password hash", "err", err.Error())
 		}
 	}
-	return s.StartSession(ctx, u.ID, client)
+	pair, err := s.startSession(ctx, u.ID, c.Epoch, client)
+	if errors.Is(err, store.ErrCredentialsChanged) {
+		return TokenPair{}, ErrBadCredentials
+	}
+	return pair, err
 }
 
 func (s *Service) upgradeHash(ctx context.Context, userID uuid.UUID, oldHash, password string) error {
@@ -90,7 +108,8 @@ func (s *Service) upgradeHash(ctx context.Context, userID uuid.UUID, oldHash, pa
 	return s.store.UpgradePasswordHash(ctx, userID, oldHash, newHash)
 }
 
-// Refresh spends a refresh token and returns a new pair for its session.
+// Refresh spends a refresh token and returns a new pair for its session,
+// which lives RefreshTTL more but never beyond SessionMaxAge after login.
 // A token that was already spent means a copy is in someone else's hands:
 // the whole session ends, its access tokens included.
 func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, error) {
@@ -101,7 +120,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, 
 	if err != nil {
 		return TokenPair{}, fmt.Errorf("refresh: %w", err)
 	}
-	sess, err := s.store.RotateRefreshToken(ctx, HashSecret(refreshToken), nextHash, s.now().Add(s.opts.RefreshTTL))
+	sess, err := s.store.RotateRefreshToken(ctx, HashSecret(refreshToken), nextHash, s.now().Add(s.opts.RefreshTTL), s.opts.SessionMaxAge)
 	switch {
 	case errors.Is(err, store.ErrRefreshTokenReused):
 		s.log.WarnContext(ctx, "a spent refresh token was presented again; its session was ended")

@@ -79,7 +79,8 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (taskapi.User, 
 }
 
 // ResendVerification queues a new verification email when the address
-// belongs to an active, unverified account; otherwise it does nothing.
+// belongs to an active, unverified account and none was sent within
+// EmailQuietPeriod; otherwise it does nothing.
 // Either way it returns at once (the work runs in the background), so
 // neither the answer nor its timing reveals whether the email is known.
 func (s *Service) ResendVerification(ctx context.Context, email string) error {
@@ -99,10 +100,13 @@ func (s *Service) ResendVerification(ctx context.Context, email string) error {
 		if err != nil {
 			return err
 		}
-		if err := s.store.IssueEmailToken(ctx, tok, msg); err != nil {
+		issued, err := s.store.IssueEmailToken(ctx, tok, msg, EmailQuietPeriod)
+		if err != nil {
 			return fmt.Errorf("resend verification: %w", err)
 		}
-		s.queued()
+		if issued {
+			s.queued()
+		}
 		return nil
 	})
 }

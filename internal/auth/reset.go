@@ -4,14 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/store"
 )
 
+// EmailQuietPeriod is how long after a verification or reset email the
+// next one of the same kind for the same account is not sent: asking
+// again within it does nothing (the answer is the same 202), so requests
+// from many addresses can neither flood a mailbox nor keep voiding the
+// link just sent. Registration and email changes always send theirs.
+const EmailQuietPeriod = 2 * time.Minute
+
 // ForgotPassword queues a password reset email when the address belongs
-// to an active account; otherwise it does nothing. Like
-// ResendVerification it returns at once and reveals nothing.
+// to an active account and none was sent to it within EmailQuietPeriod;
+// otherwise it does nothing. Like ResendVerification it returns at once
+// and reveals nothing.
 func (s *Service) ForgotPassword(ctx context.Context, email string) error {
 	email, err := validEmail(email)
 	if err != nil {
@@ -35,10 +44,13 @@ func (s *Service) ForgotPassword(ctx context.Context, email string) error {
 		}
 		tok := store.EmailToken{UserID: u.ID, Purpose: store.PurposeResetPassword, Hash: hash, Email: u.Email,
 			ExpiresAt: s.now().Add(s.opts.ResetTTL)}
-		if err := s.store.IssueEmailToken(ctx, tok, outbox(m)); err != nil {
+		issued, err := s.store.IssueEmailToken(ctx, tok, outbox(m), EmailQuietPeriod)
+		if err != nil {
 			return fmt.Errorf("forgot password: %w", err)
 		}
-		s.queued()
+		if issued {
+			s.queued()
+		}
 		return nil
 	})
 }

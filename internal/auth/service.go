@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -24,9 +26,12 @@ import (
 // values take the documented defaults.
 type Options struct {
 	RefreshTTL time.Duration // default 30 days
-	VerifyTTL  time.Duration // default 24 h
-	ResetTTL   time.Duration // default 1 h
-	BcryptCost int           // default 12
+	// SessionMaxAge is how long after login a session ends however often
+	// it is refreshed.
+	SessionMaxAge time.Duration // default 90 days
+	VerifyTTL     time.Duration // default 24 h
+	ResetTTL      time.Duration // default 1 h
+	BcryptCost    int           // default 12
 	// BaseURL is the public URL email links start with.
 	BaseURL string
 	// MailQueued is called after a message was queued in the outbox, to
@@ -64,6 +69,9 @@ func NewService(st *store.Store, tokens *Tokens, opts Options, now func() time.T
 	}
 	if opts.RefreshTTL <= 0 {
 		opts.RefreshTTL = 30 * 24 * time.Hour
+	}
+	if opts.SessionMaxAge <= 0 {
+		opts.SessionMaxAge = 90 * 24 * time.Hour
 	}
 	if opts.VerifyTTL <= 0 {
 		opts.VerifyTTL = 24 * time.Hour
@@ -114,18 +122,28 @@ type ClientInfo struct {
 }
 
 // StartSession opens a session for a user whose identity is already
-// established and returns its first token pair.
+// established and returns its first token pair. A disabled user gets
+// none (store.ErrCredentialsChanged).
 func (s *Service) StartSession(ctx context.Context, userID uuid.UUID, client ClientInfo) (TokenPair, error) {
+	epoch, err := s.store.SessionEpoch(ctx, userID)
+	if err != nil {
+		return TokenPair{}, fmt.Errorf("start session: %w", err)
+	}
+	return s.startSession(ctx, userID, epoch, client)
+}
+
+// startSession opens a session if the user's session epoch is still epoch.
+func (s *Service) startSession(ctx context.Context, userID uuid.UUID, epoch int64, client ClientInfo) (TokenPair, error) {
 	refresh, refreshHash, err := newSecret()
 	if err != nil {
 		return TokenPair{}, fmt.Errorf("start session: %w", err)
 	}
 	sess, err := s.store.CreateSession(ctx, taskapi.Session{
 		UserID:    userID,
-		UserAgent: truncate(client.UserAgent, 512),
-		IP:        truncate(client.IP, 64),
-		ExpiresAt: s.now().Add(s.opts.RefreshTTL),
-	}, refreshHash)
+		UserAgent: cleanText(client.UserAgent, 512),
+		IP:        cleanText(client.IP, 64),
+		ExpiresAt: s.now().Add(min(s.opts.RefreshTTL, s.opts.SessionMaxAge)),
+	}, refreshHash, epoch)
 	if err != nil {
 		return TokenPair{}, fmt.Errorf("start session: %w", err)
 	}
@@ -272,9 +290,22 @@ func HashSecret(token string) string {
 // characters; anything much longer is not one of ours.
 const maxSecretLen = 128
 
-func truncate(s string, n int) string {
+// cleanText makes header text fit to store and show: bytes that are not
+// UTF-8 and control characters (NUL included, which PostgreSQL refuses)
+// are dropped, and the rest cut to at most n bytes on a character
+// boundary.
+func cleanText(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
 	if len(s) <= n {
 		return s
 	}
-	return strings.ToValidUTF8(s[:n], "")
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

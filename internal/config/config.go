@@ -60,8 +60,11 @@ type Config struct {
 
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
-	VerifyTokenTTL  time.Duration
-	ResetTokenTTL   time.Duration
+	// SessionMaxAge ends a session that long after login, however often
+	// it was refreshed.
+	SessionMaxAge  time.Duration
+	VerifyTokenTTL time.Duration
+	ResetTokenTTL  time.Duration
 
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
@@ -70,6 +73,8 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	HSTS           bool
 	CORSOrigins    []string
+	// MetricsToken, when set, is the bearer token GET /metrics requires.
+	MetricsToken string
 
 	// PprofAddr, when set, serves net/http/pprof on this loopback address
 	// (for profiling under load); empty turns it off.
@@ -96,7 +101,7 @@ func settings() []setting {
 		{"TASKAPI_ADDR", "addr", "localhost:8080", "listen address host:port", applyAddr},
 		{"TASKAPI_DATABASE_URL", "database-url", "sqlite:taskapi.db", "postgres://… or sqlite:PATH", applyDatabaseURL},
 		{"TASKAPI_JWT_SECRET", "jwt-secret", "", "key that signs access tokens (at least 32 bytes)", applyJWTSecret},
-		{"TASKAPI_SMTP_URL", "smtp-url", "", "smtp://user:pass@host:port; empty writes emails to the log", applySMTPURL},
+		{"TASKAPI_SMTP_URL", "smtp-url", "", "smtp://user:pass@host:port (STARTTLS required; smtp://host:port?tls=none for a local catcher) or smtps://; empty writes emails to the log", applySMTPURL},
 		{"TASKAPI_MAIL_FROM", "mail-from", "", "sender of emails, e.g. taskapi <no-reply@example.com> (default no-reply@ the base URL's host)", applyMailFrom},
 		{"TASKAPI_BASE_URL", "base-url", "", "public URL used in email links (default http://ADDR)", applyBaseURL},
 		{"TASKAPI_REDIS_URL", "redis-url", "", "redis://… to share rate limits and revocations between instances", applyRedisURL},
@@ -104,11 +109,12 @@ func settings() []setting {
 		{"TASKAPI_RATE_LIMIT_AUTH", "rate-limit-auth", "20/min", "requests per client IP to the unauthenticated auth routes (N/period)", limitSetting(func(c *Config, l ratelimit.Limit) { c.RateLimitAuth = l })},
 		{"TASKAPI_RATE_LIMIT_LOGIN_FAILURES", "rate-limit-login-failures", "10/15m", "failed logins per account (N/period)", limitSetting(func(c *Config, l ratelimit.Limit) { c.RateLimitLoginFailures = l })},
 		{"TASKAPI_RATE_LIMIT_API", "rate-limit-api", "600/min", "requests per user to authenticated routes (N/period)", limitSetting(func(c *Config, l ratelimit.Limit) { c.RateLimitAPI = l })},
-		{"TASKAPI_BCRYPT_COST", "bcrypt-cost", "12", "bcrypt work factor (10–31; 4 allowed only in tests)", applyBcryptCost},
+		{"TASKAPI_BCRYPT_COST", "bcrypt-cost", "12", "bcrypt work factor (10–31)", applyBcryptCost},
 		{"TASKAPI_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", applyLogLevel},
 		{"TASKAPI_LOG_FORMAT", "log-format", "json", "json or text", applyLogFormat},
 		{"TASKAPI_ACCESS_TOKEN_TTL", "access-token-ttl", "15m", "lifetime of access tokens", durationSetting(func(c *Config, d time.Duration) { c.AccessTokenTTL = d })},
 		{"TASKAPI_REFRESH_TOKEN_TTL", "refresh-token-ttl", "720h", "lifetime of a session's refresh token", durationSetting(func(c *Config, d time.Duration) { c.RefreshTokenTTL = d })},
+		{"TASKAPI_SESSION_MAX_AGE", "session-max-age", "2160h", "a session ends this long after login, however often refreshed", durationSetting(func(c *Config, d time.Duration) { c.SessionMaxAge = d })},
 		{"TASKAPI_VERIFY_TOKEN_TTL", "verify-token-ttl", "24h", "lifetime of email verification tokens", durationSetting(func(c *Config, d time.Duration) { c.VerifyTokenTTL = d })},
 		{"TASKAPI_RESET_TOKEN_TTL", "reset-token-ttl", "1h", "lifetime of password reset tokens", durationSetting(func(c *Config, d time.Duration) { c.ResetTokenTTL = d })},
 		{"TASKAPI_REQUEST_TIMEOUT", "request-timeout", "15s", "deadline of one request", durationSetting(func(c *Config, d time.Duration) { c.RequestTimeout = d })},
@@ -117,6 +123,7 @@ func settings() []setting {
 		{"TASKAPI_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is believed", applyTrustedProxies},
 		{"TASKAPI_HSTS", "hsts", "off", "on to send Strict-Transport-Security", boolSetting(func(c *Config, b bool) { c.HSTS = b })},
 		{"TASKAPI_CORS_ORIGINS", "cors-origins", "", "comma-separated origins allowed by CORS (empty: CORS off)", applyCORSOrigins},
+		{"TASKAPI_METRICS_TOKEN", "metrics-token", "", "bearer token that GET /metrics requires (empty: /metrics is open)", applyMetricsToken},
 		{"TASKAPI_PPROF_ADDR", "pprof-addr", "", "loopback host:port serving net/http/pprof for profiling (empty: off)", applyPprofAddr},
 	}
 }
@@ -252,6 +259,18 @@ func applySMTPURL(c *Config, v string) error {
 	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
 		return fmt.Errorf("must look like smtp://user:pass@host:port")
 	}
+	// STARTTLS is mandatory for smtp://; tls=none (plain text) is the one
+	// option, for a local mail catcher, and never with credentials, which
+	// would cross the network in the clear.
+	switch u.RawQuery {
+	case "":
+	case "tls=none":
+		if u.Scheme != "smtp" || u.User != nil {
+			return fmt.Errorf("tls=none goes with smtp:// and no credentials only")
+		}
+	default:
+		return fmt.Errorf("the only option is ?tls=none (plain text, for a local mail catcher)")
+	}
 	c.SMTPURL = v
 	return nil
 }
@@ -327,13 +346,15 @@ func durationSetting(set func(*Config, time.Duration)) func(*Config, string) err
 	}
 }
 
-// MinTestBcryptCost is the only cost below 10 accepted: it lets test suites
-// run fast. Production configurations must use 10 or more.
-const MinTestBcryptCost = 4
+// MinBcryptCost is the lowest bcrypt cost a configuration accepts. There
+// is no exception for tests: a setting that tests may lower is a setting
+// production may lower by mistake. Tests that build a server in process set
+// Config.BcryptCost directly; those that start a process use this cost.
+const MinBcryptCost = 10
 
 func applyBcryptCost(c *Config, v string) error {
 	n, err := strconv.Atoi(v)
-	if err != nil || (n != MinTestBcryptCost && (n < 10 || n > 31)) {
+	if err != nil || n < MinBcryptCost || n > 31 {
 		return fmt.Errorf("%q must be a whole number from 10 to 31", v)
 	}
 	c.BcryptCost = n
@@ -394,6 +415,26 @@ func applyCORSOrigins(c *Config, v string) error {
 		}
 		c.CORSOrigins = append(c.CORSOrigins, strings.TrimRight(part, "/"))
 	}
+	return nil
+}
+
+// MinMetricsTokenLen is the shortest metrics token accepted.
+const MinMetricsTokenLen = 16
+
+func applyMetricsToken(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	if len(v) < MinMetricsTokenLen || len(v) > 512 {
+		return fmt.Errorf("must be %d to 512 characters long, e.g. from openssl rand -hex 32", MinMetricsTokenLen)
+	}
+	for i := 0; i < len(v); i++ {
+		// It travels in a header: visible ASCII only, no spaces.
+		if v[i] < 0x21 || v[i] > 0x7e {
+			return fmt.Errorf("must be visible ASCII characters without spaces")
+		}
+	}
+	c.MetricsToken = v
 	return nil
 }
 

@@ -72,7 +72,11 @@ func TestLoadRejects(t *testing.T) {
 		{"bad port", nil, []string{"--addr", "localhost:99999"}, "TASKAPI_ADDR"},
 		{"short secret", map[string]string{"TASKAPI_JWT_SECRET": "short"}, nil, "TASKAPI_JWT_SECRET"},
 		{"bad smtp", map[string]string{"TASKAPI_SMTP_URL": "http://mail"}, nil, "TASKAPI_SMTP_URL"},
+		{"smtp option", map[string]string{"TASKAPI_SMTP_URL": "smtp://mail:25?tls=opportunistic"}, nil, "TASKAPI_SMTP_URL"},
+		{"plain smtp with password", map[string]string{"TASKAPI_SMTP_URL": "smtp://u:p@mail:25?tls=none"}, nil, "TASKAPI_SMTP_URL"},
 		{"low bcrypt", map[string]string{"TASKAPI_BCRYPT_COST": "8"}, nil, "TASKAPI_BCRYPT_COST"},
+		{"test bcrypt", map[string]string{"TASKAPI_BCRYPT_COST": "4"}, nil, "TASKAPI_BCRYPT_COST"},
+		{"huge bcrypt", nil, []string{"--bcrypt-cost", "32"}, "TASKAPI_BCRYPT_COST"},
 		{"bad level", map[string]string{"TASKAPI_LOG_LEVEL": "loud"}, nil, "TASKAPI_LOG_LEVEL"},
 		{"bad bool", map[string]string{"TASKAPI_RATE_LIMIT": "maybe"}, nil, "TASKAPI_RATE_LIMIT"},
 		{"bad cidr", map[string]string{"TASKAPI_TRUSTED_PROXIES": "10.0.0.0/99"}, nil, "TASKAPI_TRUSTED_PROXIES"},
@@ -160,5 +164,24 @@ func TestRateLimitSettings(t *testing.T) {
 	want = []ratelimit.Limit{{Burst: 5, Period: time.Second}, {Burst: 3, Period: time.Hour}, {Burst: 100, Period: time.Hour}}
 	if got := []ratelimit.Limit{c.RateLimitAuth, c.RateLimitLoginFailures, c.RateLimitAPI}; !slices.Equal(got, want) {
 		t.Errorf("configured limits = %v, want %v", got, want)
+	}
+}
+
+func TestMetricsToken(t *testing.T) {
+	c, err := Load(env(nil), nil, io.Discard)
+	if err != nil || c.MetricsToken != "" {
+		t.Fatalf("default metrics token %q, %v", c.MetricsToken, err)
+	}
+	const token = "0123456789abcdef-scrape"
+	c, err = Load(env(map[string]string{"TASKAPI_METRICS_TOKEN": token}), nil, io.Discard)
+	if err != nil || c.MetricsToken != token {
+		t.Fatalf("metrics token %q, %v", c.MetricsToken, err)
+	}
+	for _, bad := range []string{"too-short", "has a space in it, sadly", "tab\tinside-the-token-value", strings.Repeat("x", 513)} {
+		var ce *Error
+		_, err := Load(env(map[string]string{"TASKAPI_METRICS_TOKEN": bad}), nil, io.Discard)
+		if !errors.As(err, &ce) || !strings.HasPrefix(ce.Setting, "TASKAPI_METRICS_TOKEN") || strings.Contains(err.Error(), bad) {
+			t.Errorf("token %q: %v", bad, err)
+		}
 	}
 }

@@ -4,11 +4,16 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/config"
+	"github.com/taskapi/taskapi/internal/ratelimit"
+	"github.com/taskapi/taskapi/internal/store/storetest"
 )
 
 func TestUpdateMe(t *testing.T) {
@@ -40,11 +45,11 @@ func TestUpdateMe(t *testing.T) {
 		for _, field := range []string{"is_superuser", "is_verified", "id", "password"} {
 			patch(map[string]any{field: true}).wantProblem(t, http.StatusUnprocessableEntity)
 		}
-		patch(map[string]any{"email": "quentin@example.com"}).wantProblem(t, http.StatusConflict)
+		patch(map[string]any{"email": "quentin@example.com", "current_password": strongPassword}).wantProblem(t, http.StatusConflict)
 
 		// A new email is unverified until its own link is followed; the
 		// old address is told, and its links stop working.
-		patch(map[string]any{"email": "Paula.New@Example.com"}).want(t, http.StatusOK).decode(t, &got)
+		patch(map[string]any{"email": "Paula.New@Example.com", "current_password": strongPassword}).want(t, http.StatusOK).decode(t, &got)
 		if got.Email != "paula.new@example.com" || got.IsVerified || got.ID != u.ID {
 			t.Errorf("after the email change: %+v", got)
 		}
@@ -64,6 +69,69 @@ func TestUpdateMe(t *testing.T) {
 			t.Errorf("re-setting the same email unverified it")
 		}
 	})
+}
+
+// An access token alone cannot move the account to another address (and
+// so have its reset links sent there): the email change asks for the
+// password, and failures count like other password checks.
+func TestEmailChangeNeedsThePassword(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		e.signUp(t, "sven", strongPassword)
+		tk := e.login(t, "sven", strongPassword)
+		patch := func(body any) *response {
+			return e.do(t, request{Method: http.MethodPatch, Path: "/api/v1/users/me", Token: tk.AccessToken, Body: body})
+		}
+		p := patch(map[string]any{"email": "thief@example.com"}).wantProblem(t, http.StatusUnprocessableEntity)
+		if !strings.Contains(string(patch(map[string]any{"email": "thief@example.com"}).Body), "current_password") {
+			t.Errorf("the problem does not name current_password: %+v", p)
+		}
+		patch(map[string]any{"email": "thief@example.com", "current_password": "not-the-password"}).wantProblem(t, http.StatusForbidden)
+		var got userJSON
+		e.get(t, "/api/v1/users/me", tk.AccessToken).want(t, http.StatusOK).decode(t, &got)
+		if got.Email != "sven@example.com" {
+			t.Fatalf("the email moved without the password: %+v", got)
+		}
+		// The reset link still goes to the owner's address only.
+		e.post(t, "/api/v1/auth/forgot-password", "", map[string]string{"email": "thief@example.com"}).want(t, http.StatusAccepted)
+		// Other fields, and the same address, need no password.
+		patch(map[string]any{"full_name": "Sven", "email": "SVEN@example.com"}).want(t, http.StatusOK)
+		patch(map[string]any{"email": "sven.new@example.com", "current_password": strongPassword}).want(t, http.StatusOK).decode(t, &got)
+		if got.Email != "sven.new@example.com" {
+			t.Errorf("after the change: %+v", got)
+		}
+		time.Sleep(200 * time.Millisecond)
+		if n := e.Mail.Count("thief@example.com", ""); n != 0 {
+			t.Errorf("%d emails to the attacker's address", n)
+		}
+	})
+}
+
+// Wrong passwords given to change the email count towards the account's
+// lock-out like failed logins.
+func TestEmailChangePasswordFailuresCount(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine.Name, func(t *testing.T) {
+			e := newEnv(t, engine, func(c *config.Config) {
+				c.RateLimit = true
+				c.RateLimitLoginFailures = ratelimit.Limit{Burst: 3, Period: time.Hour}
+				c.RateLimitAuth = ratelimit.Limit{Burst: 1000, Period: time.Minute}
+				c.RateLimitAPI = ratelimit.Limit{Burst: 1000, Period: time.Minute}
+			})
+			e.signUp(t, "tove", strongPassword)
+			tk := e.login(t, "tove", strongPassword)
+			patch := func(body any) *response {
+				return e.do(t, request{Method: http.MethodPatch, Path: "/api/v1/users/me", Token: tk.AccessToken, Body: body})
+			}
+			for range 3 {
+				patch(map[string]any{"email": "x@example.com", "current_password": "wrong-guess-123"}).wantProblem(t, http.StatusForbidden)
+				// Edits that check no password do not clear the count.
+				patch(map[string]any{"full_name": "Tove"}).want(t, http.StatusOK)
+			}
+			patch(map[string]any{"email": "x@example.com", "current_password": strongPassword}).wantProblem(t, http.StatusTooManyRequests)
+			e.post(t, "/api/v1/auth/login", "", map[string]any{"username": "tove", "password": strongPassword}).
+				wantProblem(t, http.StatusTooManyRequests)
+		})
+	}
 }
 
 func TestDeleteMeTakesTheDataAlong(t *testing.T) {

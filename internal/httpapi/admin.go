@@ -43,6 +43,9 @@ func (s *server) adminListUsers(ctx context.Context, in *AdminListUsersInput) (*
 		return nil, s.fail(ctx, err)
 	}
 	q := strings.TrimSpace(in.Q)
+	if !taskapi.ValidText(q) {
+		return nil, s.fail(ctx, taskapi.Invalid("q", "must be valid UTF-8 without NUL characters"))
+	}
 	// A cursor continues only the search it came from.
 	scope := scopeDigest([]byte("admin users\x00" + q))
 	after, err := s.decodeIDCursor(p.User.ID, in.Cursor, scope)

@@ -90,23 +90,30 @@ func (s *server) login(ctx context.Context, in *LoginInput) (*TokenOutput, error
 }
 
 // guardCredentials runs a password check under the per-account failure
-// guard (TASKAPI_RATE_LIMIT_LOGIN_FAILURES): an account with too many
-// recent failures is refused before its password is even tried, a failed
-// check (auth.ErrBadCredentials, auth.ErrWrongPassword) counts, and a
-// success clears the count.
+// guard (TASKAPI_RATE_LIMIT_LOGIN_FAILURES). The attempt takes its token
+// before the password is tried, so that parallel guesses cannot all pass:
+// an account whose budget is spent is refused (429) without trying the
+// password. A failed check (auth.ErrBadCredentials, auth.ErrWrongPassword)
+// keeps the token spent; a success clears the count. Any other outcome is
+// no failed guess: the password was never tried (the database failed, the
+// client left) or it was right and something else refused the request (a
+// disabled account, a weak new password, If-Match), so the token is given
+// back. check returns one of the two failures whenever the password was
+// tried and wrong.
 func guardCredentials[T any](ctx context.Context, s *server, account string, check func() (T, error)) (T, error) {
 	var zero T
-	if err := s.loginGuard.Check(ctx, account); err != nil {
+	if err := s.loginGuard.Attempt(ctx, account); err != nil {
 		return zero, err
 	}
 	v, err := check()
 	switch {
 	case errors.Is(err, auth.ErrBadCredentials) || errors.Is(err, auth.ErrWrongPassword):
-		if gerr := s.loginGuard.Fail(ctx, account); gerr != nil {
-			return zero, gerr
-		}
 		return zero, err
 	case err != nil:
+		// The refund outlives a request the client gave up on.
+		if gerr := s.loginGuard.Refund(context.WithoutCancel(ctx), account); gerr != nil {
+			s.log.WarnContext(ctx, "give back a password check", "request_id", requestIDFrom(ctx), "err", gerr.Error())
+		}
 		return zero, err
 	}
 	if gerr := s.loginGuard.Succeed(ctx, account); gerr != nil {

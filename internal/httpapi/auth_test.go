@@ -131,10 +131,11 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 		}
 		// A disabled account: 403, but only for the right password.
 		root := e.newAdmin(t, "root")
-		carol, _, err := e.Store.Credentials(context.Background(), "carol")
+		cred, err := e.Store.Credentials(context.Background(), "carol")
 		if err != nil {
 			t.Fatal(err)
 		}
+		carol := cred.User
 		e.do(t, request{Method: http.MethodPatch, Path: "/api/v1/admin/users/" + carol.ID.String(), Token: root.Token,
 			Body: map[string]any{"is_active": false}}).want(t, http.StatusOK)
 		e.post(t, "/api/v1/auth/login", "", map[string]any{"username": "carol", "password": strongPassword}).wantProblem(t, http.StatusForbidden)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/taskapi/taskapi/internal/auth"
 )
 
 const resetSubject = "Reset your taskapi password"
@@ -63,6 +65,7 @@ func TestResetTokenExpiresAndOnlyTheLatestWorks(t *testing.T) {
 		e.signUp(t, "mia", strongPassword)
 		e.post(t, "/api/v1/auth/forgot-password", "", map[string]string{"email": "mia@example.com"}).want(t, http.StatusAccepted)
 		first := e.Mail.Wait(t, "mia@example.com", resetSubject, 0).Token(t)
+		e.ageEmailTokens(t)
 		e.post(t, "/api/v1/auth/forgot-password", "", map[string]string{"email": "mia@example.com"}).want(t, http.StatusAccepted)
 		second := e.Mail.Wait(t, "mia@example.com", resetSubject, 1).Token(t)
 		if first == second {
@@ -85,6 +88,7 @@ func TestResendVerification(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
 		e.signUp(t, "noah", strongPassword)
 		first := e.Mail.Wait(t, "noah@example.com", "Confirm your email", 0).Token(t)
+		e.ageEmailTokens(t)
 		for _, email := range []string{"noah@example.com", "ghost@example.com"} {
 			e.post(t, "/api/v1/auth/resend-verification", "", map[string]string{"email": email}).want(t, http.StatusAccepted)
 		}
@@ -95,6 +99,7 @@ func TestResendVerification(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.post(t, "/api/v1/auth/verify-email", "", map[string]string{"token": second}).wantProblem(t, http.StatusBadRequest)
+		e.ageEmailTokens(t)
 		e.post(t, "/api/v1/auth/resend-verification", "", map[string]string{"email": "noah@example.com"}).want(t, http.StatusAccepted)
 		third := e.Mail.Wait(t, "noah@example.com", "Confirm your email", 2).Token(t)
 		var u userJSON
@@ -111,6 +116,51 @@ func TestResendVerification(t *testing.T) {
 		if n := e.Mail.Count("ghost@example.com", ""); n != 0 {
 			t.Errorf("%d emails to an unknown address", n)
 		}
+	})
+}
+
+// ageEmailTokens makes every email token look issued before the quiet
+// period, so that the next request for one is served.
+func (e *env) ageEmailTokens(t *testing.T) {
+	t.Helper()
+	if _, err := e.Store.DB().ExecContext(context.Background(), `UPDATE email_tokens SET created_at = $1`,
+		time.Now().Add(-auth.EmailQuietPeriod-time.Second).UTC()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Within the quiet period, asking again for a reset or verification email
+// does nothing: the link already sent stays valid and the mailbox is not
+// flooded. The answer is the same 202.
+func TestEmailRequestsAreThrottled(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		e.signUp(t, "pia", strongPassword)
+		verify := e.Mail.Wait(t, "pia@example.com", "Confirm your email", 0).Token(t)
+		var bodies []string
+		for range 3 {
+			r := e.post(t, "/api/v1/auth/forgot-password", "", map[string]string{"email": "pia@example.com"}).want(t, http.StatusAccepted)
+			bodies = append(bodies, string(r.Body))
+			e.post(t, "/api/v1/auth/resend-verification", "", map[string]string{"email": "pia@example.com"}).want(t, http.StatusAccepted)
+		}
+		if bodies[0] != bodies[2] {
+			t.Errorf("answers differ: %q vs %q", bodies[0], bodies[2])
+		}
+		reset := e.Mail.Wait(t, "pia@example.com", resetSubject, 0).Token(t)
+		time.Sleep(300 * time.Millisecond)
+		if n := e.Mail.Count("pia@example.com", resetSubject); n != 1 {
+			t.Errorf("%d reset emails within the quiet period, want 1", n)
+		}
+		if n := e.Mail.Count("pia@example.com", "Confirm your email"); n != 1 {
+			t.Errorf("%d verification emails within the quiet period, want 1", n)
+		}
+		// The links sent stay valid: the repeats did not void them.
+		e.post(t, "/api/v1/auth/verify-email", "", map[string]string{"token": verify}).want(t, http.StatusOK)
+		// After the quiet period, a new request is served (and voids the old link).
+		e.ageEmailTokens(t)
+		e.post(t, "/api/v1/auth/forgot-password", "", map[string]string{"email": "pia@example.com"}).want(t, http.StatusAccepted)
+		e.Mail.Wait(t, "pia@example.com", resetSubject, 1)
+		e.post(t, "/api/v1/auth/reset-password", "", map[string]string{"token": reset, "new_password": "granite-Otter-77-maple"}).
+			wantProblem(t, http.StatusBadRequest)
 	})
 }
 

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -141,12 +142,17 @@ func TestCORS(t *testing.T) {
 		r := e.do(t, preflight("https://app.example.com")).want(t, http.StatusNoContent)
 		for name, want := range map[string]string{
 			"Access-Control-Allow-Origin":  "https://app.example.com",
-			"Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE",
 			"Access-Control-Allow-Headers": "Authorization, Content-Type, If-Match, Idempotency-Key, X-Request-ID",
 		} {
 			if got := r.Header.Get(name); got != want {
 				t.Errorf("preflight %s = %q, want %q", name, got, want)
 			}
+		}
+		// The allowed methods are exactly those of the API's operations.
+		doc := openAPIHeadersAndMethods(t, e)
+		allowed := splitHeaderList(r.Header.Get("Access-Control-Allow-Methods"))
+		if !slices.Equal(allowed, doc.methods) {
+			t.Errorf("preflight Access-Control-Allow-Methods %v, the operations use %v", allowed, doc.methods)
 		}
 		if !strings.Contains(strings.Join(r.Header.Values("Vary"), ","), "Origin") {
 			t.Errorf("preflight Vary = %v", r.Header.Values("Vary"))
@@ -165,11 +171,68 @@ func TestCORS(t *testing.T) {
 			!strings.Contains(r.Header.Get("Access-Control-Expose-Headers"), "ETag") {
 			t.Errorf("simple request: %v", r.Header)
 		}
+		// Every response header the API documents can be read by the
+		// browser app: exposed, or safelisted by the Fetch standard.
+		exposed := splitHeaderList(r.Header.Get("Access-Control-Expose-Headers"))
+		for _, h := range doc.headers {
+			if !slices.Contains(exposed, h) && !slices.Contains([]string{"Cache-Control", "Content-Language", "Content-Length",
+				"Content-Type", "Expires", "Last-Modified", "Pragma"}, h) {
+				t.Errorf("response header %s is documented but not exposed to CORS requests (%v)", h, exposed)
+			}
+		}
 		r = e.do(t, request{Method: http.MethodGet, Path: "/healthz", Header: http.Header{"Origin": {"https://evil.example"}}}).want(t, http.StatusOK)
 		if r.Header.Get("Access-Control-Allow-Origin") != "" || r.Header.Get("Vary") != "Origin" {
 			t.Errorf("other origin, simple request: %v", r.Header)
 		}
 	})
+}
+
+// apiSurface is what the OpenAPI document says of the API as a whole.
+type apiSurface struct {
+	methods []string // upper case, sorted
+	headers []string // response headers, sorted
+}
+
+func openAPIHeadersAndMethods(t *testing.T, e *env) apiSurface {
+	t.Helper()
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]struct {
+				Headers map[string]any `json:"headers"`
+			} `json:"responses"`
+		} `json:"paths"`
+	}
+	e.get(t, "/openapi.json", "").want(t, http.StatusOK).decode(t, &doc)
+	var s apiSurface
+	for _, item := range doc.Paths {
+		for method, op := range item {
+			if m := strings.ToUpper(method); !slices.Contains(s.methods, m) {
+				s.methods = append(s.methods, m)
+			}
+			for _, res := range op.Responses {
+				for h := range res.Headers {
+					if !slices.Contains(s.headers, h) {
+						s.headers = append(s.headers, h)
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(s.methods)
+	slices.Sort(s.headers)
+	return s
+}
+
+// splitHeaderList reads a comma-separated header value, sorted.
+func splitHeaderList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func TestMetricsEndpoint(t *testing.T) {

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
@@ -39,14 +41,16 @@ type env struct {
 }
 
 // testConfig is the configuration tests run with: defaults, the cheapest
-// bcrypt cost, no rate limits.
+// bcrypt cost, no rate limits. The cost is set on the struct: no setting
+// accepts a cost below 10.
 func testConfig(t testing.TB) *config.Config {
 	t.Helper()
 	cfg, err := config.Load(func(string) string { return "" },
-		[]string{"--bcrypt-cost", "4", "--rate-limit", "off", "--jwt-secret", "test-secret-that-is-long-enough-0123456789"}, io.Discard)
+		[]string{"--rate-limit", "off", "--jwt-secret", "test-secret-that-is-long-enough-0123456789"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.BcryptCost = bcrypt.MinCost
 	return cfg
 }
 
@@ -69,7 +73,7 @@ func newEnv(t *testing.T, engine storetest.Engine, tweak ...func(*config.Config)
 	}
 	worker := mail.NewWorker(st, sender, logger, mail.WorkerOptions{Poll: 100 * time.Millisecond, Backoff: 50 * time.Millisecond})
 	authSvc, err := auth.NewService(st, auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now), auth.Options{
-		RefreshTTL: cfg.RefreshTokenTTL, VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,
+		RefreshTTL: cfg.RefreshTokenTTL, SessionMaxAge: cfg.SessionMaxAge, VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,
 		BcryptCost: cfg.BcryptCost, BaseURL: cfg.BaseURL, MailQueued: worker.Notify, Logger: logger,
 	}, nil)
 	if err != nil {

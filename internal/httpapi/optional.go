@@ -3,7 +3,9 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -75,4 +77,39 @@ func required[T any](field string, o Optional[T]) (*T, error) {
 	}
 	v := o.Value
 	return &v, nil
+}
+
+// QueryTime is an optional instant in the query string (RFC 3339). Set
+// tells a parameter that was given from one left out, so that every
+// instant, 0001-01-01T00:00:00Z (Go's zero time) included, means itself.
+// huma fills it through UnmarshalText, which it calls only for a parameter
+// with a value.
+type QueryTime struct {
+	Set  bool
+	Time time.Time
+}
+
+// UnmarshalText reads an RFC 3339 instant.
+func (q *QueryTime) UnmarshalText(b []byte) error {
+	t, err := time.Parse(time.RFC3339Nano, string(b))
+	if err != nil {
+		return errors.New("must be an RFC 3339 date-time such as 2030-05-06T17:00:00Z")
+	}
+	q.Set, q.Time = true, t
+	return nil
+}
+
+// Ptr returns the instant as the API keeps it (clientTime: UTC, to the
+// microsecond), nil when the parameter was left out.
+func (q QueryTime) Ptr() *time.Time {
+	if !q.Set {
+		return nil
+	}
+	t := clientTime(q.Time)
+	return &t
+}
+
+// Schema implements huma.SchemaProvider: a date-time string.
+func (QueryTime) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeString, Format: "date-time"}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -20,17 +21,21 @@ const (
 	limitLoginAccount = "login_account" // failed logins per account (see server.loginGuard)
 )
 
+// perIPOperations lists, by operation ID (routes.go names the
+// operations), the operations limited per client IP: the account routes
+// open to anyone, through which password guessing, token guessing, sign-up
+// spam and email floods would come. A test checks the list against the
+// routes: every ID is registered, and every operation under /api/v1 that
+// needs no token is listed.
+func perIPOperations() [8]string {
+	return [...]string{"auth-register", "auth-login", "auth-refresh", "auth-logout", "auth-forgot-password",
+		"auth-resend-verification", "auth-reset-password", "auth-verify-email"}
+}
+
 // perIPOperation reports whether an operation is limited per client IP.
-// These are the account routes open to anyone, through which password
-// guessing, sign-up spam and email floods would come: the one list of
-// them, by operation ID (routes.go names the operations).
 func perIPOperation(operationID string) bool {
-	switch operationID {
-	case "auth-register", "auth-login", "auth-refresh", "auth-forgot-password",
-		"auth-resend-verification", "auth-reset-password", "auth-verify-email":
-		return true
-	}
-	return false
+	ops := perIPOperations()
+	return slices.Contains(ops[:], operationID)
 }
 
 // rateLimitedOperation reports whether any limit may refuse op, so that

@@ -14,7 +14,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
 	"github.com/taskapi/taskapi/internal/metrics"
 	"github.com/taskapi/taskapi/internal/ratelimit"
@@ -50,16 +50,13 @@ func newLimitTestServer(t *testing.T, authLimit, failures string, trusted ...str
 	api := s.newAPI(mux)
 	register(s, api, huma.Operation{OperationID: "auth-login", Method: http.MethodPost, Path: "/api/v1/auth/login"},
 		func(ctx context.Context, in *loginInput) (*StatusOutput, error) {
-			if err := s.loginGuard.Check(ctx, in.Body.Username); err != nil {
-				return nil, s.fail(ctx, err)
-			}
-			if in.Body.Password != "right" {
-				if err := s.loginGuard.Fail(ctx, in.Body.Username); err != nil {
-					return nil, s.fail(ctx, err)
+			_, err := guardCredentials(ctx, s, in.Body.Username, func() (struct{}, error) {
+				if in.Body.Password != "right" {
+					return struct{}{}, auth.ErrBadCredentials
 				}
-				return nil, s.fail(ctx, taskapi.NewProblem(taskapi.ErrUnauthorized, "wrong username or password"))
-			}
-			if err := s.loginGuard.Succeed(ctx, in.Body.Username); err != nil {
+				return struct{}{}, nil
+			})
+			if err != nil {
 				return nil, s.fail(ctx, err)
 			}
 			return okStatus(), nil
@@ -185,7 +182,7 @@ func TestLoginGuardLocksOneAccount(t *testing.T) {
 	// With rate limiting off the guard lets everything through.
 	s.cfg.RateLimit = false
 	s.setupRateLimits(nil)
-	if s.limiter != nil || s.loginGuard.Check(context.Background(), "alice") != nil {
+	if s.limiter != nil || s.loginGuard.Attempt(context.Background(), "alice") != nil {
 		t.Error("rate limiting off still limits")
 	}
 }

@@ -54,13 +54,10 @@ type server struct {
 	metrics *metrics.Metrics
 	// limiter is nil when rate limiting is off.
 	limiter ratelimit.Limiter
-	// loginGuard limits failed logins per account (TASKAPI_RATE_LIMIT_
-	// LOGIN_FAILURES), against guessing one account's password from many
-	// addresses. The login handler calls Check(ctx, username) before
-	// verifying the password and returns its error through s.fail (429),
-	// Fail(ctx, username) after a wrong password or unknown user, and
-	// Succeed(ctx, username) after a success. It allows everything when
-	// rate limiting is off.
+	// loginGuard limits failed password checks per account
+	// (TASKAPI_RATE_LIMIT_LOGIN_FAILURES), against guessing one account's
+	// password from many addresses; guardCredentials (auth.go) wraps every
+	// password check in it. It allows everything when rate limiting is off.
 	loginGuard *ratelimit.FailureGuard
 }
 
@@ -93,7 +90,7 @@ func NewServer(deps Deps) http.Handler {
 	api := s.newAPI(mux)
 	s.routes(api)
 	mux.Handle("GET /openapi.json", s.openAPIHandler(api))
-	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.Handle("GET /metrics", s.metricsHandler())
 	docsui.Register(mux, "/openapi.json")
 	return s.middleware(mux)
 }

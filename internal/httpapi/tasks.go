@@ -85,7 +85,7 @@ type CreateTaskInput struct {
 		Description *string    `json:"description,omitempty" maxLength:"10000" nullable:"true" doc:"Up to 10,000 characters"`
 		Status      string     `json:"status,omitempty" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" default:"TODO" doc:"COMPLETED sets completed_at"`
 		Priority    string     `json:"priority,omitempty" enum:"LOW,MEDIUM,HIGH,URGENT" default:"MEDIUM"`
-		DueDate     *time.Time `json:"due_date,omitempty" nullable:"true" doc:"RFC 3339; stored in UTC"`
+		DueDate     *time.Time `json:"due_date,omitempty" nullable:"true" doc:"RFC 3339, in the years 0001–9999 once in UTC; stored in UTC, to the microsecond"`
 		CategoryID  *string    `json:"category_id,omitempty" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise)"`
 	}
 }
@@ -94,7 +94,11 @@ func (s *server) createTask(ctx context.Context, in *CreateTaskInput) (*CreatedT
 	userID := principalFrom(ctx).User.ID
 	b := in.Body
 	t := taskapi.Task{Title: b.Title, Description: b.Description, Status: taskapi.Status(b.Status),
-		Priority: taskapi.Priority(b.Priority), DueDate: b.DueDate}
+		Priority: taskapi.Priority(b.Priority)}
+	if b.DueDate != nil {
+		due := clientTime(*b.DueDate)
+		t.DueDate = &due
+	}
 	if b.CategoryID != nil {
 		id, err := parseUUID("category_id", *b.CategoryID)
 		if err != nil {
@@ -155,7 +159,7 @@ type PatchTaskInput struct {
 		Description Optional[string]    `json:"description,omitzero" maxLength:"10000" nullable:"true" doc:"null clears it"`
 		Status      Optional[string]    `json:"status,omitzero" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" doc:"completed_at follows"`
 		Priority    Optional[string]    `json:"priority,omitzero" enum:"LOW,MEDIUM,HIGH,URGENT"`
-		DueDate     Optional[time.Time] `json:"due_date,omitzero" nullable:"true" doc:"RFC 3339; null clears it"`
+		DueDate     Optional[time.Time] `json:"due_date,omitzero" nullable:"true" doc:"RFC 3339, in the years 0001–9999 once in UTC; stored in UTC, to the microsecond; null clears it"`
 		CategoryID  Optional[string]    `json:"category_id,omitzero" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise); null clears it"`
 	}
 }
@@ -187,7 +191,7 @@ func (in *PatchTaskInput) patch() (taskapi.TaskPatch, error) {
 	if p.Description, err = change(b.Description, same); err != nil {
 		return p, err
 	}
-	if p.DueDate, err = change(b.DueDate, func(t time.Time) (time.Time, error) { return t.UTC(), nil }); err != nil {
+	if p.DueDate, err = change(b.DueDate, func(t time.Time) (time.Time, error) { return clientTime(t), nil }); err != nil {
 		return p, err
 	}
 	p.CategoryID, err = change(b.CategoryID, func(s string) (uuid.UUID, error) { return parseUUID("category_id", s) })
@@ -234,6 +238,14 @@ func (s *server) deleteTask(ctx context.Context, in *DeleteTaskInput) (*struct{}
 	}
 	return nil, nil
 }
+
+// clientTime is an instant from a client as the API keeps it: in UTC, to
+// the microsecond, which is what the databases store. Cut where it enters,
+// it is the value that answers show, that a later read returns, that a
+// repeated PATCH compares equal to, and that filters compare with alike on
+// both engines (PostgreSQL would round the nanoseconds, SQLite compare them
+// as text).
+func clientTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // parseUUID reads an ID that the schema already checked; a failure is
 // still a field error, never a panic.

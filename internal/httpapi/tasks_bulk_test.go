@@ -114,3 +114,39 @@ func manyIDs(n int) []string {
 	}
 	return out
 }
+
+// A bulk update bumps the version (ETag) and updated_at only of the tasks
+// it changes, as a PATCH does.
+func TestBulkUpdateKeepsUnchangedTasks(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		alice := e.newUser(t, "alice")
+		cat := e.createCategory(t, alice, "Cat")
+		same, sameTag := e.createTask(t, alice, map[string]any{"title": "same", "status": "COMPLETED", "priority": "HIGH", "category_id": cat.ID})
+		moved, movedTag := e.createTask(t, alice, map[string]any{"title": "moved", "status": "COMPLETED", "priority": "LOW"})
+		var res httpapi.BulkBody
+		e.do(t, request{Method: http.MethodPost, Path: "/api/v1/tasks/bulk", Token: alice.Token, Body: map[string]any{
+			"ids": []string{same.ID, moved.ID}, "action": "update",
+			"changes": map[string]any{"status": "COMPLETED", "priority": "HIGH", "category_id": cat.ID},
+		}}).want(t, http.StatusOK).decode(t, &res)
+		if res.Count != 2 || !res.Items[0].UpdatedAt.Equal(same.UpdatedAt) || res.Items[1].Priority != "HIGH" {
+			t.Fatalf("bulk result %+v", res)
+		}
+		if tag := e.get(t, "/api/v1/tasks/"+same.ID, alice.Token).Header.Get("ETag"); tag != sameTag {
+			t.Errorf("the unchanged task got a new ETag: %s → %s", sameTag, tag)
+		}
+		if tag := e.get(t, "/api/v1/tasks/"+moved.ID, alice.Token).Header.Get("ETag"); tag == movedTag {
+			t.Errorf("the changed task kept its ETag")
+		}
+		// Clearing a category that is already clear is no change either.
+		e.do(t, request{Method: http.MethodPost, Path: "/api/v1/tasks/bulk", Token: alice.Token, Body: map[string]any{
+			"ids": []string{same.ID}, "action": "update", "changes": map[string]any{"category_id": nil},
+		}}).want(t, http.StatusOK)
+		cleared := e.get(t, "/api/v1/tasks/"+same.ID, alice.Token).Header.Get("ETag")
+		e.do(t, request{Method: http.MethodPost, Path: "/api/v1/tasks/bulk", Token: alice.Token, Body: map[string]any{
+			"ids": []string{same.ID}, "action": "update", "changes": map[string]any{"category_id": nil},
+		}}).want(t, http.StatusOK)
+		if tag := e.get(t, "/api/v1/tasks/"+same.ID, alice.Token).Header.Get("ETag"); tag != cleared {
+			t.Errorf("clearing a clear category changed the ETag")
+		}
+	})
+}

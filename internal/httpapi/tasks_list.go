@@ -21,8 +21,8 @@ import (
 type TaskListQuery struct {
 	Status    []string  `query:"status" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" doc:"One status or a comma-separated list. Without it, ARCHIVED tasks are left out."`
 	Priority  []string  `query:"priority" enum:"LOW,MEDIUM,HIGH,URGENT" doc:"One priority or a comma-separated list"`
-	DueAfter  time.Time `query:"due_after" doc:"Tasks due at or after this instant (RFC 3339); leaves out tasks without a due date"`
-	DueBefore time.Time `query:"due_before" doc:"Tasks due strictly before this instant (RFC 3339); leaves out tasks without a due date"`
+	DueAfter  QueryTime `query:"due_after" doc:"Tasks due at or after this instant (RFC 3339, years 0001–9999 in UTC); leaves out tasks without a due date"`
+	DueBefore QueryTime `query:"due_before" doc:"Tasks due strictly before this instant (RFC 3339, years 0001–9999 in UTC); leaves out tasks without a due date"`
 	Overdue   bool      `query:"overdue" doc:"true: only tasks due in the past that are neither COMPLETED nor ARCHIVED; false changes nothing"`
 	Q         string    `query:"q" maxLength:"200" doc:"Case-insensitive search in title and description"`
 	Sort      string    `query:"sort" default:"-created_at" enum:"created_at,-created_at,updated_at,-updated_at,due_date,-due_date,priority,-priority,title,-title" doc:"Sort key, - for descending. priority sorts by rank (LOW < MEDIUM < HIGH < URGENT); title ignores case; tasks without a due date come last in both directions; ties are broken by id."`
@@ -104,14 +104,7 @@ func (s *server) taskQuery(userID uuid.UUID, in TaskListQuery, category *uuid.UU
 	for _, v := range dedupe(in.Priority) {
 		f.Priorities = append(f.Priorities, taskapi.Priority(v))
 	}
-	if !in.DueAfter.IsZero() {
-		t := in.DueAfter.UTC()
-		f.DueAfter = &t
-	}
-	if !in.DueBefore.IsZero() {
-		t := in.DueBefore.UTC()
-		f.DueBefore = &t
-	}
+	f.DueAfter, f.DueBefore = in.DueAfter.Ptr(), in.DueBefore.Ptr()
 	if err := f.Validate(); err != nil {
 		return store.TaskQuery{}, "", queryFieldError(err)
 	}

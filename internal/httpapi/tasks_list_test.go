@@ -39,8 +39,8 @@ func newListFixture(t *testing.T, e *env, name string, n int) listFixture {
 		t := taskapi.Task{
 			Title:       titles[i%len(titles)],
 			Description: descriptions[i%len(descriptions)],
-			Status:      taskapi.Statuses[i%4],
-			Priority:    taskapi.Priorities[(i/3)%4],
+			Status:      taskapi.Statuses()[i%4],
+			Priority:    taskapi.Priorities()[(i/3)%4],
 			// Groups of three share created_at; updated_at ties in pairs.
 			CreatedAt: base.Add(time.Duration(i/3) * time.Minute),
 			UpdatedAt: base.Add(time.Duration(i/2)*time.Minute + 30*time.Second),
@@ -121,7 +121,7 @@ func TestTaskListEverySortPagesExactly(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
 		f := newListFixture(t, e, "pager", 320)
 		visible := filterTasks(f.tasks, notArchived)
-		for _, key := range taskapi.TaskSortKeys {
+		for _, key := range taskapi.TaskSortKeys() {
 			for _, desc := range []bool{false, true} {
 				sort := taskapi.TaskSort{Key: key, Desc: desc}
 				t.Run(sort.String(), func(t *testing.T) {
@@ -135,7 +135,7 @@ func TestTaskListEverySortPagesExactly(t *testing.T) {
 		// The default is newest first, page size 20.
 		var p page[struct{ ID string }]
 		e.get(t, "/api/v1/tasks", f.user.Token).want(t, http.StatusOK).decode(t, &p)
-		want := expectedOrder(visible, taskapi.DefaultTaskSort)[:20]
+		want := expectedOrder(visible, taskapi.DefaultTaskSort())[:20]
 		if len(p.Items) != 20 || p.Items[0].ID != want[0] || p.Items[19].ID != want[19] || p.NextCursor == nil {
 			t.Errorf("default page: %d items, next %v", len(p.Items), p.NextCursor)
 		}

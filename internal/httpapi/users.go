@@ -84,7 +84,10 @@ type UpdateMeInput struct {
 	Body    struct {
 		Username *string `json:"username,omitempty" minLength:"3" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" patternDescription:"letters, digits, '_', '.' and '-'" doc:"New username"`
 		FullName *string `json:"full_name,omitempty" maxLength:"200" nullable:"true" doc:"New display name; null clears it"`
-		Email    *string `json:"email,omitempty" maxLength:"254" doc:"New email address: it is unverified until the link sent to it is followed, and the old address is told"`
+		Email    *string `json:"email,omitempty" maxLength:"254" doc:"New email address: it needs current_password; it is unverified until the link sent to it is followed, and the old address is told"`
+		// The address is where password reset links go: moving it must
+		// take more than a stolen access token.
+		CurrentPassword *string `json:"current_password,omitempty" minLength:"1" maxLength:"128" doc:"The password in use; required to change the email (422 without it, 403 when wrong)"`
 	}
 	// RawBody tells an absent full_name from a null one.
 	RawBody []byte
@@ -106,7 +109,18 @@ func (s *server) updateMe(ctx context.Context, in *UpdateMeInput) (*UserOutput, 
 	if in.Body.FullName == nil && jsonHasNull(in.RawBody, "full_name") {
 		ch.ClearFullName = true
 	}
-	u, err := s.auth.UpdateProfile(ctx, p, ch)
+	if in.Body.CurrentPassword != nil {
+		ch.CurrentPassword = *in.Body.CurrentPassword
+	}
+	update := func() (taskapi.User, error) { return s.auth.UpdateProfile(ctx, p, ch) }
+	var u taskapi.User
+	if auth.ChangesEmail(p.User, in.Body.Email) && ch.CurrentPassword != "" {
+		// A password is checked: it counts like any other (and only then,
+		// so edits without one cannot clear the failure count).
+		u, err = guardCredentials(ctx, s, auth.UserKey(p.User.ID), update)
+	} else {
+		u, err = update()
+	}
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}

@@ -50,7 +50,7 @@ func clusterEnv(dbURL, redisURL string, extra map[string]string) []string {
 		"TASKAPI_DATABASE_URL=" + dbURL,
 		"TASKAPI_REDIS_URL=" + redisURL,
 		"TASKAPI_JWT_SECRET=" + jwtSecret,
-		"TASKAPI_BCRYPT_COST=4",
+		"TASKAPI_BCRYPT_COST=10", // the lowest accepted; a handful of hashes
 		"TASKAPI_LOG_FORMAT=json",
 	}
 	for k, v := range extra {

@@ -44,15 +44,16 @@ type SMTPOptions struct {
 	TLSConfig *tls.Config
 }
 
-// NewSMTPSender returns a sender for an smtp:// or smtps:// URL. smtp://
-// upgrades the connection with STARTTLS whenever the server offers it;
-// smtps:// speaks TLS from the start (port 465 by default). Credentials in
-// the URL are used with the strongest mechanism the server offers, never
-// PLAIN or LOGIN over an unencrypted connection.
+// NewSMTPSender returns a sender for an smtp:// or smtps:// URL. smtp:// requires STARTTLS: a server that does not offer
+// it is not sent to, so that a network attacker cannot strip the upgrade
+// and read the tokens in the mail. smtp://…?tls=none talks in the clear,
+// for a local catcher only, and then takes no credentials. smtps://
+// speaks TLS from the start (port 465 by default). Credentials in the URL
+// are used with the strongest mechanism the server offers.
 func NewSMTPSender(rawURL, from string, o SMTPOptions) (*SMTPSender, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Hostname() == "" {
-		return nil, errors.New("smtp url: must look like smtp://user:pass@host:port")
+	u, plain, err := parseSMTPURL(rawURL)
+	if err != nil {
+		return nil, err
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
@@ -61,7 +62,11 @@ func NewSMTPSender(rawURL, from string, o SMTPOptions) (*SMTPSender, error) {
 	port := 25
 	switch u.Scheme {
 	case "smtp":
-		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
+		policy := gomail.TLSMandatory
+		if plain {
+			policy = gomail.NoTLS
+		}
+		opts = append(opts, gomail.WithTLSPolicy(policy))
 	case "smtps":
 		port = 465
 		opts = append(opts, gomail.WithSSL())
@@ -86,6 +91,38 @@ func NewSMTPSender(rawURL, from string, o SMTPOptions) (*SMTPSender, error) {
 		return nil, fmt.Errorf("smtp url: %w", err)
 	}
 	return &SMTPSender{from: from, host: u.Hostname(), opts: opts, timeout: o.Timeout}, nil
+}
+
+// parseSMTPURL checks an SMTP URL: smtp:// or smtps://, a host, and no
+// query but tls=none (smtp:// only, without credentials), which turns off
+// the mandatory STARTTLS for a local mail catcher. It reports whether the
+// connection is to stay plain. (internal/config checks the same rules at
+// start-up.)
+func parseSMTPURL(rawURL string) (u *url.URL, plain bool, err error) {
+	u, err = url.Parse(rawURL)
+	if err != nil || u.Hostname() == "" {
+		return nil, false, errors.New("smtp url: must look like smtp://user:pass@host:port")
+	}
+	if u.Scheme != "smtp" && u.Scheme != "smtps" {
+		return nil, false, fmt.Errorf("smtp url: unknown scheme %q", u.Scheme)
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil, false, errors.New("smtp url: bad query")
+	}
+	for k, v := range q {
+		if k != "tls" || len(v) != 1 || v[0] != "none" {
+			return nil, false, errors.New("smtp url: the only option is tls=none (plain text, for a local catcher)")
+		}
+		plain = true
+	}
+	if plain && u.Scheme != "smtp" {
+		return nil, false, errors.New("smtp url: tls=none goes with smtp://, not smtps://")
+	}
+	if plain && u.User != nil {
+		return nil, false, errors.New("smtp url: tls=none takes no credentials: they would cross the network in the clear")
+	}
+	return u, plain, nil
 }
 
 // Send delivers m on a connection of its own.
@@ -125,14 +162,15 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 // LogSender writes messages to the log instead of sending them, so that
 // a developer without an SMTP server can follow the links. The message
 // carries its token: this is for local use only, and the server warns at
-// start-up when it runs so.
+// start-up when it runs so. It logs at Warn: a message that is not
+// delivered must not vanish because the log level hides Info.
 type LogSender struct {
 	Log *slog.Logger
 }
 
 // Send logs m.
 func (l LogSender) Send(ctx context.Context, m Message) error {
-	l.Log.InfoContext(ctx, "email (not sent: TASKAPI_SMTP_URL is not set)",
+	l.Log.WarnContext(ctx, "email (not sent: TASKAPI_SMTP_URL is not set)",
 		"to", m.To, "subject", m.Subject, "body", m.Text)
 	return nil
 }

@@ -134,19 +134,27 @@ func (w *Worker) deliverOne(ctx context.Context) (bool, error) {
 	rctx, cancel := context.WithTimeout(bg, 30*time.Second)
 	defer cancel()
 	var perm *PermanentError
+	var recErr error
 	switch {
 	case sendErr == nil:
 		w.log.Info("email sent", "id", m.ID.String(), "attempts", m.Attempts)
-		return true, w.store.MarkMailSent(rctx, m.ID)
+		recErr = w.store.MarkMailSent(rctx, m)
 	case errors.As(sendErr, &perm) || m.Attempts >= w.opts.MaxAttempts:
 		w.log.Error("email abandoned", "id", m.ID.String(), "attempts", m.Attempts, "err", sendErr.Error())
-		return true, w.store.AbandonMail(rctx, m.ID, sendErr.Error())
+		recErr = w.store.AbandonMail(rctx, m, sendErr.Error())
 	default:
 		wait := w.backoff(m.Attempts)
 		w.log.Warn("email not sent; will retry", "id", m.ID.String(), "attempts", m.Attempts,
 			"retry_in", wait.String(), "err", sendErr.Error())
-		return true, w.store.RetryMail(rctx, m.ID, w.store.Now().Add(wait), sendErr.Error())
+		recErr = w.store.RetryMail(rctx, m, w.store.Now().Add(wait), sendErr.Error())
 	}
+	if errors.Is(recErr, store.ErrClaimLost) {
+		// This worker overran its lease and another one holds the message
+		// now: its record is the one that counts.
+		w.log.Warn("email outcome not recorded: the lease ran out and another worker claimed it", "id", m.ID.String())
+		return true, nil
+	}
+	return true, recErr
 }
 
 // backoff is the wait after the given number of failed attempts.

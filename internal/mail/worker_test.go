@@ -196,13 +196,33 @@ func TestSTARTTLSAndAuth(t *testing.T) {
 	if err := untrusting.Send(context.Background(), msg); err == nil {
 		t.Error("sent over TLS to an untrusted certificate")
 	}
-	// Credentials are never sent in the clear: without TLS, PLAIN is not used.
-	plain := mailtest.Start(t, mailtest.Options{Username: "mailer", Password: "s3cret"})
-	if err := sender(t, plain, "mailer", "s3cret", false).Send(context.Background(), msg); err == nil {
-		t.Error("password sent over an unencrypted connection")
+	// STARTTLS is mandatory for smtp://: a server that does not offer it
+	// (or an attacker who strips the offer) gets neither the credentials
+	// nor the message.
+	plain := mailtest.Start(t, mailtest.Options{})
+	for _, u := range []string{"smtp://" + plain.Addr, "smtp://mailer:s3cret@" + plain.Addr} {
+		stripped, err := mail.NewSMTPSender(u, from, mail.SMTPOptions{Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := stripped.Send(context.Background(), msg); err == nil {
+			t.Errorf("%s: sent without TLS", u)
+		}
 	}
 	if len(plain.Messages()) != 0 {
-		t.Error("message accepted without authentication")
+		t.Error("message sent in the clear")
+	}
+	// Plain text only when asked for, and never with credentials.
+	if _, err := mail.NewSMTPSender("smtp://mailer:s3cret@"+plain.Addr+"?tls=none", from, mail.SMTPOptions{}); err == nil {
+		t.Error("credentials accepted for a plain-text connection")
+	}
+	for _, u := range []string{"smtps://" + plain.Addr + "?tls=none", "smtp://" + plain.Addr + "?tls=maybe"} {
+		if _, err := mail.NewSMTPSender(u, from, mail.SMTPOptions{}); err == nil {
+			t.Errorf("%s accepted", u)
+		}
+	}
+	if err := sender(t, plain, "", "", false).Send(context.Background(), msg); err != nil {
+		t.Errorf("tls=none: %v", err)
 	}
 }
 
@@ -226,7 +246,9 @@ func TestTemplates(t *testing.T) {
 
 func TestLogSender(t *testing.T) {
 	var b strings.Builder
-	s := mail.LogSender{Log: slog.New(slog.NewTextHandler(&b, nil))}
+	// At the warn level too: with TASKAPI_LOG_LEVEL=warn and no SMTP, mail
+	// must not vanish.
+	s := mail.LogSender{Log: slog.New(slog.NewTextHandler(&b, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if err := s.Send(context.Background(), mail.Message{To: "a@example.com", Subject: "S", Text: "link ?token=abc"}); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package metrics
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -105,19 +107,57 @@ type OutboxStats interface {
 	OutboxStats(ctx context.Context) (pending, failed int, err error)
 }
 
-// WatchOutbox reports the outbox's depth and failures at every scrape,
-// asking it with a deadline. A nil outbox is not reported.
-func (m *Metrics) WatchOutbox(o OutboxStats) {
+// OutboxOptions tunes how the outbox is read; the zero value gives the
+// defaults.
+type OutboxOptions struct {
+	// MaxAge is how long one reading serves scrapes before a scrape asks
+	// the outbox again. Default DefaultOutboxMaxAge.
+	MaxAge time.Duration
+	// Timeout bounds one reading. Default DefaultOutboxTimeout.
+	Timeout time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// The defaults of OutboxOptions. Counting the outbox costs two queries; at
+// most one reading per MaxAge keeps that cost flat however often, and by
+// however many scrapers, /metrics is read.
+const (
+	DefaultOutboxMaxAge  = 10 * time.Second
+	DefaultOutboxTimeout = 2 * time.Second
+)
+
+// WatchOutbox reports the outbox's depth and failures with the default
+// options (see WatchOutboxWith). A nil outbox is not reported.
+func (m *Metrics) WatchOutbox(o OutboxStats) { m.WatchOutboxWith(o, OutboxOptions{}) }
+
+// WatchOutboxWith reports the outbox's depth and failures. A scrape reads
+// the outbox, with a deadline, only when the last reading is older than
+// opts.MaxAge; otherwise it reports that reading. A nil outbox is not
+// reported.
+func (m *Metrics) WatchOutboxWith(o OutboxStats, opts OutboxOptions) {
 	if o == nil {
 		return
 	}
+	if opts.MaxAge <= 0 {
+		opts.MaxAge = DefaultOutboxMaxAge
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultOutboxTimeout
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	c := &outboxCollector{
-		o:       o,
-		pending: prometheus.NewDesc("taskapi_outbox_pending", "Emails waiting in the outbox.", nil, nil),
-		failed:  prometheus.NewDesc("taskapi_outbox_failed", "Emails that failed for good.", nil, nil),
+		o:    o,
+		opts: opts,
+		pending: prometheus.NewDesc("taskapi_outbox_pending",
+			fmt.Sprintf("Emails waiting in the outbox, as read at most %s before.", opts.MaxAge), nil, nil),
+		failed: prometheus.NewDesc("taskapi_outbox_failed",
+			fmt.Sprintf("Emails that failed for good, as read at most %s before.", opts.MaxAge), nil, nil),
 		errors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "taskapi_outbox_stats_errors_total",
-			Help: "Scrapes that could not read the outbox's counts.",
+			Help: "Readings of the outbox's counts that failed.",
 		}),
 	}
 	// The error counter is collected by the outbox collector itself, after
@@ -128,8 +168,17 @@ func (m *Metrics) WatchOutbox(o OutboxStats) {
 
 type outboxCollector struct {
 	o               OutboxStats
+	opts            OutboxOptions
 	pending, failed *prometheus.Desc
 	errors          prometheus.Counter
+
+	// mu guards the last reading. A scrape that finds it stale reads
+	// again while holding mu, so concurrent scrapes wait for that one
+	// reading (at most opts.Timeout) instead of each querying.
+	mu              sync.Mutex
+	readAt          time.Time // zero: never read
+	readOK          bool      // the last reading succeeded
+	pendingN, failN int
 }
 
 func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -139,16 +188,32 @@ func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	pending, failed, err := c.o.OutboxStats(ctx)
-	if err != nil {
-		c.errors.Inc()
-	}
+	pending, failed, ok := c.reading()
 	c.errors.Collect(ch)
-	if err != nil {
+	if !ok {
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(pending))
 	ch <- prometheus.MustNewConstMetric(c.failed, prometheus.GaugeValue, float64(failed))
+}
+
+// reading returns the counts, read again when the last reading is older
+// than MaxAge. ok is false when that reading failed: the gauges are then
+// left out rather than reported stale. A failed reading is kept for MaxAge
+// like a good one, so that a database that does not answer costs one
+// timed-out query per MaxAge, not one per scrape.
+func (c *outboxCollector) reading() (pending, failed int, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.opts.Now()
+	if age := now.Sub(c.readAt); c.readAt.IsZero() || age < 0 || age >= c.opts.MaxAge {
+		ctx, cancel := context.WithTimeout(context.Background(), c.opts.Timeout)
+		pending, failed, err := c.o.OutboxStats(ctx)
+		cancel()
+		if err != nil {
+			c.errors.Inc()
+		}
+		c.readAt, c.readOK, c.pendingN, c.failN = now, err == nil, pending, failed
+	}
+	return c.pendingN, c.failN, c.readOK
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,14 +37,31 @@ func wantLines(t *testing.T, text string, lines ...string) {
 }
 
 // outboxCounts stands in for the email outbox, which reports through the
-// OutboxStats interface.
+// OutboxStats interface, and counts how often it is asked.
 type outboxCounts struct {
+	mu              sync.Mutex
 	pending, failed int
 	err             error
+	calls           int
 }
 
 func (o *outboxCounts) OutboxStats(context.Context) (int, int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.calls++
 	return o.pending, o.failed, o.err
+}
+
+func (o *outboxCounts) set(pending, failed int, err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.pending, o.failed, o.err = pending, failed, err
+}
+
+func (o *outboxCounts) asked() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.calls
 }
 
 func TestMetrics(t *testing.T) {
@@ -89,13 +107,59 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("runtime metric %s missing", family)
 		}
 	}
+}
+
+// The outbox is counted at most once per MaxAge, however often and by
+// however many scrapers /metrics is read; a failed reading is counted,
+// leaves the gauges out, and is not retried before MaxAge either.
+func TestOutboxReadingsAreCached(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
+	m := metrics.New("test")
+	ob := &outboxCounts{pending: 4, failed: 1}
+	m.WatchOutboxWith(ob, metrics.OutboxOptions{MaxAge: 10 * time.Second, Now: clock})
+
+	wantLines(t, scrape(t, m), `taskapi_outbox_pending 4`, `taskapi_outbox_failed 1`)
+	ob.set(5, 2, nil)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() { m.Registry().Gather() })
+	}
+	wg.Wait()
+	advance(9 * time.Second)
+	wantLines(t, scrape(t, m), `taskapi_outbox_pending 4`, `taskapi_outbox_failed 1`)
+	if n := ob.asked(); n != 1 {
+		t.Errorf("outbox asked %d times within MaxAge, want 1", n)
+	}
+	advance(time.Second)
+	wantLines(t, scrape(t, m), `taskapi_outbox_pending 5`, `taskapi_outbox_failed 2`)
+	if n := ob.asked(); n != 2 {
+		t.Errorf("outbox asked %d times, want 2", n)
+	}
 
 	// An outbox that cannot answer is counted, and the scrape still works.
-	ob.err = errors.New("database down")
-	text = scrape(t, m)
-	wantLines(t, text, `taskapi_outbox_stats_errors_total 1`)
-	if strings.Contains(text, "taskapi_outbox_pending ") {
-		t.Error("stale outbox depth reported after an error")
+	ob.set(0, 0, errors.New("database down"))
+	advance(10 * time.Second)
+	for range 3 {
+		text := scrape(t, m)
+		wantLines(t, text, `taskapi_outbox_stats_errors_total 1`)
+		if strings.Contains(text, "taskapi_outbox_pending ") {
+			t.Error("stale outbox depth reported after an error")
+		}
+	}
+	if n := ob.asked(); n != 3 {
+		t.Errorf("outbox asked %d times, want 3: a failure waits MaxAge too", n)
+	}
+	ob.set(6, 0, nil)
+	advance(10 * time.Second)
+	wantLines(t, scrape(t, m), `taskapi_outbox_pending 6`, `taskapi_outbox_failed 0`, `taskapi_outbox_stats_errors_total 1`)
+	// A clock that went back reads again rather than trusting the future.
+	advance(-time.Minute)
+	scrape(t, m)
+	if n := ob.asked(); n != 5 {
+		t.Errorf("outbox asked %d times, want 5", n)
 	}
 }
 

@@ -91,6 +91,15 @@ func (f *Fallback) Peek(ctx context.Context, key string, limit Limit) (Result, e
 	return f.decide(ctx, func(ctx context.Context, l Limiter) (Result, error) { return l.Peek(ctx, key, limit) })
 }
 
+// Refund implements Limiter. It gives the request back to whichever
+// limiter decides now: the one that took it, unless Redis went down or
+// came back in between; then the other gets it, where it can at most give
+// back what that limiter itself took (a key without state stays as it is).
+func (f *Fallback) Refund(ctx context.Context, key string, limit Limit) error {
+	_, err := f.decide(ctx, func(ctx context.Context, l Limiter) (Result, error) { return Result{}, l.Refund(ctx, key, limit) })
+	return err
+}
+
 // Reset implements Limiter. It resets the key in both limiters, so that
 // neither remembers it whichever decides next.
 func (f *Fallback) Reset(ctx context.Context, key string) error {

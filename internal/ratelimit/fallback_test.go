@@ -206,48 +206,69 @@ func TestFailureGuard(t *testing.T) {
 	mem := ratelimit.NewMemory(ctx, ratelimit.MemoryOptions{SweepInterval: -1, Now: clk.Now})
 	defer mem.Close()
 	g := ratelimit.NewFailureGuard(mem, ratelimit.Limit{Burst: 3, Period: 15 * time.Minute}, "login_account")
-	for i := range 3 {
-		if err := g.Check(ctx, "Alice@Example.com"); err != nil {
-			t.Fatalf("check before failure %d: %v", i+1, err)
-		}
-		if err := g.Fail(ctx, []string{"alice@example.com", " ALICE@example.com ", "Alice@Example.com"}[i]); err != nil {
-			t.Fatal(err)
+	// Three attempts that failed (kept spent), however the name was typed.
+	for i, name := range []string{"alice@example.com", " ALICE@example.com ", "Alice@Example.com"} {
+		if err := g.Attempt(ctx, name); err != nil {
+			t.Fatalf("attempt %d: %v", i+1, err)
 		}
 	}
-	// Three failures, however the name was typed: the account is locked
-	// for every spelling, and the error says for how long.
-	err := g.Check(ctx, "alice@EXAMPLE.com")
+	// The account is locked for every spelling, and the error says for how
+	// long.
+	err := g.Attempt(ctx, "alice@EXAMPLE.com")
 	var ee *ratelimit.ExceededError
 	if !errors.As(err, &ee) || ee.Scope != "login_account" || ee.Result.RetryAfter != 5*time.Minute {
-		t.Fatalf("check after 3 failures = %v, want ExceededError retrying in 5m", err)
+		t.Fatalf("attempt after 3 failures = %v, want ExceededError retrying in 5m", err)
 	}
 	// Others are not affected; the lock lifts as failures age.
-	if err := g.Check(ctx, "bob"); err != nil {
+	if err := g.Attempt(ctx, "bob"); err != nil {
 		t.Errorf("bob: %v", err)
 	}
 	clk.Advance(5 * time.Minute)
-	if err := g.Check(ctx, "alice@example.com"); err != nil {
+	if err := g.Attempt(ctx, "alice@example.com"); err != nil {
 		t.Errorf("after 5m: %v", err)
 	}
-	// A success forgets the failures.
-	g.Fail(ctx, "alice@example.com")
+	// That attempt is given back: one is left, not none.
+	if err := g.Refund(ctx, "alice@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Attempt(ctx, "alice@example.com"); err != nil {
+		t.Errorf("after a refund: %v", err)
+	}
+	if err := g.Attempt(ctx, "alice@example.com"); !ratelimit.IsExceeded(err) {
+		t.Errorf("the budget after a refund and one more attempt: %v, want locked", err)
+	}
+	// A success forgets every failure.
 	if err := g.Succeed(ctx, "alice@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	for range 3 {
-		g.Fail(ctx, "alice@example.com")
+	for i := range 3 {
+		if err := g.Attempt(ctx, "alice@example.com"); err != nil {
+			t.Fatalf("attempt %d after a success: %v", i+1, err)
+		}
 	}
-	if err := g.Check(ctx, "alice@example.com"); !ratelimit.IsExceeded(err) {
+	if err := g.Attempt(ctx, "alice@example.com"); !ratelimit.IsExceeded(err) {
 		t.Errorf("3 failures after a success: %v, want locked", err)
 	}
-	// Every spelling of the name is one key.
-	if mem.Len() != 1 {
-		t.Errorf("keys = %d", mem.Len())
+	// Refunds never add to a full budget.
+	for range 5 {
+		g.Refund(ctx, "carol")
+	}
+	for i := range 3 {
+		if err := g.Attempt(ctx, "carol"); err != nil {
+			t.Fatalf("carol attempt %d: %v", i+1, err)
+		}
+	}
+	if err := g.Attempt(ctx, "carol"); !ratelimit.IsExceeded(err) {
+		t.Errorf("refunds beyond a full budget: carol's 4th attempt %v, want locked", err)
+	}
+	// Every spelling of a name is one key.
+	if mem.Len() != 3 {
+		t.Errorf("keys = %d, want alice, bob and carol", mem.Len())
 	}
 	// With rate limiting off the guard allows everything.
 	off := ratelimit.NewFailureGuard(nil, ratelimit.Limit{}, "login_account")
 	for range 5 {
-		if err := errors.Join(off.Fail(ctx, "x"), off.Check(ctx, "x"), off.Succeed(ctx, "x")); err != nil {
+		if err := errors.Join(off.Attempt(ctx, "x"), off.Refund(ctx, "x"), off.Succeed(ctx, "x")); err != nil {
 			t.Fatal(err)
 		}
 	}

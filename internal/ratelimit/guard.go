@@ -8,10 +8,17 @@ import (
 	"strings"
 )
 
-// FailureGuard limits failures per account, such as wrong passwords: a
-// brute force against one account from many addresses, which a per-IP
-// limit does not see. Callers ask Check before the costly attempt, report
-// Fail after a failure and Succeed after a success.
+// FailureGuard limits password checks per account that fail, such as
+// wrong passwords: a brute force against one account from many addresses,
+// which a per-IP limit does not see.
+//
+// Every check takes its token before the password is verified (Attempt),
+// so parallel guesses cannot all pass a test made before any of them
+// failed: at most the budget's worth reach the password. A failed check
+// keeps its token spent; a success forgets the account's count (Succeed);
+// a check that neither failed nor succeeded (the password was never tried,
+// or it was right but something else refused the request) gives its token
+// back (Refund).
 //
 // Accounts are keyed by the name the client typed, normalized (trimmed,
 // lower case) and hashed: known and unknown names are limited alike, so a
@@ -23,20 +30,22 @@ type FailureGuard struct {
 	scope   string
 }
 
-// NewFailureGuard returns a guard allowing limit failures per account.
-// scope names it in keys, metrics and errors ("login_account"). A nil
-// limiter gives a guard that allows everything (rate limiting off).
+// NewFailureGuard returns a guard allowing limit failed checks per
+// account. scope names it in keys, metrics and errors ("login_account").
+// A nil limiter gives a guard that allows everything (rate limiting off).
 func NewFailureGuard(limiter Limiter, limit Limit, scope string) *FailureGuard {
 	return &FailureGuard{limiter: limiter, limit: limit, scope: scope}
 }
 
-// Check returns an *ExceededError when the account has used up its
-// failures; the caller must then refuse without trying the password.
-func (g *FailureGuard) Check(ctx context.Context, account string) error {
+// Attempt takes one check from the account's budget. It returns an
+// *ExceededError when none is left: the caller must then refuse without
+// trying the password. Otherwise the caller must end the attempt with
+// Succeed or Refund unless the check failed.
+func (g *FailureGuard) Attempt(ctx context.Context, account string) error {
 	if g == nil || g.limiter == nil {
 		return nil
 	}
-	res, err := g.limiter.Peek(ctx, g.key(account), g.limit)
+	res, err := g.limiter.Allow(ctx, g.key(account), g.limit)
 	if err != nil {
 		return fmt.Errorf("%s guard: %w", g.scope, err)
 	}
@@ -46,18 +55,20 @@ func (g *FailureGuard) Check(ctx context.Context, account string) error {
 	return nil
 }
 
-// Fail records one failure for the account.
-func (g *FailureGuard) Fail(ctx context.Context, account string) error {
+// Refund gives back the check Attempt took, for an attempt that was not a
+// failed check.
+func (g *FailureGuard) Refund(ctx context.Context, account string) error {
 	if g == nil || g.limiter == nil {
 		return nil
 	}
-	if _, err := g.limiter.Allow(ctx, g.key(account), g.limit); err != nil {
+	if err := g.limiter.Refund(ctx, g.key(account), g.limit); err != nil {
 		return fmt.Errorf("%s guard: %w", g.scope, err)
 	}
 	return nil
 }
 
-// Succeed forgets the account's failures: whoever got in knew the password.
+// Succeed forgets the account's failed checks, the one Attempt took
+// included: whoever got in knew the password.
 func (g *FailureGuard) Succeed(ctx context.Context, account string) error {
 	if g == nil || g.limiter == nil {
 		return nil

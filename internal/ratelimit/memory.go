@@ -137,6 +137,30 @@ func (m *Memory) Peek(_ context.Context, key string, limit Limit) (Result, error
 	return m.decide(key, limit, false)
 }
 
+// Refund implements Limiter.
+func (m *Memory) Refund(_ context.Context, key string, limit Limit) error {
+	if err := limit.valid(); err != nil {
+		return err
+	}
+	interval := int64(limit.Period / time.Duration(limit.Burst))
+	now := m.now().UnixNano()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.entries[key]
+	if !ok {
+		return nil
+	}
+	ent := e.Value.(*memEntry)
+	tat, keep := gcraRefund(now, ent.tat, interval)
+	if !keep {
+		m.lru.Remove(e)
+		delete(m.entries, key)
+		return nil
+	}
+	ent.tat = tat
+	return nil
+}
+
 // Reset implements Limiter.
 func (m *Memory) Reset(_ context.Context, key string) error {
 	m.mu.Lock()

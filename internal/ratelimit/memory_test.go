@@ -109,6 +109,45 @@ func TestMemoryPeekAndReset(t *testing.T) {
 	}
 }
 
+func TestMemoryRefund(t *testing.T) {
+	c := newClock()
+	m := newTestMemory(t, c, 0)
+	ctx := context.Background()
+	limit := Limit{Burst: 3, Period: time.Minute} // one request back every 20s
+	for range 3 {
+		m.Allow(ctx, "k", limit)
+	}
+	if err := m.Refund(ctx, "k", limit); err != nil {
+		t.Fatal(err)
+	}
+	// One request is back, exactly: the key is as after two requests.
+	if r, _ := m.Peek(ctx, "k", limit); !r.Allowed || r.Remaining != 1 || r.ResetAfter != 40*time.Second {
+		t.Errorf("after a refund: %+v", r)
+	}
+	// Refunds stop at a full budget, and a full key holds no state.
+	for range 5 {
+		if err := m.Refund(ctx, "k", limit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m.Len() != 0 {
+		t.Errorf("keys = %d after refunding everything", m.Len())
+	}
+	if r, _ := m.Peek(ctx, "k", limit); r.Remaining != 3 {
+		t.Errorf("after refunds: %+v", r)
+	}
+	// A refund after time refilled the budget gives nothing extra.
+	m.Allow(ctx, "k", limit)
+	c.Advance(time.Hour)
+	m.Refund(ctx, "k", limit)
+	if r, _ := m.Peek(ctx, "k", limit); r.Remaining != 3 || m.Len() != 0 {
+		t.Errorf("refund of an idle key: %+v, %d keys", r, m.Len())
+	}
+	if err := m.Refund(ctx, "k", Limit{}); err == nil {
+		t.Error("Refund with an invalid limit: no error")
+	}
+}
+
 func TestMemoryInvalidLimit(t *testing.T) {
 	m := newTestMemory(t, newClock(), 0)
 	for _, l := range []Limit{{}, {Burst: 1}, {Period: time.Second}, {Burst: 10_000_000, Period: time.Second}} {

@@ -100,6 +100,9 @@ type Limiter interface {
 	// Peek says whether Allow would allow a request now, and reports the
 	// budget as it is (Remaining before any request), taking nothing.
 	Peek(ctx context.Context, key string, limit Limit) (Result, error)
+	// Refund gives one request back to key's budget, as if the last one
+	// Allow took had not been made; never beyond a full budget.
+	Refund(ctx context.Context, key string, limit Limit) error
 	// Reset forgets key, restoring its full budget.
 	Reset(ctx context.Context, key string) error
 }
@@ -147,4 +150,13 @@ func gcra(now, tat, interval int64, burst int, take bool) (int64, Result) {
 		return tat, r
 	}
 	return newTAT, r
+}
+
+// gcraRefund gives one request back to a key whose stored TAT is tat, at
+// time now: the TAT moves back one interval. keep is false when the key is
+// then back to a full budget (the TAT is not after now), so its state can
+// go. The Redis refund script is the same, line by line.
+func gcraRefund(now, tat, interval int64) (newTAT int64, keep bool) {
+	newTAT = tat - interval
+	return newTAT, newTAT > now
 }

@@ -41,19 +41,38 @@ redis.call("SET", KEYS[1], string.format("%.0f", new_tat), "PX", math.max(1, mat
 return {1, remaining, new_tat - now, 0}
 `
 
+// refundScript is gcraRefund (ratelimit.go) as one atomic script: the TAT
+// moves back one interval (ARGV[1], µs), and the key goes when that leaves
+// it with a full budget. It returns nothing of use.
+const refundScript = `
+if redis.replicate_commands then redis.replicate_commands() end
+local interval = tonumber(ARGV[1])
+local t = redis.call("TIME")
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local tat = tonumber(redis.call("GET", KEYS[1]) or 0) or 0
+local new_tat = tat - interval
+if new_tat <= now then
+  redis.call("DEL", KEYS[1])
+  return 0
+end
+redis.call("SET", KEYS[1], string.format("%.0f", new_tat), "PX", math.max(1, math.ceil((new_tat - now) / 1000)))
+return 1
+`
+
 // Redis is a Limiter whose state lives in Redis, shared by every instance
 // that uses the same Redis database and prefix.
 type Redis struct {
 	client redis.UniversalClient
 	prefix string
 	script *redis.Script
+	refund *redis.Script
 }
 
 // NewRedis returns a limiter over client. Every key is stored as prefix+key.
 // The client should have ContextTimeoutEnabled, so that a caller's deadline
 // bounds each call (Fallback relies on it).
 func NewRedis(client redis.UniversalClient, prefix string) *Redis {
-	return &Redis{client: client, prefix: prefix, script: redis.NewScript(gcraScript)}
+	return &Redis{client: client, prefix: prefix, script: redis.NewScript(gcraScript), refund: redis.NewScript(refundScript)}
 }
 
 // Allow implements Limiter.
@@ -64,6 +83,18 @@ func (r *Redis) Allow(ctx context.Context, key string, limit Limit) (Result, err
 // Peek implements Limiter.
 func (r *Redis) Peek(ctx context.Context, key string, limit Limit) (Result, error) {
 	return r.decide(ctx, key, limit, false)
+}
+
+// Refund implements Limiter.
+func (r *Redis) Refund(ctx context.Context, key string, limit Limit) error {
+	if err := limit.valid(); err != nil {
+		return err
+	}
+	interval := limit.Period.Microseconds() / int64(limit.Burst)
+	if err := r.refund.Run(ctx, r.client, []string{r.prefix + key}, interval).Err(); err != nil {
+		return fmt.Errorf("ratelimit: redis refund: %w", err)
+	}
+	return nil
 }
 
 // Reset implements Limiter.

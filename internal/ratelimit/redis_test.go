@@ -80,6 +80,44 @@ func TestRedisPeekResetAndExpiry(t *testing.T) {
 	}
 }
 
+func TestRedisRefund(t *testing.T) {
+	client := redistest.Client(t)
+	prefix := redistest.Prefix(t)
+	l := ratelimit.NewRedis(client, prefix)
+	ctx := context.Background()
+	limit := ratelimit.Limit{Burst: 2, Period: time.Hour} // one back every 30 min
+	l.Allow(ctx, "k", limit)
+	l.Allow(ctx, "k", limit)
+	if err := l.Refund(ctx, "k", limit); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := l.Peek(ctx, "k", limit); !r.Allowed || r.Remaining != 1 {
+		t.Errorf("after a refund = %+v", r)
+	}
+	// The key expires when it would be full again: in about 30 min now.
+	if ttl, err := client.PTTL(ctx, prefix+"k").Result(); err != nil || ttl <= 29*time.Minute || ttl > 30*time.Minute {
+		t.Errorf("TTL = %v, %v; want about 30m", ttl, err)
+	}
+	// Refunds stop at a full budget, which holds no key.
+	for range 3 {
+		if err := l.Refund(ctx, "k", limit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := client.Exists(ctx, prefix+"k").Result(); n != 0 {
+		t.Error("a full budget still holds a key")
+	}
+	if r, _ := l.Peek(ctx, "k", limit); r.Remaining != 2 {
+		t.Errorf("after refunds = %+v", r)
+	}
+	if err := l.Refund(ctx, "never-used", limit); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := client.Exists(ctx, prefix+"never-used").Result(); n != 0 {
+		t.Error("a refund created a key")
+	}
+}
+
 // Many concurrent requests from several clients never let more through
 // than the burst: the script is atomic.
 func TestRedisAtomicUnderConcurrency(t *testing.T) {

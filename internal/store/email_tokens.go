@@ -38,15 +38,28 @@ var ErrEmailTokenInvalid = taskapi.NewProblem(taskapi.ErrBadRequest,
 
 // IssueEmailToken stores a token and queues the message that carries it,
 // in one transaction. Earlier unused tokens of the same user and purpose
-// stop working: only the latest link is valid.
-func (s *Store) IssueEmailToken(ctx context.Context, tok EmailToken, msg OutboxMessage) error {
-	err := s.inTx(ctx, func(tx querier) error {
+// stop working: only the latest link is valid. When a token of the same
+// user and purpose was issued less than quiet ago, it does nothing and
+// reports issued=false: someone who asks again and again (or has others
+// ask for them) can neither flood the mailbox nor keep voiding the link
+// that was just sent.
+func (s *Store) IssueEmailToken(ctx context.Context, tok EmailToken, msg OutboxMessage, quiet time.Duration) (issued bool, err error) {
+	err = s.inTx(ctx, func(tx querier) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM email_tokens WHERE user_id = $1 AND purpose = $2 AND created_at > $3`,
+			tok.UserID, string(tok.Purpose), s.Now().Add(-quiet)).Scan(&n); err != nil {
+			return s.mapErr(err)
+		}
+		if n > 0 {
+			return nil
+		}
+		issued = true
 		return s.issueEmailToken(ctx, tx, tok, msg)
 	})
 	if err != nil {
-		return fmt.Errorf("issue email token: %w", err)
+		return false, fmt.Errorf("issue email token: %w", err)
 	}
-	return nil
+	return issued, nil
 }
 
 func (s *Store) issueEmailToken(ctx context.Context, tx querier, tok EmailToken, msg OutboxMessage) error {

@@ -73,37 +73,52 @@ func (s *Store) ClaimMail(ctx context.Context, lease time.Duration) (OutboxMessa
 	return m, true, nil
 }
 
-// MarkMailSent records that a message was handed to the SMTP server. Its
-// bodies are cleared: they may hold a token, which must not outlive its
-// purpose in plain text.
-func (s *Store) MarkMailSent(ctx context.Context, id uuid.UUID) error {
-	_, err := s.write.ExecContext(ctx, `UPDATE outbox SET sent_at = $1, locked_until = NULL, text_body = '', html_body = '', last_error = NULL
-		WHERE id = $2`, s.Now(), id)
+// ErrClaimLost is the answer to the completion of a claim that is no
+// longer the message's latest (the lease ran out and another worker took
+// the message) or of a message already completed: the record is left to
+// the claim that holds it.
+var ErrClaimLost = errors.New("the claim on this message was lost to another worker")
+
+// claimWhere ties a completion to its claim: the attempt it counted is
+// still the latest, and the message is still pending.
+const claimWhere = `id = $1 AND attempts = $2 AND sent_at IS NULL AND failed_at IS NULL`
+
+// complete runs the completion update q (whose first two parameters are
+// the claim's ID and attempt) and tells whether the claim still held.
+func (s *Store) complete(ctx context.Context, what string, claim OutboxMessage, q string, args ...any) error {
+	res, err := s.write.ExecContext(ctx, q, append([]any{claim.ID, claim.Attempts}, args...)...)
 	if err != nil {
-		return fmt.Errorf("mark mail sent: %w", s.mapErr(err))
+		return fmt.Errorf("%s: %w", what, s.mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%s: %w", what, ErrClaimLost)
 	}
 	return nil
 }
 
-// RetryMail records a failed attempt and when to try again.
-func (s *Store) RetryMail(ctx context.Context, id uuid.UUID, at time.Time, reason string) error {
-	_, err := s.write.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = $1, locked_until = NULL, last_error = $2 WHERE id = $3`,
-		at.UTC().Truncate(time.Microsecond), clip(reason, 1000), id)
-	if err != nil {
-		return fmt.Errorf("retry mail: %w", s.mapErr(err))
-	}
-	return nil
+// MarkMailSent records that a claimed message was handed to the SMTP
+// server. Its bodies are cleared: they may hold a token, which must not
+// outlive its purpose in plain text.
+func (s *Store) MarkMailSent(ctx context.Context, claim OutboxMessage) error {
+	return s.complete(ctx, "mark mail sent", claim, `UPDATE outbox
+		SET sent_at = $3, locked_until = NULL, text_body = '', html_body = '', last_error = NULL
+		WHERE `+claimWhere, s.Now())
 }
 
-// AbandonMail records that a message will not be sent after all; like a
-// sent one, it loses its bodies.
-func (s *Store) AbandonMail(ctx context.Context, id uuid.UUID, reason string) error {
-	_, err := s.write.ExecContext(ctx, `UPDATE outbox SET failed_at = $1, locked_until = NULL, last_error = $2, text_body = '', html_body = ''
-		WHERE id = $3`, s.Now(), clip(reason, 1000), id)
-	if err != nil {
-		return fmt.Errorf("abandon mail: %w", s.mapErr(err))
-	}
-	return nil
+// RetryMail records a failed attempt of a claimed message and when to try
+// again.
+func (s *Store) RetryMail(ctx context.Context, claim OutboxMessage, at time.Time, reason string) error {
+	return s.complete(ctx, "retry mail", claim, `UPDATE outbox
+		SET next_attempt_at = $3, locked_until = NULL, last_error = $4
+		WHERE `+claimWhere, at.UTC().Truncate(time.Microsecond), clip(reason, 1000))
+}
+
+// AbandonMail records that a claimed message will not be sent after all;
+// like a sent one, it loses its bodies.
+func (s *Store) AbandonMail(ctx context.Context, claim OutboxMessage, reason string) error {
+	return s.complete(ctx, "abandon mail", claim, `UPDATE outbox
+		SET failed_at = $3, locked_until = NULL, last_error = $4, text_body = '', html_body = ''
+		WHERE `+claimWhere, s.Now(), clip(reason, 1000))
 }
 
 // MailStatus is what the outbox knows of one message, for tests and tools.
@@ -149,12 +164,18 @@ func clip(s string, n int) string {
 	return s[:n]
 }
 
+// The counts behind OutboxStats. Each is served by a partial index that
+// holds exactly the rows it counts (outbox_pending_idx, outbox_failed_idx),
+// so neither scans the sent mail kept until it is purged.
+const (
+	outboxPendingCountSQL = `SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL`
+	outboxFailedCountSQL  = `SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL`
+)
+
 // OutboxStats counts the messages waiting to be sent and those abandoned
 // (still kept, until purged), for the metrics.
 func (s *Store) OutboxStats(ctx context.Context) (pending, failed int, err error) {
-	err = s.read.QueryRowContext(ctx, `SELECT
-			(SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL),
-			(SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL)`).Scan(&pending, &failed)
+	err = s.read.QueryRowContext(ctx, `SELECT (`+outboxPendingCountSQL+`), (`+outboxFailedCountSQL+`)`).Scan(&pending, &failed)
 	if err != nil {
 		return 0, 0, fmt.Errorf("outbox stats: %w", s.mapErr(err))
 	}

@@ -20,10 +20,17 @@ const MaxLiveSessions = 100
 // someone holds a copy, so the session it belongs to has been ended.
 var ErrRefreshTokenReused = fmt.Errorf("%w: refresh token reused", taskapi.ErrUnauthorized)
 
-// CreateSession inserts a session and its first refresh token (by hash).
-// The session's ID, CreatedAt and LastUsedAt are set here. Beyond
-// MaxLiveSessions, the user's oldest sessions end.
-func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refreshHash string) (taskapi.Session, error) {
+// ErrCredentialsChanged means a session was not opened because the user's
+// session epoch moved on since the credentials were read (password set or
+// reset, account disabled, logout everywhere), or the user is disabled.
+var ErrCredentialsChanged = fmt.Errorf("%w: the credentials changed", taskapi.ErrUnauthorized)
+
+// CreateSession inserts a session and its first refresh token (by hash),
+// provided the user is active and its session epoch is still epoch;
+// otherwise ErrCredentialsChanged. The session's ID, CreatedAt and
+// LastUsedAt are set here. Beyond MaxLiveSessions, the user's oldest
+// sessions end.
+func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refreshHash string, epoch int64) (taskapi.Session, error) {
 	id, err := uuid.NewV7()
 	if err != nil {
 		return taskapi.Session{}, fmt.Errorf("create session: %w", err)
@@ -32,6 +39,20 @@ func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refresh
 	sess.ID, sess.CreatedAt, sess.LastUsedAt = id, now, now
 	sess.ExpiresAt = sess.ExpiresAt.UTC().Truncate(time.Microsecond)
 	err = s.inTx(ctx, func(tx querier) error {
+		// The check takes the user's row lock (a no-op UPDATE: SQLite has
+		// no FOR SHARE), which every change that ends sessions also takes
+		// before it ends them (revokeUserSessions). So either that change
+		// commits first and this finds the epoch moved on, or this session
+		// commits first and that change ends it: no session opened on an
+		// old password survives.
+		res, err := tx.ExecContext(ctx, `UPDATE users SET session_epoch = session_epoch
+			WHERE id = $1 AND session_epoch = $2 AND is_active = $3`, sess.UserID, epoch, true)
+		if err != nil {
+			return s.mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrCredentialsChanged
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, user_id, user_agent, ip, created_at, last_used_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			sess.ID, sess.UserID, sess.UserAgent, sess.IP, sess.CreatedAt, sess.LastUsedAt, sess.ExpiresAt); err != nil {
@@ -41,7 +62,7 @@ func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refresh
 			refreshHash, sess.ID, now); err != nil {
 			return s.mapErr(err)
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1
+		_, err = tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1
 			WHERE user_id = $2 AND revoked_at IS NULL AND id NOT IN (
 				SELECT id FROM sessions WHERE user_id = $2 AND revoked_at IS NULL AND expires_at > $1
 				ORDER BY created_at DESC LIMIT $3)`, now, sess.UserID, MaxLiveSessions)
@@ -87,12 +108,25 @@ func (s *Store) TouchSession(ctx context.Context, sessionID uuid.UUID) error {
 	return nil
 }
 
+// KeptSpentRefreshTokens is how many spent refresh tokens a session keeps
+// (the latest ones) to recognise a replay. The one most worth catching
+// is the latest spent: the legitimate client and a thief race for the
+// same copy, and whichever comes second is detected. A replay of an older,
+// deleted token is simply an unknown token (401) without ending the
+// session; by then the legitimate client has moved on several rotations,
+// so that copy is worth nothing. Keeping a bounded few, instead of one row
+// per refresh for the session's whole life, bounds the table.
+const KeptSpentRefreshTokens = 5
+
 // RotateRefreshToken spends the refresh token with hash oldHash and gives
-// its session newHash instead, extending the session to expiresAt. The
-// token must be unspent and its session live, of an active user; anything
-// else is ErrUnauthorized. A spent token presented again ends its session
-// and returns ErrRefreshTokenReused.
-func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string, expiresAt time.Time) (taskapi.Session, error) {
+// its session newHash instead, extending the session to expiresAt, but
+// never past maxAge after the session was opened (login): a session
+// renewed by refresh still ends, and the user logs in again. The token
+// must be unspent and its session live, of an active user; anything else
+// is ErrUnauthorized. A spent token presented again ends its session and
+// returns ErrRefreshTokenReused. Spent tokens beyond the latest
+// KeptSpentRefreshTokens are deleted.
+func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string, expiresAt time.Time, maxAge time.Duration) (taskapi.Session, error) {
 	var sess taskapi.Session
 	reused := false
 	err := s.inTx(ctx, func(tx querier) error {
@@ -118,11 +152,25 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string,
 			_, err = tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, now, sid)
 			return s.mapErr(err)
 		}
+		var opened time.Time
+		if err := tx.QueryRowContext(ctx, `SELECT created_at FROM sessions WHERE id = $1`, sid).Scan(&opened); err != nil {
+			if err = s.mapErr(err); errors.Is(err, taskapi.ErrNotFound) {
+				return taskapi.ErrUnauthorized
+			}
+			return err
+		}
+		exp := expiresAt.UTC().Truncate(time.Microsecond)
+		if end := opened.UTC().Add(maxAge); maxAge > 0 && end.Before(exp) {
+			exp = end
+		}
+		if !exp.After(now) {
+			return taskapi.ErrUnauthorized // past its maximum age
+		}
 		err = tx.QueryRowContext(ctx, `UPDATE sessions SET last_used_at = $1, expires_at = $2
 			WHERE id = $3 AND revoked_at IS NULL AND expires_at > $1
 			  AND user_id IN (SELECT id FROM users WHERE is_active = $4)
 			RETURNING id, user_id, user_agent, ip, created_at, last_used_at, expires_at`,
-			now, expiresAt.UTC().Truncate(time.Microsecond), sid, true).Scan(
+			now, exp, sid, true).Scan(
 			&sess.ID, &sess.UserID, &sess.UserAgent, &sess.IP, &sess.CreatedAt, &sess.LastUsedAt, &sess.ExpiresAt)
 		if err != nil {
 			if err = s.mapErr(err); errors.Is(err, taskapi.ErrNotFound) {
@@ -130,8 +178,16 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string,
 			}
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)`,
-			newHash, sid, now)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)`,
+			newHash, sid, now); err != nil {
+			return s.mapErr(err)
+		}
+		// The token just spent is kept whatever the clock's resolution,
+		// with the latest others.
+		_, err = tx.ExecContext(ctx, `DELETE FROM refresh_tokens
+			WHERE session_id = $1 AND spent_at IS NOT NULL AND token_hash <> $2 AND token_hash NOT IN (
+				SELECT token_hash FROM refresh_tokens WHERE session_id = $1 AND spent_at IS NOT NULL AND token_hash <> $2
+				ORDER BY spent_at DESC, created_at DESC LIMIT $3)`, sid, oldHash, KeptSpentRefreshTokens-1)
 		return s.mapErr(err)
 	})
 	if err != nil {
@@ -183,13 +239,21 @@ func (s *Store) RevokeSession(ctx context.Context, userID, sessionID uuid.UUID) 
 // RevokeUserSessions ends every session of userID except keep (uuid.Nil
 // keeps none).
 func (s *Store) RevokeUserSessions(ctx context.Context, userID, keep uuid.UUID) error {
-	if err := s.revokeUserSessions(ctx, s.write, userID, keep, s.Now()); err != nil {
+	err := s.inTx(ctx, func(tx querier) error { return s.revokeUserSessions(ctx, tx, userID, keep, s.Now()) })
+	if err != nil {
 		return fmt.Errorf("revoke sessions: %w", err)
 	}
 	return nil
 }
 
+// revokeUserSessions ends the sessions and moves the session epoch on,
+// the epoch first: that takes the user's row lock, which CreateSession
+// also takes, so a login racing this either lands before (and its session
+// is ended here) or after (and finds the epoch changed).
 func (s *Store) revokeUserSessions(ctx context.Context, q querier, userID, keep uuid.UUID, now time.Time) error {
+	if _, err := q.ExecContext(ctx, `UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1`, userID); err != nil {
+		return s.mapErr(err)
+	}
 	_, err := q.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL`,
 		now, userID, keep)
 	return s.mapErr(err)

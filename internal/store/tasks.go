@@ -297,6 +297,10 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 		}
 		now := s.Now()
 		next := cur
+		// A due date is compared as it will be stored (UTC, µs): a patch
+		// to the stored value is no change, and the answer shows the value
+		// a later read returns.
+		patch.DueDate.Value = utc(patch.DueDate.Value)
 		changed, err := next.Apply(patch, now)
 		if err != nil {
 			return err

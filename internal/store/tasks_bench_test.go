@@ -36,7 +36,7 @@ func BenchmarkTasks(b *testing.B) {
 			s := storetest.Open(b, e.NewURL(b))
 			user, tasks := seedBench(b, s, n)
 			ctx := context.Background()
-			for _, sort := range []taskapi.TaskSort{taskapi.DefaultTaskSort, {Key: taskapi.SortDueDate}, {Key: taskapi.SortPriority, Desc: true}, {Key: taskapi.SortTitle}} {
+			for _, sort := range []taskapi.TaskSort{taskapi.DefaultTaskSort(), {Key: taskapi.SortDueDate}, {Key: taskapi.SortPriority, Desc: true}, {Key: taskapi.SortTitle}} {
 				// The deep cursor sits 95% into the list.
 				deep := store.TaskCursorOf(tasks[n*95/100], sort.Key)
 				for _, at := range []struct {
@@ -100,8 +100,8 @@ func seedBench(b *testing.B, s *store.Store, n int) (uuid.UUID, []taskapi.Task) 
 			k := start + i
 			t := taskapi.Task{
 				Title:     fmt.Sprintf("Task %07d", (k*7919)%n),
-				Status:    taskapi.Statuses[k%3], // no ARCHIVED: every task is in the default list
-				Priority:  taskapi.Priorities[k%4],
+				Status:    taskapi.Statuses()[k%3], // no ARCHIVED: every task is in the default list
+				Priority:  taskapi.Priorities()[k%4],
 				CreatedAt: base.Add(time.Duration(k) * time.Second),
 			}
 			if k%5 != 0 {

@@ -54,14 +54,19 @@ var errBulkForeignCategory = taskapi.Invalid("changes.category_id", "must name o
 
 // bulkUpdate changes every named task in one UPDATE … RETURNING. The
 // status change keeps completed_at true: a task already COMPLETED keeps its
-// completion time.
+// completion time. As with a PATCH, only the tasks that change get a new
+// version and updated_at: every SET expression reads the row as it was, so
+// one condition, "some field differs", decides both.
 func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b taskapi.TaskBulk) (BulkResult, error) {
 	now := s.Now()
 	c := b.Changes
 	var a args
-	sets := []string{"updated_at = " + a.add(now), "version = version + 1"}
+	var sets, differs []string
 	if c.Status != nil {
-		sets = append(sets, "status = "+a.add(string(*c.Status)))
+		p := a.add(string(*c.Status))
+		sets = append(sets, "status = "+p)
+		// completed_at follows the status, so it changes only with it.
+		differs = append(differs, "status <> "+p)
 		if *c.Status == taskapi.StatusCompleted {
 			sets = append(sets, "completed_at = COALESCE(completed_at, "+a.add(now)+")")
 		} else {
@@ -69,7 +74,9 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 		}
 	}
 	if c.Priority != nil {
-		sets = append(sets, "priority = "+a.add(c.Priority.Rank()))
+		p := a.add(c.Priority.Rank())
+		sets = append(sets, "priority = "+p)
+		differs = append(differs, "priority <> "+p)
 	}
 	if c.CategoryID.Set {
 		if err := s.checkCategory(ctx, tx, userID, c.CategoryID.Value); err != nil {
@@ -78,8 +85,13 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 			}
 			return BulkResult{}, err
 		}
-		sets = append(sets, "category_id = "+a.add(nullUUID(c.CategoryID.Value)))
+		p := a.add(nullUUID(c.CategoryID.Value))
+		sets = append(sets, "category_id = "+p)
+		differs = append(differs, "category_id IS DISTINCT FROM "+p)
 	}
+	changed := "(" + strings.Join(differs, " OR ") + ")"
+	sets = append(sets, "updated_at = CASE WHEN "+changed+" THEN "+a.add(now)+" ELSE updated_at END",
+		"version = CASE WHEN "+changed+" THEN version + 1 ELSE version END")
 	rows, err := tx.QueryContext(ctx, `UPDATE tasks SET `+strings.Join(sets, ", ")+
 		` WHERE user_id = `+a.add(userID)+` AND id IN `+list(&a, b.IDs)+` RETURNING `+taskColumns, a...)
 	if err != nil {

@@ -41,22 +41,22 @@ type TaskCursor struct {
 	ID uuid.UUID
 }
 
-// taskSortColumns maps each sort key to the column it orders by; each has
-// an index (user_id, column, id), named in taskSortIndexes.
-var taskSortColumns = map[taskapi.TaskSortKey]string{
-	taskapi.SortCreatedAt: "created_at",
-	taskapi.SortUpdatedAt: "updated_at",
-	taskapi.SortDueDate:   "due_date",
-	taskapi.SortPriority:  "priority",
-	taskapi.SortTitle:     "title_key",
-}
-
-var taskSortIndexes = map[taskapi.TaskSortKey]string{
-	taskapi.SortCreatedAt: "tasks_user_created_idx",
-	taskapi.SortUpdatedAt: "tasks_user_updated_idx",
-	taskapi.SortDueDate:   "tasks_user_due_idx",
-	taskapi.SortPriority:  "tasks_user_priority_idx",
-	taskapi.SortTitle:     "tasks_user_title_idx",
+// taskSortColumn returns the column a sort key orders by and its index
+// (user_id, column, id); ok is false for an unknown key.
+func taskSortColumn(k taskapi.TaskSortKey) (column, index string, ok bool) {
+	switch k {
+	case taskapi.SortCreatedAt:
+		return "created_at", "tasks_user_created_idx", true
+	case taskapi.SortUpdatedAt:
+		return "updated_at", "tasks_user_updated_idx", true
+	case taskapi.SortDueDate:
+		return "due_date", "tasks_user_due_idx", true
+	case taskapi.SortPriority:
+		return "priority", "tasks_user_priority_idx", true
+	case taskapi.SortTitle:
+		return "title_key", "tasks_user_title_idx", true
+	}
+	return "", "", false
 }
 
 // TaskCursorOf returns the position just after t in a list sorted by key.
@@ -101,7 +101,7 @@ func (c *TaskCursor) key(k taskapi.TaskSortKey) any {
 // follows, walked by id. So a page of 50 costs the same at the start and
 // a million tasks in.
 func (s *Store) ListTasks(ctx context.Context, userID uuid.UUID, q TaskQuery) ([]taskapi.Task, *TaskCursor, error) {
-	col, ok := taskSortColumns[q.Sort.Key]
+	col, index, ok := taskSortColumn(q.Sort.Key)
 	if !ok || q.Limit < 1 {
 		return nil, nil, fmt.Errorf("list tasks: sort %q, limit %d", q.Sort.Key, q.Limit)
 	}
@@ -113,7 +113,7 @@ func (s *Store) ListTasks(ctx context.Context, userID uuid.UUID, q TaskQuery) ([
 			return nil, nil, fmt.Errorf("list tasks: category: %w", err)
 		}
 	}
-	l := taskLister{s: s, userID: userID, q: q, col: col, now: s.Now()}
+	l := taskLister{s: s, userID: userID, q: q, col: col, index: index, now: s.Now()}
 	// Filters on the due date leave out tasks without one.
 	f := q.Filter
 	hasNullSection := q.Sort.Key == taskapi.SortDueDate && f.DueAfter == nil && f.DueBefore == nil && !f.Overdue
@@ -146,6 +146,7 @@ type taskLister struct {
 	userID uuid.UUID
 	q      TaskQuery
 	col    string
+	index  string
 	now    time.Time
 }
 
@@ -198,7 +199,7 @@ func (l *taskLister) sectionSQL(keyed bool, after *TaskCursor, n int) (string, a
 		// Nothing more selective than the sort index applies (status and
 		// priority have four values each): walk it whatever statistics say,
 		// so a page costs the same everywhere in a big list.
-		from += l.s.d.indexedBy(taskSortIndexes[l.q.Sort.Key])
+		from += l.s.d.indexedBy(l.index)
 	}
 	return `SELECT ` + taskColumns + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ` + a.add(n), a
 }
@@ -228,11 +229,14 @@ func (s *Store) taskFilterSQL(a *args, f taskapi.TaskFilter, now time.Time) stri
 	if f.CategoryID != nil {
 		w = append(w, "category_id = "+a.add(*f.CategoryID))
 	}
+	// The bounds are cut to the microsecond, as stored due dates are:
+	// PostgreSQL would round finer digits and SQLite compare them as text,
+	// so the engines would disagree at the edge.
 	if f.DueAfter != nil {
-		w = append(w, "due_date >= "+a.add(f.DueAfter.UTC()))
+		w = append(w, "due_date >= "+a.add(utc(f.DueAfter)))
 	}
 	if f.DueBefore != nil {
-		w = append(w, "due_date < "+a.add(f.DueBefore.UTC()))
+		w = append(w, "due_date < "+a.add(utc(f.DueBefore)))
 	}
 	if f.Overdue {
 		w = append(w, "due_date < "+a.add(now)+" AND status IN ('TODO', 'IN_PROGRESS')")
@@ -257,15 +261,20 @@ func postgresTaskSearch(q string, arg func(any) string) string {
 
 // sqliteTaskSearch uses the trigram FTS5 index for 3 characters or more (a
 // phrase of trigrams is a case-insensitive substring match); a shorter
-// text has no trigram, so it falls back to LIKE, which is case-insensitive
-// for ASCII only.
+// text has no trigram, so it falls back to a scan with LIKE, which folds
+// ASCII letters only. Titles are compared through title_key, the title
+// lower-cased in Go, with the text lower-cased alike, so they match
+// ignoring case in every script; descriptions have no such copy (keeping
+// one would double the largest column for 1- and 2-character searches),
+// so there the match ignores the case of ASCII letters only.
 func sqliteTaskSearch(q string, arg func(any) string) string {
 	if utf8.RuneCountInString(q) >= 3 {
 		phrase := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
 		return `seq IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ` + arg(phrase) + `)`
 	}
+	key := arg("%" + escapeLike(taskapi.TitleSortKey(q)) + "%")
 	p := arg("%" + escapeLike(q) + "%")
-	return `(title LIKE ` + p + ` ESCAPE '\' OR description LIKE ` + p + ` ESCAPE '\')`
+	return `(title_key LIKE ` + key + ` ESCAPE '\' OR description LIKE ` + p + ` ESCAPE '\')`
 }
 
 // TaskStats counts the user's tasks by status and priority, and the open
@@ -275,10 +284,10 @@ func sqliteTaskSearch(q string, arg func(any) string) string {
 // any time zone are the same on both engines.
 func (s *Store) TaskStats(ctx context.Context, userID uuid.UUID, w taskapi.StatsWindow) (taskapi.TaskStats, error) {
 	st := taskapi.TaskStats{ByStatus: map[taskapi.Status]int64{}, ByPriority: map[taskapi.Priority]int64{}}
-	for _, x := range taskapi.Statuses {
+	for _, x := range taskapi.Statuses() {
 		st.ByStatus[x] = 0
 	}
-	for _, x := range taskapi.Priorities {
+	for _, x := range taskapi.Priorities() {
 		st.ByPriority[x] = 0
 	}
 	rows, err := s.read.QueryContext(ctx, `SELECT status, priority, COUNT(*),

@@ -102,7 +102,7 @@ func TestInsertTasksAndListAll(t *testing.T) {
 		const n = 1234
 		tasks := make([]taskapi.Task, n)
 		for i := range tasks {
-			tasks[i] = taskapi.Task{Title: "task", Priority: taskapi.Priorities[i%4]}
+			tasks[i] = taskapi.Task{Title: "task", Priority: taskapi.Priorities()[i%4]}
 		}
 		if _, err := s.InsertTasks(ctx, user, tasks); err != nil {
 			t.Fatal(err)

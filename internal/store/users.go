@@ -99,24 +99,45 @@ func (s *Store) GetUserByEmail(ctx context.Context, email string) (taskapi.User,
 	return u, nil
 }
 
-// Credentials returns the user a login names and its password hash. The
-// login is an email when it holds an '@' (usernames cannot), a username
-// otherwise; usernames are matched ignoring case, as they are unique so.
-func (s *Store) Credentials(ctx context.Context, login string) (taskapi.User, string, error) {
-	q := `SELECT ` + userColumns + `, password_hash FROM users WHERE lower(username) = lower($1)`
+// Credentials are what a login is checked against.
+type Credentials struct {
+	User         taskapi.User
+	PasswordHash string
+	// Epoch is the user's session epoch when the hash was read: a session
+	// opened on the strength of this hash must still find it (see
+	// CreateSession), so a login that overlaps a password change, a
+	// reset, a disable or a logout everywhere opens nothing.
+	Epoch int64
+}
+
+// Credentials returns the user a login names, its password hash and
+// session epoch. The login is an email when it holds an '@' (usernames
+// cannot), a username otherwise; usernames are matched ignoring case, as
+// they are unique so.
+func (s *Store) Credentials(ctx context.Context, login string) (Credentials, error) {
+	q := `SELECT ` + userColumns + `, password_hash, session_epoch FROM users WHERE lower(username) = lower($1)`
 	if strings.Contains(login, "@") {
-		q = `SELECT ` + userColumns + `, password_hash FROM users WHERE email = $1`
+		q = `SELECT ` + userColumns + `, password_hash, session_epoch FROM users WHERE email = $1`
 		login = taskapi.NormalizeEmail(login)
 	}
-	var u taskapi.User
-	var hash string
+	var c Credentials
+	u := &c.User
 	err := s.read.QueryRowContext(ctx, q, login).Scan(&u.ID, &u.Email, &u.Username, &u.FullName, &u.IsActive,
-		&u.IsVerified, &u.IsSuperuser, &u.CreatedAt, &u.UpdatedAt, &hash)
+		&u.IsVerified, &u.IsSuperuser, &u.CreatedAt, &u.UpdatedAt, &c.PasswordHash, &c.Epoch)
 	if err != nil {
-		return taskapi.User{}, "", fmt.Errorf("credentials: %w", s.mapErr(err))
+		return Credentials{}, fmt.Errorf("credentials: %w", s.mapErr(err))
 	}
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
-	return u, hash, nil
+	return c, nil
+}
+
+// SessionEpoch returns a user's session epoch (see Credentials).
+func (s *Store) SessionEpoch(ctx context.Context, userID uuid.UUID) (int64, error) {
+	var epoch int64
+	if err := s.read.QueryRowContext(ctx, `SELECT session_epoch FROM users WHERE id = $1`, userID).Scan(&epoch); err != nil {
+		return 0, fmt.Errorf("session epoch: %w", s.mapErr(err))
+	}
+	return epoch, nil
 }
 
 // PasswordHash returns the password hash of a user.

@@ -107,12 +107,17 @@ func Start(t testing.TB, o Options) *Catcher {
 	return c
 }
 
-// URL is the TASKAPI_SMTP_URL of the catcher.
+// URL is the TASKAPI_SMTP_URL of the catcher. A catcher without TLS is
+// reached with tls=none, as the sender otherwise insists on STARTTLS.
 func (c *Catcher) URL(user, pass string) string {
-	if user == "" {
-		return "smtp://" + c.Addr
+	u := "smtp://" + c.Addr
+	if user != "" {
+		u = "smtp://" + user + ":" + pass + "@" + c.Addr
 	}
-	return "smtp://" + user + ":" + pass + "@" + c.Addr
+	if c.roots == nil {
+		u += "?tls=none"
+	}
+	return u
 }
 
 // ClientTLS returns a TLS configuration that trusts the catcher.

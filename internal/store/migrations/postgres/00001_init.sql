@@ -15,7 +15,11 @@ CREATE TABLE users (
     is_verified   boolean NOT NULL DEFAULT false,
     is_superuser  boolean NOT NULL DEFAULT false,
     created_at    timestamptz NOT NULL,
-    updated_at    timestamptz NOT NULL
+    updated_at    timestamptz NOT NULL,
+    -- Grows whenever the user's sessions are ended (password set or reset,
+    -- account disabled, logout everywhere): a login opens its session only
+    -- if it is still the epoch its password check read.
+    session_epoch bigint NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX users_email_key ON users (email);
 CREATE UNIQUE INDEX users_username_key ON users (lower(username));
@@ -181,6 +185,8 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
 CREATE INDEX outbox_user_idx ON outbox (user_id);
 CREATE INDEX outbox_done_idx ON outbox (created_at) WHERE sent_at IS NOT NULL OR failed_at IS NOT NULL;
+-- The abandoned messages alone, for the metrics' count of them.
+CREATE INDEX outbox_failed_idx ON outbox (failed_at) WHERE failed_at IS NOT NULL;
 
 -- +goose Down
 DROP TABLE outbox;

@@ -14,7 +14,11 @@ CREATE TABLE users (
     is_verified   BOOLEAN NOT NULL DEFAULT 0 CHECK (is_verified IN (0, 1)),
     is_superuser  BOOLEAN NOT NULL DEFAULT 0 CHECK (is_superuser IN (0, 1)),
     created_at    DATETIME NOT NULL,
-    updated_at    DATETIME NOT NULL
+    updated_at    DATETIME NOT NULL,
+    -- Grows whenever the user's sessions are ended (password set or reset,
+    -- account disabled, logout everywhere): a login opens its session only
+    -- if it is still the epoch its password check read.
+    session_epoch INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX users_email_key ON users (email);
 CREATE UNIQUE INDEX users_username_key ON users (lower(username));
@@ -180,6 +184,8 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
 CREATE INDEX outbox_user_idx ON outbox (user_id);
 CREATE INDEX outbox_done_idx ON outbox (created_at) WHERE sent_at IS NOT NULL OR failed_at IS NOT NULL;
+-- The abandoned messages alone, for the metrics' count of them.
+CREATE INDEX outbox_failed_idx ON outbox (failed_at) WHERE failed_at IS NOT NULL;
 
 -- +goose Down
 DROP TABLE outbox;

@@ -1,0 +1,199 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/store"
+	"github.com/taskapi/taskapi/internal/store/storetest"
+)
+
+// A login reads the credentials, checks the password (slowly), then opens
+// its session. Whatever ends the user's sessions in between (password set
+// or reset, account disabled, logout everywhere) must also stop that
+// session from opening: the steps are run here in that order.
+func TestLoginOverlappingACredentialChangeOpensNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		changes := map[string]func(uid uuid.UUID) error{
+			"password change": func(uid uuid.UUID) error { return s.SetPassword(ctx, uid, "new-hash", uuid.Nil, nil) },
+			"password change keeping a session": func(uid uuid.UUID) error {
+				return s.SetPassword(ctx, uid, "new-hash", uuid.Must(uuid.NewV7()), nil)
+			},
+			"password reset": func(uid uuid.UUID) error {
+				tok := store.EmailToken{UserID: uid, Purpose: store.PurposeResetPassword, Hash: "reset-" + uid.String(),
+					Email: "", ExpiresAt: time.Now().Add(time.Hour)}
+				u, err := s.GetUser(ctx, uid)
+				if err != nil {
+					return err
+				}
+				tok.Email = u.Email
+				if _, err := s.IssueEmailToken(ctx, tok, store.OutboxMessage{To: u.Email, Subject: "s", Text: "t", HTML: "h"}, 0); err != nil {
+					return err
+				}
+				_, err = s.ResetPassword(ctx, tok.Hash, "new-hash", store.OutboxMessage{To: u.Email, Subject: "s", Text: "t", HTML: "h"})
+				return err
+			},
+			"account disabled": func(uid uuid.UUID) error {
+				no := false
+				_, err := s.UpdateUser(ctx, uid, store.UserChanges{IsActive: &no}, nil)
+				return err
+			},
+			"logout everywhere": func(uid uuid.UUID) error { return s.RevokeUserSessions(ctx, uid, uuid.Nil) },
+		}
+		i := 0
+		for name, change := range changes {
+			i++
+			login := "racer" + string(rune('a'+i))
+			uid := newUser(t, s, login)
+			before, err := s.Credentials(ctx, login)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := change(uid); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			_, err = s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)}, "r-"+login, before.Epoch)
+			if !errors.Is(err, store.ErrCredentialsChanged) {
+				t.Errorf("%s: a login that checked the old credentials opened a session: %v", name, err)
+			}
+			// A login that reads the credentials afresh is not hindered
+			// (unless the account is disabled).
+			after, err := s.Credentials(ctx, login)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)}, "r2-"+login, after.Epoch)
+			if wantErr := name == "account disabled"; (err != nil) != wantErr {
+				t.Errorf("%s: fresh login: %v", name, err)
+			}
+		}
+	})
+}
+
+// Logins racing a password change for real: every session opened on the
+// old credentials has ended once the change has committed, whichever
+// commits first.
+func TestLoginsRacingAPasswordChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		uid := newUser(t, s, "racer")
+		old, err := s.Credentials(ctx, "racer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		const logins = 16
+		var wg sync.WaitGroup
+		opened := make(chan uuid.UUID, logins)
+		start := make(chan struct{})
+		for i := range logins {
+			wg.Go(func() {
+				<-start
+				sess, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)},
+					"race-"+uuid.NewString()+string(rune('a'+i)), old.Epoch)
+				switch {
+				case err == nil:
+					opened <- sess.ID
+				case !errors.Is(err, store.ErrCredentialsChanged):
+					t.Error(err)
+				}
+			})
+		}
+		close(start)
+		if err := s.SetPassword(ctx, uid, "new-hash", uuid.Nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		close(opened)
+		for id := range opened {
+			if _, _, err := s.SessionPrincipal(ctx, id); !errors.Is(err, taskapi.ErrUnauthorized) {
+				t.Errorf("a session opened on the old password outlived the change: %v", err)
+			}
+		}
+	})
+}
+
+// Refreshing keeps a bounded number of spent tokens per session: the
+// latest ones, so the replay most worth catching still ends the session,
+// while an old, deleted one is only unknown.
+func TestSpentRefreshTokensArePruned(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		uid := newUser(t, s, "rota")
+		sess, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)}, "tok-0", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const rotations = 20
+		for i := range rotations {
+			if _, err := s.RotateRefreshToken(ctx, fmt.Sprintf("tok-%d", i), fmt.Sprintf("tok-%d", i+1),
+				time.Now().Add(time.Hour), 24*time.Hour); err != nil {
+				t.Fatalf("rotation %d: %v", i, err)
+			}
+		}
+		var n int
+		if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM refresh_tokens WHERE session_id = $1`, sess.ID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != store.KeptSpentRefreshTokens+1 {
+			t.Errorf("%d refresh tokens after %d rotations, want %d", n, rotations, store.KeptSpentRefreshTokens+1)
+		}
+		// A pruned token is unknown: refused, and the session lives on.
+		if _, err := s.RotateRefreshToken(ctx, "tok-0", "x-0", time.Now().Add(time.Hour), 24*time.Hour); !errors.Is(err, taskapi.ErrUnauthorized) || errors.Is(err, store.ErrRefreshTokenReused) {
+			t.Errorf("pruned token: %v", err)
+		}
+		if _, _, err := s.SessionPrincipal(ctx, sess.ID); err != nil {
+			t.Errorf("an unknown token ended the session: %v", err)
+		}
+		// The latest spent one is still recognised, and ends the session.
+		if _, err := s.RotateRefreshToken(ctx, fmt.Sprintf("tok-%d", rotations-1), "x-1", time.Now().Add(time.Hour), 24*time.Hour); !errors.Is(err, store.ErrRefreshTokenReused) {
+			t.Errorf("replay of the latest spent token: %v", err)
+		}
+		if _, _, err := s.SessionPrincipal(ctx, sess.ID); !errors.Is(err, taskapi.ErrUnauthorized) {
+			t.Errorf("the replay did not end the session: %v", err)
+		}
+	})
+}
+
+// However often it is refreshed, a session ends maxAge after login.
+func TestSessionMaxAge(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			clock := time.Now()
+			s := storetest.Open(t, e.NewURL(t), store.WithClock(func() time.Time { return clock }))
+			ctx := context.Background()
+			uid := newUser(t, s, "aged")
+			const maxAge = 10 * 24 * time.Hour
+			if _, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: clock.Add(3 * 24 * time.Hour)}, "t0", 0); err != nil {
+				t.Fatal(err)
+			}
+			opened := clock
+			tok := "t0"
+			for i := 1; ; i++ {
+				clock = clock.Add(2 * 24 * time.Hour) // refreshed every two days, well within the 3-day TTL
+				next := fmt.Sprintf("t%d", i)
+				sess, err := s.RotateRefreshToken(ctx, tok, next, clock.Add(3*24*time.Hour), maxAge)
+				if clock.Sub(opened) >= maxAge {
+					if !errors.Is(err, taskapi.ErrUnauthorized) {
+						t.Fatalf("refreshed %s after login: %v", clock.Sub(opened), err)
+					}
+					break
+				}
+				if err != nil {
+					t.Fatalf("refresh %d: %v", i, err)
+				}
+				if sess.ExpiresAt.After(opened.Add(maxAge)) {
+					t.Errorf("the session now ends at %s, past its maximum age", sess.ExpiresAt)
+				}
+				tok = next
+			}
+		})
+	}
+}
