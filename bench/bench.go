@@ -337,6 +337,28 @@ func (b *bench) measure(ctx context.Context, srv *server, users []*benchUser, pl
 	return res, nil
 }
 
+// startAuthorized starts taskapi, gives every user its tokens and builds
+// the request payloads: what each mode does before it measures.
+func (b *bench) startAuthorized(ctx context.Context, users []*benchUser) (*server, *tokenSource, *payloads, error) {
+	srv, err := b.startTaskapi(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ts, err := b.tokenSource(srv)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := ts.authorize(ctx, users, b.o.sessions); err != nil {
+		return nil, nil, nil, err
+	}
+	b.report.Tokens = ts.how
+	pl, err := newPayloads(users, time.Now())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return srv, ts, pl, nil
+}
+
 // load is the default mode: every workload against taskapi, and the read
 // workloads against the floor right after, on the same data.
 func (b *bench) load(ctx context.Context) error {
@@ -348,19 +370,7 @@ func (b *bench) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv, err := b.startTaskapi(ctx)
-	if err != nil {
-		return err
-	}
-	ts, err := b.tokenSource(srv)
-	if err != nil {
-		return err
-	}
-	if err := ts.authorize(ctx, users, b.o.sessions); err != nil {
-		return err
-	}
-	b.report.Tokens = ts.how
-	pl, err := newPayloads(users, time.Now())
+	srv, ts, pl, err := b.startAuthorized(ctx, users)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 )
 
 // scaleUsername owns the tasks of scale mode. It is deleted and made anew
@@ -41,19 +40,7 @@ func (b *bench) scale(ctx context.Context) error {
 	if err := grow(b.o.small); err != nil {
 		return err
 	}
-	srv, err := b.startTaskapi(ctx)
-	if err != nil {
-		return err
-	}
-	ts, err := b.tokenSource(srv)
-	if err != nil {
-		return err
-	}
-	if err := ts.authorize(ctx, users, b.o.sessions); err != nil {
-		return err
-	}
-	b.report.Tokens = ts.how
-	pl, err := newPayloads(users, time.Now())
+	srv, _, pl, err := b.startAuthorized(ctx, users)
 	if err != nil {
 		return err
 	}
