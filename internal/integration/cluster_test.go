@@ -63,12 +63,7 @@ func clusterEnv(dbURL, redisURL string, extra map[string]string) []string {
 // also race to migrate the fresh database), waiting until each listens.
 func startCluster(t *testing.T, n int, extra map[string]string) *cluster {
 	t.Helper()
-	if os.Getenv(storetest.PostgresEnv) == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not set: in CI the multi-instance test must run", storetest.PostgresEnv)
-		}
-		t.Skipf("%s is not set", storetest.PostgresEnv)
-	}
+	requirePostgres(t)
 	c := &cluster{DatabaseURL: storetest.PostgresURL(t), RedisURL: redistest.URL(t)}
 	c.Bin = buildBinary(t)
 	env := clusterEnv(c.DatabaseURL, c.RedisURL, extra)
@@ -84,6 +79,18 @@ func startCluster(t *testing.T, n int, extra map[string]string) *cluster {
 		}
 	}
 	return c
+}
+
+// requirePostgres skips t without a PostgreSQL URL, except in CI, where the
+// multi-instance test must run.
+func requirePostgres(t *testing.T) {
+	t.Helper()
+	if os.Getenv(storetest.PostgresEnv) == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not set: in CI the multi-instance test must run", storetest.PostgresEnv)
+		}
+		t.Skipf("%s is not set", storetest.PostgresEnv)
+	}
 }
 
 // buildBinary compiles cmd/taskapi into the test's temporary folder.

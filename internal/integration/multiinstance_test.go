@@ -17,6 +17,7 @@ import (
 // database and one Redis database and checks what a deployment behind a
 // load balancer relies on. Each scenario is a subtest on the same cluster.
 func TestTwoInstances(t *testing.T) {
+	requirePostgres(t)
 	mail := mailtest.Start(t, mailtest.Options{})
 	c := startCluster(t, 2, map[string]string{
 		"TASKAPI_RATE_LIMIT_API": "4/h", // one request back every 15 minutes: none during the test

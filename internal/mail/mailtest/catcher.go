@@ -103,7 +103,13 @@ func Start(t testing.TB, o Options) *Catcher {
 	c.Addr = ln.Addr().String()
 	done := make(chan struct{})
 	go func() { _ = srv.Serve(ln); close(done) }()
-	t.Cleanup(func() { srv.Close(); <-done })
+	t.Cleanup(func() {
+		// Closing the listener too: when the test ends before Serve has
+		// registered it, srv.Close alone would leave Serve in Accept.
+		_ = srv.Close()
+		_ = ln.Close()
+		<-done
+	})
 	return c
 }
 
