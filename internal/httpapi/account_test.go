@@ -11,8 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/taskapi/taskapi"
-	"github.com/taskapi/taskapi/internal/config"
-	"github.com/taskapi/taskapi/internal/ratelimit"
 	"github.com/taskapi/taskapi/internal/store/storetest"
 )
 
@@ -111,12 +109,7 @@ func TestEmailChangeNeedsThePassword(t *testing.T) {
 func TestEmailChangePasswordFailuresCount(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
-			e := newEnv(t, engine, func(c *config.Config) {
-				c.RateLimit = true
-				c.RateLimitLoginFailures = ratelimit.Limit{Burst: 3, Period: time.Hour}
-				c.RateLimitAuth = ratelimit.Limit{Burst: 1000, Period: time.Minute}
-				c.RateLimitAPI = ratelimit.Limit{Burst: 1000, Period: time.Minute}
-			})
+			e := newEnv(t, engine, failureLimit(3))
 			e.signUp(t, "tove", strongPassword)
 			tk := e.login(t, "tove", strongPassword)
 			patch := func(body any) *response {

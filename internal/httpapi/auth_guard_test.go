@@ -13,14 +13,19 @@ import (
 	"github.com/taskapi/taskapi/internal/ratelimit"
 )
 
-// guardedEnv limits password checks to 5 per account and hour, with the
+// failureLimit limits password checks to n per account and hour, with the
 // other limits out of the way.
-func guardedEnv(c *config.Config) {
-	c.RateLimit = true
-	c.RateLimitLoginFailures = ratelimit.Limit{Burst: 5, Period: time.Hour}
-	c.RateLimitAuth = ratelimit.Limit{Burst: 1000, Period: time.Minute}
-	c.RateLimitAPI = ratelimit.Limit{Burst: 1000, Period: time.Minute}
+func failureLimit(n int) func(*config.Config) {
+	return func(c *config.Config) {
+		c.RateLimit = true
+		c.RateLimitLoginFailures = ratelimit.Limit{Burst: n, Period: time.Hour}
+		c.RateLimitAuth = ratelimit.Limit{Burst: 1000, Period: time.Minute}
+		c.RateLimitAPI = ratelimit.Limit{Burst: 1000, Period: time.Minute}
+	}
 }
+
+// guardedEnv limits password checks to 5 per account and hour.
+var guardedEnv = failureLimit(5)
 
 // loginStatuses sends n wrong-password logins for one account at once and
 // counts the answers by status.

@@ -14,7 +14,6 @@ import (
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
-	"github.com/taskapi/taskapi/internal/ratelimit"
 	"github.com/taskapi/taskapi/internal/store/storetest"
 )
 
@@ -230,12 +229,7 @@ func waitFor(t testing.TB, cond func() bool) {
 func TestFailedPasswordChecksAreLimitedPerAccount(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
-			e := newEnv(t, engine, func(c *config.Config) {
-				c.RateLimit = true
-				c.RateLimitLoginFailures = ratelimit.Limit{Burst: 3, Period: time.Hour}
-				c.RateLimitAuth = ratelimit.Limit{Burst: 1000, Period: time.Minute}
-				c.RateLimitAPI = ratelimit.Limit{Burst: 1000, Period: time.Minute}
-			})
+			e := newEnv(t, engine, failureLimit(3))
 			e.signUp(t, "wendy", strongPassword)
 			e.signUp(t, "xavier", strongPassword)
 			wrong := map[string]any{"username": "wendy", "password": "not-her-password"}
