@@ -1,46 +1,17 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/taskapi/taskapi"
-	"github.com/taskapi/taskapi/internal/auth"
-	"github.com/taskapi/taskapi/internal/store"
+	"github.com/taskapi/taskapi/internal/auth/authtest"
 )
 
 const testJWTSecret = "test-secret-that-is-long-enough-0123456789"
-
-// tokenFor creates a user in the database at dbURL and returns an access
-// token of a new session, signed with testJWTSecret as the server's are.
-func tokenFor(t *testing.T, dbURL, username string) string {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	u, err := st.CreateUser(ctx, taskapi.User{Email: username + "@example.com", Username: username, IsActive: true, IsVerified: true}, "not-a-real-hash")
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := auth.NewService(st, auth.NewTokens(testJWTSecret, nil, 15*time.Minute, time.Now), auth.Options{RefreshTTL: time.Hour, BcryptCost: 4}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pair, err := svc.StartSession(ctx, u.ID, auth.ClientInfo{UserAgent: "test", IP: "127.0.0.1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pair.AccessToken
-}
 
 func getWithToken(t *testing.T, url, token string) (*http.Response, string) {
 	t.Helper()
@@ -74,7 +45,7 @@ func TestServeLimitsWhenRedisIsUnreachable(t *testing.T) {
 		"TASKAPI_RATE_LIMIT_API": "2/h",
 	})
 	defer stop()
-	token := tokenFor(t, dbURL, "alice")
+	token := authtest.UserToken(t, dbURL, testJWTSecret, "alice")
 	for i, want := range []int{200, 200, 429} {
 		res, body := getWithToken(t, url+"/api/v1/users/me", token)
 		if res.StatusCode != want {

@@ -16,10 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/taskapi/taskapi"
-	"github.com/taskapi/taskapi/internal/auth"
+	"github.com/taskapi/taskapi/internal/auth/authtest"
 	"github.com/taskapi/taskapi/internal/ratelimit/redistest"
-	"github.com/taskapi/taskapi/internal/store"
 	"github.com/taskapi/taskapi/internal/store/storetest"
 )
 
@@ -171,26 +169,7 @@ func listeningAddr(logs string) string {
 // secret: registration and login are exercised by their own tests.
 func (c *cluster) newUser(t *testing.T, username string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	st, err := store.Open(ctx, c.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	u, err := st.CreateUser(ctx, taskapi.User{Email: username + "@example.com", Username: username, IsActive: true, IsVerified: true}, "not-a-real-hash")
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := auth.NewService(st, auth.NewTokens(jwtSecret, nil, 15*time.Minute, time.Now), auth.Options{RefreshTTL: time.Hour, BcryptCost: 4}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pair, err := svc.StartSession(ctx, u.ID, auth.ClientInfo{UserAgent: "integration test", IP: "127.0.0.1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pair.AccessToken
+	return authtest.UserToken(t, c.DatabaseURL, jwtSecret, username)
 }
 
 // response is a finished exchange.
