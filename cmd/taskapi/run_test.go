@@ -146,7 +146,7 @@ func TestMigrateCommands(t *testing.T) {
 				}
 			}
 			step("pending", "migrate", "status")
-			step("applied 1 migration", "migrate", "up")
+			step("applied 2 migration", "migrate", "up")
 			step("applied", "migrate", "status")
 			step("applied 0 migration", "migrate", "up")
 			step("rolled back", "migrate", "down")

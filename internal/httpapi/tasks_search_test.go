@@ -8,8 +8,8 @@ import (
 )
 
 // A search ignores case beyond ASCII in titles, whatever its length: on
-// SQLite, queries under 3 characters (too short for the trigram index)
-// compare with the lower-cased title kept for sorting.
+// SQLite it compares with the lower-cased title kept for sorting, also
+// where the trigram index narrows the candidates first.
 func TestTaskSearchIgnoresCaseOfNonASCIITitles(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
 		alice := e.newUser(t, "alice")

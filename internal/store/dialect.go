@@ -33,6 +33,12 @@ type dialect struct {
 	// taskSearch returns the condition "title or description contains q,
 	// ignoring case", binding its arguments through arg.
 	taskSearch func(q string, arg func(any) string) string
+	// taskMatch, on SQLite only, is the same condition without the index,
+	// for matching tasks one by one as a list walks them, when
+	// searchIndexed says the index could serve q (see
+	// taskLister.scanSection); both nil where the planner needs no help.
+	taskMatch     func(q string, arg func(any) string) string
+	searchIndexed func(q string) bool
 	// insertBatchRows is how many rows one multi-row INSERT carries. SQLite
 	// looks up each $N parameter by name in a list, so a statement with
 	// thousands of parameters costs quadratic time to prepare.
@@ -80,6 +86,8 @@ var sqliteDialect = dialect{
 	},
 	isRetryable:     func(error) bool { return false },
 	taskSearch:      sqliteTaskSearch,
+	taskMatch:       sqliteTaskMatch,
+	searchIndexed:   sqliteSearchIndexed,
 	insertBatchRows: 25,
 	indexedBy:       func(index string) string { return " INDEXED BY " + index },
 }

@@ -54,6 +54,20 @@ func BenchmarkTasks(b *testing.B) {
 					})
 				}
 			}
+			// A page of a search for words from common to rare: the first
+			// three fill a page by walking the list (on SQLite), the last
+			// needs the full-text index (or, on PostgreSQL, the trigram one).
+			for _, word := range []string{"alpha", "bravo", "charlie", "delta"} {
+				b.Run("search/"+word, func(b *testing.B) {
+					q := store.TaskQuery{Filter: taskapi.TaskFilter{Query: word}, Sort: taskapi.DefaultTaskSort(), Limit: 50}
+					for b.Loop() {
+						items, _, err := s.ListTasks(ctx, user, q)
+						if err != nil || len(items) == 0 {
+							b.Fatalf("search: %d items, %v", len(items), err)
+						}
+					}
+				})
+			}
 			b.Run("create", func(b *testing.B) {
 				for b.Loop() {
 					if _, _, err := s.CreateTask(ctx, user, taskapi.Task{Title: "bench create", Priority: taskapi.PriorityHigh}, nil); err != nil {
@@ -84,6 +98,23 @@ func BenchmarkTasks(b *testing.B) {
 	}
 }
 
+// benchWord is the word that the k-th benchmark task's title ends with,
+// if any: "alpha" in one task in 2, "bravo" in 1 in 20, "charlie" in 1 in
+// 200, "delta" in 1 in 5,000.
+func benchWord(k int) string {
+	switch {
+	case k%5000 == 7:
+		return " delta"
+	case k%200 == 3:
+		return " charlie"
+	case k%20 == 1:
+		return " bravo"
+	case k%2 == 0:
+		return " alpha"
+	}
+	return ""
+}
+
 // seedBench gives one user n tasks with varied keys (and another user a
 // few, so that every query must really filter by user), then refreshes the
 // planner's statistics as a running database would have them.
@@ -99,7 +130,7 @@ func seedBench(b *testing.B, s *store.Store, n int) (uuid.UUID, []taskapi.Task) 
 		for i := range tasks {
 			k := start + i
 			t := taskapi.Task{
-				Title:     fmt.Sprintf("Task %07d", (k*7919)%n),
+				Title:     fmt.Sprintf("Task %07d%s", (k*7919)%n, benchWord(k)),
 				Status:    taskapi.Statuses()[k%3], // no ARCHIVED: every task is in the default list
 				Priority:  taskapi.Priorities()[k%4],
 				CreatedAt: base.Add(time.Duration(k) * time.Second),

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -152,7 +154,14 @@ type taskLister struct {
 
 // section reads up to n tasks of one section after the cursor.
 func (l *taskLister) section(ctx context.Context, keyed bool, after *TaskCursor, n int) ([]taskapi.Task, error) {
-	query, a := l.sectionSQL(keyed, after, n)
+	if q := l.q.Filter.Query; q != "" && l.s.d.searchIndexed != nil && l.s.d.searchIndexed(q) {
+		items, ok, err := l.scanSection(ctx, keyed, after, n)
+		if err != nil || ok {
+			return items, err
+		}
+	}
+	var a args
+	query := l.sectionSQL(&a, keyed, after, n, taskColumns, l.q.Filter)
 	rows, err := l.s.reads.QueryContext(ctx, query, a...)
 	if err != nil {
 		return nil, err
@@ -160,14 +169,96 @@ func (l *taskLister) section(ctx context.Context, keyed bool, after *TaskCursor,
 	return collectTasks(rows)
 }
 
-// sectionSQL is the query of one section: keyed, the tasks with a value in
-// the sort column, from the cursor on by (column, id); otherwise the tasks
-// without one (due_date only), by id.
-func (l *taskLister) sectionSQL(keyed bool, after *TaskCursor, n int) (string, args) {
+// scanSection answers a search on SQLite by walking the section in the
+// list's order and matching each task. A common word fills a page within
+// a few dozen tasks this way, where the full-text index would first list
+// every task of every user that holds it: a cost that grows with the
+// whole table. A rare word is the other way round. So every few hundred
+// tasks the walk weighs what finishing it should cost (the hits still
+// missing, at the rate seen so far) against what the index should cost
+// (that rate applied to every task in the table), and hands over to the
+// index when that is cheaper: ok is false then.
+func (l *taskLister) scanSection(ctx context.Context, keyed bool, after *TaskCursor, n int) ([]taskapi.Task, bool, error) {
 	var a args
-	dir, cmp := "ASC", ">"
+	match := l.s.d.taskMatch(l.q.Filter.Query, a.add)
+	f := l.q.Filter
+	f.Query = ""
+	// No bound but the section's end: the walk stops by itself. Each row
+	// also carries the table's size (the largest seq: a lookup, computed
+	// once), read here rather than by another query, which would wait for
+	// a second connection while this one is held: with every connection
+	// held by a walk, none would ever come.
+	query := l.sectionSQL(&a, keyed, after, math.MaxInt32, "seq, ("+match+") IS TRUE, (SELECT MAX(seq) FROM tasks)", f)
+	rows, err := l.s.reads.QueryContext(ctx, query, a...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var (
+		hits   []int64
+		walked int
+		plan   = l.s.search
+	)
+	for len(hits) < n && rows.Next() {
+		var (
+			seq, total int64
+			hit        bool
+		)
+		if err := rows.Scan(&seq, &hit, &total); err != nil {
+			return nil, false, err
+		}
+		walked++
+		if hit {
+			hits = append(hits, seq)
+		}
+		if walked%plan.Every != 0 || len(hits) >= n {
+			continue
+		}
+		// The rate of hits, one added so that none seen yet is not
+		// taken for a text nobody has.
+		rate := float64(len(hits)+1) / float64(walked+1)
+		if plan.IndexCost*rate*float64(total) < float64(n-len(hits))/rate {
+			return nil, false, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	rows.Close()
+	if len(hits) == 0 {
+		return nil, true, nil
+	}
+	seqs, err := json.Marshal(hits)
+	if err != nil {
+		return nil, false, err
+	}
+	rows, err = l.s.reads.QueryContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE seq IN (SELECT value FROM json_each($1)) ORDER BY `+l.order(), string(seqs))
+	if err != nil {
+		return nil, false, err
+	}
+	items, err := collectTasks(rows)
+	return items, err == nil, err
+}
+
+// order is the ORDER BY of the list's sections: (column, id), both in
+// the list's direction. The section without a key is ordered so too,
+// although the column is NULL throughout: that order is the index's, so
+// PostgreSQL walks (user_id, due_date, id) instead of the primary key.
+func (l *taskLister) order() string {
+	dir := "ASC"
 	if l.q.Sort.Desc {
-		dir, cmp = "DESC", "<"
+		dir = "DESC"
+	}
+	return l.col + " " + dir + ", id " + dir
+}
+
+// sectionSQL is the query of one section, selecting cols, with filter f:
+// keyed, the tasks with a value in the sort column, from the cursor on by
+// (column, id); otherwise the tasks without one (due_date only), by id.
+func (l *taskLister) sectionSQL(a *args, keyed bool, after *TaskCursor, n int, cols string, f taskapi.TaskFilter) string {
+	cmp := ">"
+	if l.q.Sort.Desc {
+		cmp = "<"
 	}
 	// The position comes right after the user: SQLite's planner then takes
 	// it as the range of the index scan even when a filter also bounds the
@@ -186,22 +277,17 @@ func (l *taskLister) sectionSQL(keyed bool, after *TaskCursor, n int) (string, a
 			where += " AND id " + cmp + " " + a.add(after.ID)
 		}
 	}
-	if filter := l.s.taskFilterSQL(&a, l.q.Filter, l.now); filter != "" {
+	if filter := l.s.taskFilterSQL(a, f, l.now); filter != "" {
 		where += " AND " + filter
 	}
-	// The section without a key is ordered by (column, id) too, although
-	// the column is NULL throughout: that order is the index's, so
-	// PostgreSQL walks (user_id, due_date, id) instead of the primary key.
-	order := l.col + " " + dir + ", id " + dir
 	from := "tasks"
-	f := l.q.Filter
 	if f.CategoryID == nil && f.Query == "" && (l.q.Sort.Key == taskapi.SortDueDate || f.DueAfter == nil && f.DueBefore == nil && !f.Overdue) {
 		// Nothing more selective than the sort index applies (status and
 		// priority have four values each): walk it whatever statistics say,
 		// so a page costs the same everywhere in a big list.
 		from += l.s.d.indexedBy(l.index)
 	}
-	return `SELECT ` + taskColumns + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ` + a.add(n), a
+	return `SELECT ` + cols + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + l.order() + ` LIMIT ` + a.add(n)
 }
 
 // taskFilterSQL returns the WHERE condition of f (the user is the
@@ -259,22 +345,36 @@ func postgresTaskSearch(q string, arg func(any) string) string {
 	return `(title ILIKE ` + p + ` ESCAPE '\' OR description ILIKE ` + p + ` ESCAPE '\')`
 }
 
-// sqliteTaskSearch uses the trigram FTS5 index for 3 characters or more (a
-// phrase of trigrams is a case-insensitive substring match); a shorter
-// text has no trigram, so it falls back to a scan with LIKE, which folds
-// ASCII letters only. Titles are compared through title_key, the title
-// lower-cased in Go, with the text lower-cased alike, so they match
-// ignoring case in every script; descriptions have no such copy (keeping
-// one would double the largest column for 1- and 2-character searches),
-// so there the match ignores the case of ASCII letters only.
-func sqliteTaskSearch(q string, arg func(any) string) string {
-	if utf8.RuneCountInString(q) >= 3 {
-		phrase := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
-		return `seq IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ` + arg(phrase) + `)`
-	}
+// sqliteTaskMatch is what a search means on SQLite, at every length: the
+// title lower-cased in Go (title_key) contains the text lower-cased alike,
+// so titles match ignoring case in every script; or the description
+// contains the text ignoring the case of ASCII letters (LIKE; descriptions
+// have no lower-cased copy, which would double the largest column).
+func sqliteTaskMatch(q string, arg func(any) string) string {
 	key := arg("%" + escapeLike(taskapi.TitleSortKey(q)) + "%")
 	p := arg("%" + escapeLike(q) + "%")
 	return `(title_key LIKE ` + key + ` ESCAPE '\' OR description LIKE ` + p + ` ESCAPE '\')`
+}
+
+// sqliteTaskSearch is sqliteTaskMatch narrowed first by the trigram FTS5
+// index over title_key and description, when the text has the 3
+// characters a trigram needs. The index folds case more widely than LIKE
+// and title_key are compared, so every task the match keeps is among its
+// candidates, and the match decides.
+func sqliteTaskSearch(q string, arg func(any) string) string {
+	match := sqliteTaskMatch(q, arg)
+	if !sqliteSearchIndexed(q) {
+		return match
+	}
+	phrase := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+	fts := `title_key : ` + phrase(taskapi.TitleSortKey(q)) + ` OR description : ` + phrase(q)
+	return `seq IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ` + arg(fts) + `) AND ` + match
+}
+
+// sqliteSearchIndexed tells whether the trigram index can narrow a search
+// for q: the text and its lower-cased form need a trigram each.
+func sqliteSearchIndexed(q string) bool {
+	return utf8.RuneCountInString(q) >= 3 && utf8.RuneCountInString(taskapi.TitleSortKey(q)) >= 3
 }
 
 // TaskStats counts the user's tasks by status and priority, and the open
