@@ -45,6 +45,13 @@ var ErrEmailTokenInvalid = taskapi.NewProblem(taskapi.ErrBadRequest,
 // that was just sent.
 func (s *Store) IssueEmailToken(ctx context.Context, tok EmailToken, msg OutboxMessage, quiet time.Duration) (issued bool, err error) {
 	err = s.inTx(ctx, func(tx querier) error {
+		// Requests for one user take turns from the check to the insert:
+		// on PostgreSQL two at once both saw no recent token and both sent
+		// an email (SQLite's single writer serialises them anyway).
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = $1`+s.d.forUpdate, tok.UserID).Scan(&one); err != nil {
+			return s.mapErr(err)
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM email_tokens WHERE user_id = $1 AND purpose = $2 AND created_at > $3`,
 			tok.UserID, string(tok.Purpose), s.Now().Add(-quiet)).Scan(&n); err != nil {

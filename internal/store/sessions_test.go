@@ -197,3 +197,41 @@ func TestSessionMaxAge(t *testing.T) {
 		})
 	}
 }
+
+// Requests for the same email at once send one: the quiet period holds
+// when they overlap (on PostgreSQL, two transactions once both saw no
+// recent token).
+func TestIssueEmailTokenAtOnceIssuesOne(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		uid := newUser(t, s, "flooder")
+		const n = 8
+		var (
+			wg     sync.WaitGroup
+			mu     sync.Mutex
+			issued int
+			errs   []error
+		)
+		for i := range n {
+			wg.Go(func() {
+				tok := store.EmailToken{UserID: uid, Purpose: store.PurposeResetPassword, Hash: fmt.Sprintf("flood-%d", i),
+					Email: "flooder@example.com", ExpiresAt: time.Now().Add(time.Hour)}
+				ok, err := s.IssueEmailToken(ctx, tok, store.OutboxMessage{To: tok.Email, Subject: "s", Text: "t", HTML: "h"}, time.Minute)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs = append(errs, err)
+				} else if ok {
+					issued++
+				}
+			})
+		}
+		wg.Wait()
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		if issued != 1 {
+			t.Errorf("%d of %d overlapping requests issued a token, want 1", issued, n)
+		}
+	})
+}
