@@ -39,6 +39,8 @@ type dialect struct {
 	// taskLister.scanSection); both nil where the planner needs no help.
 	taskMatch     func(q string, arg func(any) string) string
 	searchIndexed func(q string) bool
+	// taskColumns is the select list that scanTask reads.
+	taskColumns string
 	// insertBatchRows is how many rows one multi-row INSERT carries. SQLite
 	// looks up each $N parameter by name in a list, so a statement with
 	// thousands of parameters costs quadratic time to prepare.
@@ -68,6 +70,7 @@ var postgresDialect = dialect{
 		return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 	},
 	taskSearch:      postgresTaskSearch,
+	taskColumns:     taskColumns,
 	insertBatchRows: 500,
 	indexedBy:       func(string) string { return "" },
 }
@@ -86,6 +89,7 @@ var sqliteDialect = dialect{
 	},
 	isRetryable:     func(error) bool { return false },
 	taskSearch:      sqliteTaskSearch,
+	taskColumns:     sqliteTaskColumns,
 	taskMatch:       sqliteTaskMatch,
 	searchIndexed:   sqliteSearchIndexed,
 	insertBatchRows: 25,

@@ -13,22 +13,31 @@ import (
 	"github.com/taskapi/taskapi"
 )
 
-// taskColumns are the columns every task query reads, in scanTask's order.
-const taskColumns = `id, user_id, category_id, title, description, status, priority, due_date, completed_at, created_at, updated_at, version`
+// taskColumns are the columns every task query reads, in scanTask's
+// order. SQLite's reads the timestamps as expressions (+x is x), which the
+// driver hands over as text for dbTime to parse (see dbTime).
+const (
+	taskColumns       = `id, user_id, category_id, title, description, status, priority, due_date, completed_at, created_at, updated_at, version`
+	sqliteTaskColumns = `id, user_id, category_id, title, description, status, priority, +due_date, +completed_at, +created_at, +updated_at, version`
+)
 
 func scanTask(r rowScanner) (taskapi.Task, error) {
 	var (
-		t         taskapi.Task
-		category  uuid.NullUUID
-		desc      sql.NullString
-		due, done sql.NullTime
-		status    string
-		rank      int
+		t                           taskapi.Task
+		category                    uuid.NullUUID
+		desc                        sql.NullString
+		due, done, created, updated dbTime
+		status                      string
+		rank                        int
 	)
 	if err := r.Scan(&t.ID, &t.UserID, &category, &t.Title, &desc, &status, &rank, &due, &done,
-		&t.CreatedAt, &t.UpdatedAt, &t.Version); err != nil {
+		&created, &updated, &t.Version); err != nil {
 		return taskapi.Task{}, err
 	}
+	if !created.Valid || !updated.Valid {
+		return taskapi.Task{}, fmt.Errorf("task %s has no created_at or updated_at", t.ID)
+	}
+	t.CreatedAt, t.UpdatedAt = created.Time, updated.Time
 	priority, ok := taskapi.PriorityFromRank(rank)
 	if !ok {
 		return taskapi.Task{}, fmt.Errorf("task %s has priority rank %d", t.ID, rank)
@@ -260,7 +269,7 @@ func (s *Store) GetTask(ctx context.Context, userID, id uuid.UUID) (taskapi.Task
 }
 
 func (s *Store) getTask(ctx context.Context, q querier, userID, id uuid.UUID, lock string) (taskapi.Task, error) {
-	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE id = $1 AND user_id = $2`+lock, id, userID))
+	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+s.d.taskColumns+` FROM tasks WHERE id = $1 AND user_id = $2`+lock, id, userID))
 	if err != nil {
 		return taskapi.Task{}, s.mapErr(err)
 	}

@@ -93,7 +93,7 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 	sets = append(sets, "updated_at = CASE WHEN "+changed+" THEN "+a.add(now)+" ELSE updated_at END",
 		"version = CASE WHEN "+changed+" THEN version + 1 ELSE version END")
 	rows, err := tx.QueryContext(ctx, `UPDATE tasks SET `+strings.Join(sets, ", ")+
-		` WHERE user_id = `+a.add(userID)+` AND id IN `+list(&a, b.IDs)+` RETURNING `+taskColumns, a...)
+		` WHERE user_id = `+a.add(userID)+` AND id IN `+list(&a, b.IDs)+` RETURNING `+s.d.taskColumns, a...)
 	if err != nil {
 		if s.d.isForeignKeyViolation(err) {
 			return BulkResult{}, errBulkForeignCategory

@@ -161,7 +161,7 @@ func (l *taskLister) section(ctx context.Context, keyed bool, after *TaskCursor,
 		}
 	}
 	var a args
-	query := l.sectionSQL(&a, keyed, after, n, taskColumns, l.q.Filter)
+	query := l.sectionSQL(&a, keyed, after, n, l.s.d.taskColumns, l.q.Filter)
 	rows, err := l.s.reads.QueryContext(ctx, query, a...)
 	if err != nil {
 		return nil, err
@@ -232,7 +232,7 @@ func (l *taskLister) scanSection(ctx context.Context, keyed bool, after *TaskCur
 	if err != nil {
 		return nil, false, err
 	}
-	rows, err = l.s.reads.QueryContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE seq IN (SELECT value FROM json_each($1)) ORDER BY `+l.order(), string(seqs))
+	rows, err = l.s.reads.QueryContext(ctx, `SELECT `+l.s.d.taskColumns+` FROM tasks WHERE seq IN (SELECT value FROM json_each($1)) ORDER BY `+l.order(), string(seqs))
 	if err != nil {
 		return nil, false, err
 	}

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"fmt"
+	"time"
+)
+
+// sqliteTimeLayout is how the SQLite driver writes a time.Time with
+// _time_format=sqlite, which Open sets: "2006-01-02 15:04:05.999999999-07:00".
+const sqliteTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
+
+// dbTime scans a timestamp column that may be NULL: a time.Time, as
+// PostgreSQL's driver gives it, or text, as SQLite's gives the task
+// columns (see dialect.taskColumns). The SQLite driver parses a DATETIME
+// column by first trying, and failing, a layout that is not the one it
+// writes, which on a page of tasks was 17 % of the server's CPU; read as
+// text, the value is parsed here once, the common form without
+// time.Parse.
+type dbTime struct {
+	Time  time.Time
+	Valid bool
+}
+
+// Scan implements sql.Scanner.
+func (d *dbTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*d = dbTime{}
+		return nil
+	case time.Time:
+		*d = dbTime{Time: x, Valid: true}
+		return nil
+	case string:
+		t, err := parseSQLiteTime(x)
+		if err != nil {
+			return err
+		}
+		*d = dbTime{Time: t, Valid: true}
+		return nil
+	case []byte:
+		return d.Scan(string(x))
+	}
+	return fmt.Errorf("timestamp: cannot scan %T", v)
+}
+
+// parseSQLiteTime parses a timestamp as SQLite stores it: the driver's
+// layout in UTC ("2026-11-27 04:05:06.123456+00:00", the fraction optional)
+// by hand, anything else by the layouts the driver itself accepts.
+func parseSQLiteTime(s string) (time.Time, error) {
+	if t, ok := parseUTCTimestamp(s); ok {
+		return t, nil
+	}
+	for _, layout := range []string{sqliteTimeLayout, "2006-01-02T15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("timestamp: cannot parse %q", s)
+}
+
+// parseUTCTimestamp parses "YYYY-MM-DD HH:MM:SS[.F{1,9}]+00:00"; ok is
+// false for any other form (which time.Parse then tries).
+func parseUTCTimestamp(s string) (time.Time, bool) {
+	const minLen = len("2006-01-02 15:04:05+00:00")
+	if len(s) < minLen || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' || s[len(s)-6:] != "+00:00" {
+		return time.Time{}, false
+	}
+	num := func(a, b int) (int, bool) {
+		n := 0
+		for i := a; i < b; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	year, ok1 := num(0, 4)
+	month, ok2 := num(5, 7)
+	day, ok3 := num(8, 10)
+	hour, ok4 := num(11, 13)
+	minute, ok5 := num(14, 16)
+	sec, ok6 := num(17, 19)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) {
+		return time.Time{}, false
+	}
+	nsec := 0
+	if frac := s[19 : len(s)-6]; frac != "" {
+		digits := len(frac) - 1
+		if frac[0] != '.' || digits < 1 || digits > 9 {
+			return time.Time{}, false
+		}
+		n, ok := num(20, 20+digits)
+		if !ok {
+			return time.Time{}, false
+		}
+		for range 9 - digits {
+			n *= 10
+		}
+		nsec = n
+	}
+	// time.Date normalises out-of-range fields (month 13, day 32, …);
+	// the stored text never has them, and a value that does is refused
+	// rather than moved.
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	if t.Year() != year || int(t.Month()) != month || t.Day() != day || t.Hour() != hour || t.Minute() != minute || t.Second() != sec {
+		return time.Time{}, false
+	}
+	return t, true
+}
