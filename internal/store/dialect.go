@@ -39,6 +39,11 @@ type dialect struct {
 	// taskLister.scanSection); both nil where the planner needs no help.
 	taskMatch     func(q string, arg func(any) string) string
 	searchIndexed func(q string) bool
+	// timeAsText prefixes a timestamp column in a select list whose value
+	// is scanned into dbTime: on SQLite "+", which makes it an expression,
+	// handed over as text and parsed by dbTime instead of the driver (see
+	// dbTime); nothing on PostgreSQL.
+	timeAsText string
 	// taskColumns is the select list that scanTask reads.
 	taskColumns string
 	// insertBatchRows is how many rows one multi-row INSERT carries. SQLite
@@ -70,7 +75,7 @@ var postgresDialect = dialect{
 		return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 	},
 	taskSearch:      postgresTaskSearch,
-	taskColumns:     taskColumns,
+	taskColumns:     taskColumnList(""),
 	insertBatchRows: 500,
 	indexedBy:       func(string) string { return "" },
 }
@@ -89,7 +94,8 @@ var sqliteDialect = dialect{
 	},
 	isRetryable:     func(error) bool { return false },
 	taskSearch:      sqliteTaskSearch,
-	taskColumns:     sqliteTaskColumns,
+	timeAsText:      "+",
+	taskColumns:     taskColumnList("+"),
 	taskMatch:       sqliteTaskMatch,
 	searchIndexed:   sqliteSearchIndexed,
 	insertBatchRows: 25,

@@ -80,15 +80,16 @@ func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refresh
 // It is one primary-key query, run on every authenticated request, so that
 // a session ended anywhere is refused everywhere at once.
 func (s *Store) SessionPrincipal(ctx context.Context, sessionID uuid.UUID) (taskapi.Principal, time.Time, error) {
+	t := s.d.timeAsText
 	row := s.reads.QueryRowContext(ctx, `SELECT u.id, u.email, u.username, u.full_name, u.is_active, u.is_verified,
-			u.is_superuser, u.created_at, u.updated_at, s.last_used_at
+			u.is_superuser, `+t+`u.created_at, `+t+`u.updated_at, `+t+`s.last_used_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.is_active = $3`,
 		sessionID, s.Now(), true)
 	var u taskapi.User
-	var lastUsed time.Time
+	var created, updated, lastUsed dbTime
 	err := row.Scan(&u.ID, &u.Email, &u.Username, &u.FullName, &u.IsActive, &u.IsVerified, &u.IsSuperuser,
-		&u.CreatedAt, &u.UpdatedAt, &lastUsed)
+		&created, &updated, &lastUsed)
 	if err != nil {
 		err = s.mapErr(err)
 		if errors.Is(err, taskapi.ErrNotFound) {
@@ -96,8 +97,11 @@ func (s *Store) SessionPrincipal(ctx context.Context, sessionID uuid.UUID) (task
 		}
 		return taskapi.Principal{}, time.Time{}, fmt.Errorf("session principal: %w", err)
 	}
-	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
-	return taskapi.Principal{User: u, SessionID: sessionID}, lastUsed.UTC(), nil
+	if !created.Valid || !updated.Valid || !lastUsed.Valid {
+		return taskapi.Principal{}, time.Time{}, errors.New("session principal: a timestamp is NULL")
+	}
+	u.CreatedAt, u.UpdatedAt = created.Time.UTC(), updated.Time.UTC()
+	return taskapi.Principal{User: u, SessionID: sessionID}, lastUsed.Time.UTC(), nil
 }
 
 // TouchSession records that a session was used now.

@@ -13,13 +13,13 @@ import (
 	"github.com/taskapi/taskapi"
 )
 
-// taskColumns are the columns every task query reads, in scanTask's
-// order. SQLite's reads the timestamps as expressions (+x is x), which the
-// driver hands over as text for dbTime to parse (see dbTime).
-const (
-	taskColumns       = `id, user_id, category_id, title, description, status, priority, due_date, completed_at, created_at, updated_at, version`
-	sqliteTaskColumns = `id, user_id, category_id, title, description, status, priority, +due_date, +completed_at, +created_at, +updated_at, version`
-)
+// taskColumnList is the select list of every task query, in scanTask's
+// order, with the timestamps prefixed by the dialect's timeAsText.
+func taskColumnList(timeAsText string) string {
+	t := timeAsText
+	return `id, user_id, category_id, title, description, status, priority, ` +
+		t + `due_date, ` + t + `completed_at, ` + t + `created_at, ` + t + `updated_at, version`
+}
 
 func scanTask(r rowScanner) (taskapi.Task, error) {
 	var (
