@@ -6,3 +6,7 @@ const (
 	OutboxPendingCountSQL = outboxPendingCountSQL
 	OutboxFailedCountSQL  = outboxFailedCountSQL
 )
+
+// SetAfterSearchWalk makes f run between a search's walk and the read of
+// its hits, for the tests that change tasks there.
+func SetAfterSearchWalk(s *Store, f func()) { s.afterSearchWalk = f }

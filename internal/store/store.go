@@ -35,6 +35,9 @@ type Store struct {
 	// search tunes how a search on SQLite chooses between walking the
 	// list and the full-text index.
 	search SearchPlan
+	// afterSearchWalk, when set (by tests only), runs between a search's
+	// walk and the read of its hits.
+	afterSearchWalk func()
 }
 
 // SearchPlan tunes a search on SQLite (see taskLister.scanSection). The

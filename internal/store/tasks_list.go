@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -178,27 +179,56 @@ func (l *taskLister) section(ctx context.Context, keyed bool, after *TaskCursor,
 // missing, at the rate seen so far) against what the index should cost
 // (that rate applied to every task in the table), and hands over to the
 // index when that is cheaper: ok is false then.
+//
+// The walk and the read of its hits are one transaction on one
+// connection, so they see one snapshot: between two statements a hit
+// could be changed, deleted, or its seq given to another user's new task.
+// (Unprepared: preparing through the statement cache would wait for a
+// second connection while this one is held.)
 func (l *taskLister) scanSection(ctx context.Context, keyed bool, after *TaskCursor, n int) ([]taskapi.Task, bool, error) {
+	tx, err := l.s.read.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	defer func() { _ = tx.Rollback() }() // read only: nothing to keep
+	hits, ok, err := l.walk(ctx, tx, keyed, after, n)
+	if err != nil || !ok || len(hits) == 0 {
+		return nil, ok, err
+	}
+	if l.s.afterSearchWalk != nil {
+		l.s.afterSearchWalk()
+	}
+	seqs, err := json.Marshal(hits)
+	if err != nil {
+		return nil, false, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+l.s.d.taskColumns+` FROM tasks
+		WHERE user_id = $1 AND seq IN (SELECT value FROM json_each($2)) ORDER BY `+l.order(), l.userID, string(seqs))
+	if err != nil {
+		return nil, false, err
+	}
+	items, err := collectTasks(rows)
+	return items, err == nil, err
+}
+
+// walk reads the section in order, matching each task, and returns the
+// seq of the first n that match; ok is false when it hands over to the
+// index (see scanSection).
+func (l *taskLister) walk(ctx context.Context, tx *sql.Tx, keyed bool, after *TaskCursor, n int) (hits []int64, ok bool, err error) {
 	var a args
 	match := l.s.d.taskMatch(l.q.Filter.Query, a.add)
 	f := l.q.Filter
 	f.Query = ""
 	// No bound but the section's end: the walk stops by itself. Each row
 	// also carries the table's size (the largest seq: a lookup, computed
-	// once), read here rather than by another query, which would wait for
-	// a second connection while this one is held: with every connection
-	// held by a walk, none would ever come.
+	// once), read in the same statement.
 	query := l.sectionSQL(&a, keyed, after, math.MaxInt32, "seq, ("+match+") IS TRUE, (SELECT MAX(seq) FROM tasks)", f)
-	rows, err := l.s.reads.QueryContext(ctx, query, a...)
+	rows, err := tx.QueryContext(ctx, query, a...)
 	if err != nil {
 		return nil, false, err
 	}
 	defer rows.Close()
-	var (
-		hits   []int64
-		walked int
-		plan   = l.s.search
-	)
+	walked, plan := 0, l.s.search
 	for len(hits) < n && rows.Next() {
 		var (
 			seq, total int64
@@ -224,20 +254,7 @@ func (l *taskLister) scanSection(ctx context.Context, keyed bool, after *TaskCur
 	if err := rows.Err(); err != nil {
 		return nil, false, err
 	}
-	rows.Close()
-	if len(hits) == 0 {
-		return nil, true, nil
-	}
-	seqs, err := json.Marshal(hits)
-	if err != nil {
-		return nil, false, err
-	}
-	rows, err = l.s.reads.QueryContext(ctx, `SELECT `+l.s.d.taskColumns+` FROM tasks WHERE seq IN (SELECT value FROM json_each($1)) ORDER BY `+l.order(), string(seqs))
-	if err != nil {
-		return nil, false, err
-	}
-	items, err := collectTasks(rows)
-	return items, err == nil, err
+	return hits, true, nil
 }
 
 // order is the ORDER BY of the list's sections: (column, id), both in

@@ -233,3 +233,65 @@ func TestTaskSearchConcurrent(t *testing.T) {
 		})
 	}
 }
+
+// Writes that land between a search's walk and the read of its hits
+// change nothing in the page: it is the tasks as the walk saw them, all
+// the searcher's, even when a deleted hit's seq goes to another user's
+// new task; and the next page goes on from there.
+func TestTaskSearchPageIsOneSnapshot(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, storetest.SQLiteURL(t), store.WithSearchPlan(store.SearchPlan{Every: 1, IndexCost: 1e12}))
+	alice, bob := newUser(t, s, "alice"), newUser(t, s, "bob")
+	tasks, err := s.InsertTasks(ctx, alice, []taskapi.Task{{Title: "report 0"}, {Title: "report 1"}, {Title: "report 2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest := tasks[2] // the largest seq: a new row may take it once it is gone
+	changed := false
+	store.SetAfterSearchWalk(s, func() {
+		if changed {
+			return
+		}
+		changed = true
+		if err := s.DeleteTask(ctx, alice, newest.ID, nil); err != nil {
+			t.Error(err)
+		}
+		if _, err := s.InsertTasks(ctx, bob, []taskapi.Task{{Title: "bob's secret"}}); err != nil {
+			t.Error(err)
+		}
+		title := "renamed"
+		if _, err := s.UpdateTask(ctx, alice, tasks[1].ID, taskapi.TaskPatch{Title: &title}, nil); err != nil {
+			t.Error(err)
+		}
+	})
+	q := store.TaskQuery{Filter: taskapi.TaskFilter{Query: "report"}, Sort: taskapi.TaskSort{Key: taskapi.SortCreatedAt, Desc: true}, Limit: 1}
+	items, next, err := s.ListTasks(ctx, alice, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0].ID != newest.ID || items[0].UserID != alice || next == nil {
+		t.Fatalf("first page %+v, next %v: want the newest report as the walk saw it, and a next page", items, next)
+	}
+	// The later pages see the changes: the renamed task no longer matches.
+	q.After = next
+	var rest []uuid.UUID
+	for range 10 {
+		items, next, err = s.ListTasks(ctx, alice, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			if it.UserID != alice {
+				t.Fatalf("alice's search returned %+v", it)
+			}
+			rest = append(rest, it.ID)
+		}
+		if next == nil {
+			break
+		}
+		q.After = next
+	}
+	if !slices.Equal(rest, []uuid.UUID{tasks[0].ID}) {
+		t.Errorf("later pages %v, want only %v", rest, tasks[0].ID)
+	}
+}
