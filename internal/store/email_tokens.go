@@ -45,12 +45,16 @@ var ErrEmailTokenInvalid = taskapi.NewProblem(taskapi.ErrBadRequest,
 // that was just sent.
 func (s *Store) IssueEmailToken(ctx context.Context, tok EmailToken, msg OutboxMessage, quiet time.Duration) (issued bool, err error) {
 	err = s.inTx(ctx, func(tx querier) error {
-		// Requests for one user take turns from the check to the insert:
-		// on PostgreSQL two at once both saw no recent token and both sent
-		// an email (SQLite's single writer serialises them anyway).
-		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = $1`+s.d.forUpdate, tok.UserID).Scan(&one); err != nil {
-			return s.mapErr(err)
+		// Requests for one user and purpose take turns from the check to
+		// the insert: on PostgreSQL two at once both saw no recent token and
+		// both sent an email (SQLite's single writer serialises them
+		// anyway). The turn is an advisory lock, not the user's row: a
+		// reset locks its token and then the user, so locking the user and
+		// then the tokens deadlocked with it.
+		if s.d.lockEmailTokens != "" {
+			if _, err := tx.ExecContext(ctx, s.d.lockEmailTokens, tok.UserID.String()+" "+string(tok.Purpose)); err != nil {
+				return s.mapErr(err)
+			}
 		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM email_tokens WHERE user_id = $1 AND purpose = $2 AND created_at > $3`,
