@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -45,13 +46,26 @@ func (d *dbTime) Scan(v any) error {
 
 // parseSQLiteTime parses a timestamp as SQLite stores it: the driver's
 // layout in UTC ("2026-11-27 04:05:06.123456+00:00", the fraction optional)
-// by hand, anything else by the layouts the driver itself accepts.
+// by hand; anything else the way the driver itself would read it, so a
+// value written by other means (Go's Time.String form, which the driver
+// wrote before _time_format=sqlite, or a layout without a zone, a
+// trailing Z meaning UTC) reads as before.
 func parseSQLiteTime(s string) (time.Time, error) {
 	if t, ok := parseUTCTimestamp(s); ok {
 		return t, nil
 	}
-	for _, layout := range []string{sqliteTimeLayout, "2006-01-02T15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
+	if str, _, _ := strings.Cut(s, " m="); str != "" {
+		if t, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", strings.TrimSpace(str)); err == nil {
+			return t, nil
+		}
+	}
+	ts := strings.TrimSuffix(s, "Z")
+	for _, layout := range [...]string{
+		sqliteTimeLayout, "2006-01-02T15:04:05.999999999-07:00",
+		"2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999",
+		"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02",
+	} {
+		if t, err := time.Parse(layout, ts); err == nil {
 			return t, nil
 		}
 	}
