@@ -24,10 +24,9 @@ type dialect struct {
 	// forUpdateSkipLocked is appended to a SELECT that claims rows for one
 	// worker; SQLite has a single writer, so it needs nothing.
 	forUpdateSkipLocked string
-	// lockEmailTokens takes, until the transaction ends, a lock on the
-	// email tokens of the user and purpose named by $1; empty on SQLite,
-	// whose single writer runs one transaction at a time.
-	lockEmailTokens string
+	// forNoKeyUpdate is forUpdate for a row whose key stays: it does not
+	// hold back the insert of rows that refer to it.
+	forNoKeyUpdate string
 	// forUpdate is appended to a SELECT that reads a row to change it in the
 	// same transaction (read-check-write); SQLite's writer is alone.
 	forUpdate string
@@ -73,9 +72,7 @@ var postgresDialect = dialect{
 	},
 	forUpdateSkipLocked: " FOR UPDATE SKIP LOCKED",
 	forUpdate:           " FOR UPDATE",
-	// Two 32-bit keys: a key space of their own, apart from the 64-bit
-	// key of goose's migration lock.
-	lockEmailTokens: `SELECT pg_advisory_xact_lock(hashtext('taskapi.email_tokens'), hashtext($1))`,
+	forNoKeyUpdate:      " FOR NO KEY UPDATE",
 	isRetryable: func(err error) bool {
 		var pe *pgconn.PgError
 		// deadlock_detected, serialization_failure

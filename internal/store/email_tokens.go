@@ -45,16 +45,14 @@ var ErrEmailTokenInvalid = taskapi.NewProblem(taskapi.ErrBadRequest,
 // that was just sent.
 func (s *Store) IssueEmailToken(ctx context.Context, tok EmailToken, msg OutboxMessage, quiet time.Duration) (issued bool, err error) {
 	err = s.inTx(ctx, func(tx querier) error {
-		// Requests for one user and purpose take turns from the check to
-		// the insert: on PostgreSQL two at once both saw no recent token and
-		// both sent an email (SQLite's single writer serialises them
-		// anyway). The turn is an advisory lock, not the user's row: a
-		// reset locks its token and then the user, so locking the user and
-		// then the tokens deadlocked with it.
-		if s.d.lockEmailTokens != "" {
-			if _, err := tx.ExecContext(ctx, s.d.lockEmailTokens, tok.UserID.String()+" "+string(tok.Purpose)); err != nil {
-				return s.mapErr(err)
-			}
+		// Requests for one user take turns from the check to the insert:
+		// on PostgreSQL two at once both saw no recent token and both sent
+		// an email (SQLite's single writer serialises them anyway). The
+		// turn is the user's row, taken first, as every transaction that
+		// touches a user's tokens takes it (see useEmailToken): in any
+		// other order two of them can deadlock.
+		if err := s.lockUser(ctx, tx, tok.UserID); err != nil {
+			return err
 		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM email_tokens WHERE user_id = $1 AND purpose = $2 AND created_at > $3`,
@@ -118,14 +116,22 @@ func (s *Store) LookupEmailToken(ctx context.Context, p EmailPurpose, hash strin
 
 // useEmailToken spends a usable token and returns its user ID; it is one
 // conditional UPDATE, so a token is used at most once even when presented
-// twice at the same moment.
+// twice at the same moment. The token's user is locked before the token,
+// the order of every transaction that touches a user's tokens (issuing
+// one, a password or email change, deleting the user): a reset that
+// locked its token and then the user deadlocked with a new reset request.
 func (s *Store) useEmailToken(ctx context.Context, tx querier, p EmailPurpose, hash string) (uuid.UUID, error) {
-	now := s.Now()
 	var uid uuid.UUID
-	err := tx.QueryRowContext(ctx, `UPDATE email_tokens SET used_at = $1
-		WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1
-		  AND email = (SELECT email FROM users WHERE users.id = email_tokens.user_id)
-		RETURNING user_id`, now, hash, string(p)).Scan(&uid)
+	err := tx.QueryRowContext(ctx, `SELECT user_id FROM email_tokens WHERE token_hash = $1 AND purpose = $2`, hash, string(p)).Scan(&uid)
+	if err == nil {
+		err = s.lockUser(ctx, tx, uid)
+	}
+	if err == nil {
+		err = tx.QueryRowContext(ctx, `UPDATE email_tokens SET used_at = $1
+			WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1
+			  AND email = (SELECT email FROM users WHERE users.id = email_tokens.user_id)
+			RETURNING user_id`, s.Now(), hash, string(p)).Scan(&uid)
+	}
 	if err != nil {
 		if err = s.mapErr(err); errors.Is(err, taskapi.ErrNotFound) {
 			return uuid.Nil, ErrEmailTokenInvalid
@@ -133,6 +139,14 @@ func (s *Store) useEmailToken(ctx context.Context, tx querier, p EmailPurpose, h
 		return uuid.Nil, err
 	}
 	return uid, nil
+}
+
+// lockUser locks the user's row until the transaction ends (on
+// PostgreSQL; SQLite's writer is alone), without blocking rows that refer
+// to it from being inserted. ErrNotFound when there is no such user.
+func (s *Store) lockUser(ctx context.Context, tx querier, id uuid.UUID) error {
+	var one int
+	return s.mapErr(tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = $1`+s.d.forNoKeyUpdate, id).Scan(&one))
 }
 
 // VerifyEmail spends a verification token and marks its user's address

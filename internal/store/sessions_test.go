@@ -236,10 +236,11 @@ func TestIssueEmailTokenAtOnceIssuesOne(t *testing.T) {
 	})
 }
 
-// A new reset request while the last link is being used: both finish,
-// whatever the order their transactions take their locks in (on
-// PostgreSQL, locking the user row first once made them deadlock with a
-// reset, which locks the token and then the user).
+// A new reset request while the last link is being used, while the
+// address changes, and while the account is deleted: each finishes or
+// fails for its own reason, never with a deadlock (on PostgreSQL, taking
+// a user's row and its tokens in different orders once made them
+// deadlock: every path now takes the user first).
 func TestIssueEmailTokenWhileOneIsUsed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -265,6 +266,28 @@ func TestIssueEmailTokenWhileOneIsUsed(t *testing.T) {
 			if issueErr != nil {
 				t.Fatalf("round %d: issue: %v", i, issueErr)
 			}
+			next.Hash = fmt.Sprintf("after-change-%d", i)
+			change := &store.EmailChange{Email: fmt.Sprintf("resetter%d@example.com", i), Verify: msg, Notice: msg,
+				Token: store.EmailToken{UserID: uid, Purpose: store.PurposeVerifyEmail, Hash: fmt.Sprintf("verify-%d", i),
+					ExpiresAt: time.Now().Add(time.Hour)}}
+			change.Token.Email = change.Email
+			var changeErr error
+			wg.Go(func() { _, changeErr = s.UpdateUser(ctx, uid, store.UserChanges{}, change) })
+			wg.Go(func() { _, issueErr = s.IssueEmailToken(ctx, next, msg, 0) })
+			wg.Wait()
+			if changeErr != nil || issueErr != nil {
+				t.Fatalf("round %d: email change: %v; issue: %v", i, changeErr, issueErr)
+			}
+		}
+		last := store.EmailToken{UserID: uid, Purpose: store.PurposeResetPassword, Hash: "last",
+			Email: "x@example.com", ExpiresAt: time.Now().Add(time.Hour)}
+		var wg sync.WaitGroup
+		var deleteErr, issueErr error
+		wg.Go(func() { deleteErr = s.DeleteUser(ctx, uid, nil) })
+		wg.Go(func() { _, issueErr = s.IssueEmailToken(ctx, last, msg, 0) })
+		wg.Wait()
+		if deleteErr != nil || issueErr != nil && !errors.Is(issueErr, taskapi.ErrNotFound) {
+			t.Fatalf("delete: %v; issue: %v", deleteErr, issueErr)
 		}
 	})
 }
