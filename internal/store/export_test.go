@@ -10,3 +10,9 @@ const (
 // SetAfterSearchWalk makes f run between a search's walk and the read of
 // its hits, for the tests that change tasks there.
 func SetAfterSearchWalk(s *Store, f func()) { s.afterSearchWalk = f }
+
+// SearchHitsSQL is the query that reads a search walk's hits, for the
+// test of its plan.
+func SearchHitsSQL(s *Store) string {
+	return searchHitsSQL(s.d.taskColumns, "created_at DESC, id DESC")
+}

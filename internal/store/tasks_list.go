@@ -202,13 +202,21 @@ func (l *taskLister) scanSection(ctx context.Context, keyed bool, after *TaskCur
 	if err != nil {
 		return nil, false, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+l.s.d.taskColumns+` FROM tasks
-		WHERE user_id = $1 AND seq IN (SELECT value FROM json_each($2)) ORDER BY `+l.order(), l.userID, string(seqs))
+	rows, err := tx.QueryContext(ctx, searchHitsSQL(l.s.d.taskColumns, l.order()), l.userID, string(seqs))
 	if err != nil {
 		return nil, false, err
 	}
 	items, err := collectTasks(rows)
 	return items, err == nil, err
+}
+
+// searchHitsSQL reads the hits of a walk ($2, a JSON array of seq) that
+// belong to the user ($1), in order. +user_id keeps the check from
+// becoming the way in: SQLite then scanned all the user's tasks through an
+// index on user_id (a million, in the scale bench: 13 searches a second
+// instead of 200) instead of looking the hits up by seq.
+func searchHitsSQL(columns, order string) string {
+	return `SELECT ` + columns + ` FROM tasks WHERE +user_id = $1 AND seq IN (SELECT value FROM json_each($2)) ORDER BY ` + order
 }
 
 // walk reads the section in order, matching each task, and returns the

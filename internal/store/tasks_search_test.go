@@ -295,3 +295,30 @@ func TestTaskSearchPageIsOneSnapshot(t *testing.T) {
 		t.Errorf("later pages %v, want only %v", rest, tasks[0].ID)
 	}
 }
+
+// The hits of a walk are looked up by seq, whatever the user's number of
+// tasks: the query must not walk an index on user_id (SQLite only: the
+// walk is SQLite's).
+func TestSearchHitsAreLookedUpBySeq(t *testing.T) {
+	s := storetest.Open(t, storetest.SQLiteURL(t))
+	rows, err := s.DB().QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+store.SearchHitsSQL(s), uuid.Nil, "[1, 2, 3]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan strings.Builder
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan.WriteString(detail + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if p := plan.String(); !strings.Contains(p, "INTEGER PRIMARY KEY") || strings.Contains(p, "tasks_user_") {
+		t.Errorf("plan:\n%s\nwant the tasks looked up by seq, and no index on user_id", p)
+	}
+}
