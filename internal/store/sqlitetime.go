@@ -12,10 +12,10 @@ const sqliteTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
 
 // dbTime scans a timestamp column that may be NULL: a time.Time, as
 // PostgreSQL's driver gives it, or text, as SQLite's gives the timestamps
-// of the hot queries (see dialect.timeAsText). The SQLite driver parses a DATETIME
-// column by first trying, and failing, a layout that is not the one it
-// writes, which on a page of tasks was 17 % of the server's CPU; read as
-// text, the value is parsed here once, the common form without
+// of the hot queries (see dialect.timeAsText). The SQLite driver parses a
+// DATETIME column by first trying, and failing, a layout that is not the
+// one it writes, which on a page of tasks was 17 % of the server's CPU;
+// read as text, the value is parsed here once, the common form without
 // time.Parse.
 type dbTime struct {
 	Time  time.Time
