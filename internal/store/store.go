@@ -40,23 +40,6 @@ type Store struct {
 	afterSearchWalk func()
 }
 
-// SearchPlan tunes a search on SQLite (see taskLister.scanSection). The
-// walk along the list reads a task's key and match for about 1.5 µs; the
-// full-text index costs about 4 to 6 times that per task, of any user,
-// holding the text (measured with BenchmarkTasks' search/* at 20,000 and
-// 200,000 tasks).
-type SearchPlan struct {
-	// Every is how many tasks the walk reads between two looks at the
-	// choice (at least 1).
-	Every int
-	// IndexCost is what the index costs per task holding the text, in
-	// tasks walked (at least 0).
-	IndexCost float64
-}
-
-// DefaultSearchPlan is the plan a store uses unless told otherwise.
-func DefaultSearchPlan() SearchPlan { return SearchPlan{Every: 256, IndexCost: 4} }
-
 // Option changes how Open builds the Store.
 type Option func(*Store)
 
@@ -64,13 +47,6 @@ type Option func(*Store)
 // timestamps. Every timestamp the store writes comes from this clock.
 func WithClock(now func() time.Time) Option {
 	return func(s *Store) { s.now = now }
-}
-
-// WithSearchPlan sets how a search on SQLite chooses between walking the
-// list and the full-text index; tests use it to take each way with few
-// tasks.
-func WithSearchPlan(p SearchPlan) Option {
-	return func(s *Store) { s.search = SearchPlan{Every: max(p.Every, 1), IndexCost: max(p.IndexCost, 0)} }
 }
 
 // Open connects to the database named by url: "postgres://…" or
