@@ -11,18 +11,6 @@ import (
 	"github.com/taskapi/taskapi/internal/auth"
 )
 
-// errNotAdmin answers a caller who is not a superuser.
-var errNotAdmin = taskapi.NewProblem(taskapi.ErrForbidden, "only administrators may use /admin routes")
-
-// admin returns the caller when they are a superuser.
-func admin(ctx context.Context) (taskapi.Principal, error) {
-	p := principalFrom(ctx)
-	if !p.User.IsSuperuser {
-		return taskapi.Principal{}, errNotAdmin
-	}
-	return p, nil
-}
-
 // AdminListUsersInput is the query of GET /admin/users.
 type AdminListUsersInput struct {
 	PageInput
@@ -37,30 +25,26 @@ type UserListOutput struct {
 	}
 }
 
-func (s *server) adminListUsers(ctx context.Context, in *AdminListUsersInput) (*UserListOutput, error) {
-	p, err := admin(ctx)
-	if err != nil {
-		return nil, s.fail(ctx, err)
-	}
+func (s *server) adminListUsers(ctx context.Context, caller taskapi.Principal, in *AdminListUsersInput) (*UserListOutput, error) {
 	q := strings.TrimSpace(in.Q)
 	if !taskapi.ValidText(q) {
-		return nil, s.fail(ctx, taskapi.Invalid("q", "must be valid UTF-8 without NUL characters"))
+		return nil, taskapi.Invalid("q", "must be valid UTF-8 without NUL characters")
 	}
 	// A cursor continues only the search it came from.
 	scope := scopeDigest([]byte("admin users\x00" + q))
-	after, err := s.decodeIDCursor(p.User.ID, in.Cursor, scope)
+	after, err := s.decodeIDCursor(caller.User.ID, in.Cursor, scope)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	list, err := s.store.ListUsers(ctx, q, after, in.Limit+1)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	out := &UserListOutput{}
 	out.Body.Items = make([]UserBody, 0, min(len(list), in.Limit))
 	for i, u := range list {
 		if i == in.Limit {
-			c := s.encodeIDCursor(p.User.ID, scope, list[i-1].ID)
+			c := s.encodeIDCursor(caller.User.ID, scope, list[i-1].ID)
 			out.Body.NextCursor = &c
 			break
 		}
@@ -80,13 +64,10 @@ type AdminDeleteUserInput struct {
 	IfMatch string    `header:"If-Match" doc:"ETag of the version to delete; 412 when the user changed since"`
 }
 
-func (s *server) adminGetUser(ctx context.Context, in *UserIDInput) (*UserOutput, error) {
-	if _, err := admin(ctx); err != nil {
-		return nil, s.fail(ctx, err)
-	}
+func (s *server) adminGetUser(ctx context.Context, caller taskapi.Principal, in *UserIDInput) (*UserOutput, error) {
 	u, err := s.store.GetUser(ctx, in.ID)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return userOutput(u), nil
 }
@@ -115,35 +96,27 @@ type AdminUpdateUserInput struct {
 	}
 }
 
-func (s *server) adminUpdateUser(ctx context.Context, in *AdminUpdateUserInput) (*UserOutput, error) {
-	p, err := admin(ctx)
-	if err != nil {
-		return nil, s.fail(ctx, err)
-	}
+func (s *server) adminUpdateUser(ctx context.Context, caller taskapi.Principal, in *AdminUpdateUserInput) (*UserOutput, error) {
 	version, err := s.adminVersion(ctx, in.ID, in.IfMatch)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
-	u, err := s.auth.AdminUpdate(ctx, p, in.ID, auth.AdminChanges{
+	u, err := s.auth.AdminUpdate(ctx, caller, in.ID, auth.AdminChanges{
 		IsActive: in.Body.IsActive, IsVerified: in.Body.IsVerified, IsSuperuser: in.Body.IsSuperuser, IfUpdatedAt: version,
 	})
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return userOutput(u), nil
 }
 
-func (s *server) adminDeleteUser(ctx context.Context, in *AdminDeleteUserInput) (*NoContent, error) {
-	p, err := admin(ctx)
-	if err != nil {
-		return nil, s.fail(ctx, err)
-	}
+func (s *server) adminDeleteUser(ctx context.Context, caller taskapi.Principal, in *AdminDeleteUserInput) (*NoContent, error) {
 	version, err := s.adminVersion(ctx, in.ID, in.IfMatch)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
-	if err := s.auth.AdminDelete(ctx, p, in.ID, version); err != nil {
-		return nil, s.fail(ctx, err)
+	if err := s.auth.AdminDelete(ctx, caller, in.ID, version); err != nil {
+		return nil, err
 	}
 	return &NoContent{}, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/auth"
 )
 
@@ -30,12 +31,12 @@ type CreatedUserOutput struct {
 	Body UserBody
 }
 
-func (s *server) register(ctx context.Context, in *RegisterInput) (*CreatedUserOutput, error) {
+func (s *server) register(ctx context.Context, caller taskapi.Principal, in *RegisterInput) (*CreatedUserOutput, error) {
 	u, err := s.auth.Register(ctx, auth.Registration{
 		Email: in.Body.Email, Username: in.Body.Username, Password: in.Body.Password, FullName: in.Body.FullName,
 	})
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return &CreatedUserOutput{ETag: userETag(u), Body: userBody(u)}, nil
 }
@@ -78,13 +79,13 @@ func tokenOutput(p auth.TokenPair) *TokenOutput {
 	}}
 }
 
-func (s *server) login(ctx context.Context, in *LoginInput) (*TokenOutput, error) {
+func (s *server) login(ctx context.Context, caller taskapi.Principal, in *LoginInput) (*TokenOutput, error) {
 	account := s.auth.AccountKey(ctx, in.Body.Username)
 	pair, err := guardCredentials(ctx, s, account, func() (auth.TokenPair, error) {
 		return s.auth.Login(ctx, in.Body.Username, in.Body.Password, clientFrom(ctx))
 	})
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return tokenOutput(pair), nil
 }
@@ -144,10 +145,10 @@ type RefreshTokenInput struct {
 	}
 }
 
-func (s *server) refresh(ctx context.Context, in *RefreshTokenInput) (*TokenOutput, error) {
+func (s *server) refresh(ctx context.Context, caller taskapi.Principal, in *RefreshTokenInput) (*TokenOutput, error) {
 	pair, err := s.auth.Refresh(ctx, in.Body.RefreshToken)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return tokenOutput(pair), nil
 }
@@ -155,16 +156,16 @@ func (s *server) refresh(ctx context.Context, in *RefreshTokenInput) (*TokenOutp
 // NoContent is the output of operations answered with 204.
 type NoContent struct{}
 
-func (s *server) logout(ctx context.Context, in *RefreshTokenInput) (*NoContent, error) {
+func (s *server) logout(ctx context.Context, caller taskapi.Principal, in *RefreshTokenInput) (*NoContent, error) {
 	if err := s.auth.Logout(ctx, in.Body.RefreshToken); err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return &NoContent{}, nil
 }
 
-func (s *server) logoutAll(ctx context.Context, _ *struct{}) (*NoContent, error) {
-	if err := s.auth.LogoutAll(ctx, principalFrom(ctx).User.ID); err != nil {
-		return nil, s.fail(ctx, err)
+func (s *server) logoutAll(ctx context.Context, caller taskapi.Principal, _ *struct{}) (*NoContent, error) {
+	if err := s.auth.LogoutAll(ctx, caller.User.ID); err != nil {
+		return nil, err
 	}
 	return &NoContent{}, nil
 }
@@ -176,10 +177,10 @@ type EmailTokenInput struct {
 	}
 }
 
-func (s *server) verifyEmail(ctx context.Context, in *EmailTokenInput) (*UserOutput, error) {
+func (s *server) verifyEmail(ctx context.Context, caller taskapi.Principal, in *EmailTokenInput) (*UserOutput, error) {
 	u, err := s.auth.VerifyEmail(ctx, in.Body.Token)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return userOutput(u), nil
 }
@@ -205,16 +206,16 @@ func accepted(msg string) *AcceptedOutput {
 	return out
 }
 
-func (s *server) resendVerification(ctx context.Context, in *EmailInput) (*AcceptedOutput, error) {
+func (s *server) resendVerification(ctx context.Context, caller taskapi.Principal, in *EmailInput) (*AcceptedOutput, error) {
 	if err := s.auth.ResendVerification(ctx, in.Body.Email); err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return accepted("If this address belongs to an account that is not verified yet, a new verification email is on its way."), nil
 }
 
-func (s *server) forgotPassword(ctx context.Context, in *EmailInput) (*AcceptedOutput, error) {
+func (s *server) forgotPassword(ctx context.Context, caller taskapi.Principal, in *EmailInput) (*AcceptedOutput, error) {
 	if err := s.auth.ForgotPassword(ctx, in.Body.Email); err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return accepted("If this address belongs to an account, an email with a reset link is on its way."), nil
 }
@@ -227,9 +228,9 @@ type ResetPasswordInput struct {
 	}
 }
 
-func (s *server) resetPassword(ctx context.Context, in *ResetPasswordInput) (*NoContent, error) {
+func (s *server) resetPassword(ctx context.Context, caller taskapi.Principal, in *ResetPasswordInput) (*NoContent, error) {
 	if err := s.auth.ResetPassword(ctx, in.Body.Token, in.Body.NewPassword); err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return &NoContent{}, nil
 }
@@ -242,13 +243,12 @@ type ChangePasswordInput struct {
 	}
 }
 
-func (s *server) changePassword(ctx context.Context, in *ChangePasswordInput) (*NoContent, error) {
-	p := principalFrom(ctx)
-	_, err := guardCredentials(ctx, s, auth.UserKey(p.User.ID), func() (struct{}, error) {
-		return struct{}{}, s.auth.ChangePassword(ctx, p, in.Body.CurrentPassword, in.Body.NewPassword)
+func (s *server) changePassword(ctx context.Context, caller taskapi.Principal, in *ChangePasswordInput) (*NoContent, error) {
+	_, err := guardCredentials(ctx, s, auth.UserKey(caller.User.ID), func() (struct{}, error) {
+		return struct{}{}, s.auth.ChangePassword(ctx, caller, in.Body.CurrentPassword, in.Body.NewPassword)
 	})
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return &NoContent{}, nil
 }

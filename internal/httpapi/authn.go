@@ -29,15 +29,6 @@ func clientInfo(ctx huma.Context) auth.ClientInfo {
 	return auth.ClientInfo{UserAgent: ctx.Header("User-Agent"), IP: clientIPFrom(ctx.Context())}
 }
 
-// secured marks an operation as needing an access token: the authenticate
-// middleware then refuses it without a live session, and the OpenAPI
-// document says so.
-func secured(op huma.Operation) huma.Operation {
-	op.Security = []map[string][]string{{securityScheme: {}}}
-	op.Errors = append(op.Errors, http.StatusUnauthorized)
-	return op
-}
-
 // principalFrom returns the authenticated caller. Handlers of secured
 // operations always have one.
 func principalFrom(ctx context.Context) taskapi.Principal {
@@ -50,7 +41,7 @@ func principalFrom(ctx context.Context) taskapi.Principal {
 func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		ctx = huma.WithValue(ctx, clientInfoKey{}, clientInfo(ctx))
-		if len(ctx.Operation().Security) == 0 {
+		if routeOf(ctx.Operation()).Access == public {
 			next(ctx)
 			return
 		}
@@ -69,7 +60,7 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 }
 
 func (s *server) writeAuthError(api huma.API, ctx huma.Context, err error) {
-	herr := s.fail(ctx.Context(), err)
+	herr := s.problem(ctx.Context(), err)
 	var he huma.HeadersError
 	if errors.As(herr, &he) {
 		for k, vs := range he.GetHeaders() {

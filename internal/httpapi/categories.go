@@ -62,22 +62,22 @@ type CreateCategoryInput struct {
 	}
 }
 
-func (s *server) createCategory(ctx context.Context, in *CreateCategoryInput) (*CreatedCategoryOutput, error) {
+func (s *server) createCategory(ctx context.Context, caller taskapi.Principal, in *CreateCategoryInput) (*CreatedCategoryOutput, error) {
 	idem, err := idempotent(in.IdempotencyKeyHeader, apiPrefix+"/categories", in.Body, func(c taskapi.Category) (store.SavedResponse, error) {
 		out := createdCategory(c)
 		return savedJSON(out.Status, map[string]string{"Location": out.Location, "ETag": out.ETag}, out.Body)
 	})
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
-	c, replay, err := s.store.CreateCategory(ctx, principalFrom(ctx).User.ID, taskapi.Category{Name: in.Body.Name, Color: in.Body.Color}, idem)
+	c, replay, err := s.store.CreateCategory(ctx, caller.User.ID, taskapi.Category{Name: in.Body.Name, Color: in.Body.Color}, idem)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	if replay != nil {
 		body, err := replayBody[CategoryBody](replay)
 		if err != nil {
-			return nil, s.fail(ctx, err)
+			return nil, err
 		}
 		return &CreatedCategoryOutput{Status: replay.Status, Location: replay.Headers["Location"], ETag: replay.Headers["ETag"],
 			Replayed: "true", Body: body}, nil
@@ -100,8 +100,8 @@ type CategoryListOutput struct {
 	}
 }
 
-func (s *server) listCategories(ctx context.Context, in *ListCategoriesInput) (*CategoryListOutput, error) {
-	userID := principalFrom(ctx).User.ID
+func (s *server) listCategories(ctx context.Context, caller taskapi.Principal, in *ListCategoriesInput) (*CategoryListOutput, error) {
+	userID := caller.User.ID
 	limit := in.Limit
 	if limit == 0 {
 		limit = 20
@@ -110,13 +110,13 @@ func (s *server) listCategories(ctx context.Context, in *ListCategoriesInput) (*
 	if in.Cursor != "" {
 		p, err := s.cursors.decode(userID, in.Cursor, categoryScope)
 		if err != nil {
-			return nil, s.fail(ctx, err)
+			return nil, err
 		}
 		after = &store.CategoryCursor{NameKey: p.Key}
 	}
 	items, next, err := s.store.ListCategories(ctx, userID, limit, after)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	out := &CategoryListOutput{}
 	out.Body.Items = make([]CategoryBody, len(items))
@@ -135,14 +135,14 @@ type GetCategoryInput struct {
 	CategoryPath
 }
 
-func (s *server) getCategory(ctx context.Context, in *GetCategoryInput) (*CategoryOutput, error) {
+func (s *server) getCategory(ctx context.Context, caller taskapi.Principal, in *GetCategoryInput) (*CategoryOutput, error) {
 	id, err := parseUUID("path.id", in.ID)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
-	c, err := s.store.GetCategory(ctx, principalFrom(ctx).User.ID, id)
+	c, err := s.store.GetCategory(ctx, caller.User.ID, id)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return categoryOutput(c), nil
 }
@@ -157,25 +157,25 @@ type PatchCategoryInput struct {
 	}
 }
 
-func (s *server) patchCategory(ctx context.Context, in *PatchCategoryInput) (*CategoryOutput, error) {
+func (s *server) patchCategory(ctx context.Context, caller taskapi.Principal, in *PatchCategoryInput) (*CategoryOutput, error) {
 	id, err := parseUUID("path.id", in.ID)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	var patch taskapi.CategoryPatch
 	if patch.Name, err = required("name", in.Body.Name); err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	if patch.Color, err = required("color", in.Body.Color); err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	pre, err := ifMatch(in.IfMatch, "category", categoryETag)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
-	c, err := s.store.UpdateCategory(ctx, principalFrom(ctx).User.ID, id, patch, pre)
+	c, err := s.store.UpdateCategory(ctx, caller.User.ID, id, patch, pre)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return categoryOutput(c), nil
 }
@@ -186,17 +186,17 @@ type DeleteCategoryInput struct {
 	IfMatchHeader
 }
 
-func (s *server) deleteCategory(ctx context.Context, in *DeleteCategoryInput) (*struct{}, error) {
+func (s *server) deleteCategory(ctx context.Context, caller taskapi.Principal, in *DeleteCategoryInput) (*struct{}, error) {
 	id, err := parseUUID("path.id", in.ID)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	pre, err := ifMatch(in.IfMatch, "category", categoryETag)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
-	if err := s.store.DeleteCategory(ctx, principalFrom(ctx).User.ID, id, pre); err != nil {
-		return nil, s.fail(ctx, err)
+	if err := s.store.DeleteCategory(ctx, caller.User.ID, id, pre); err != nil {
+		return nil, err
 	}
 	return nil, nil
 }

@@ -18,22 +18,46 @@ import (
 // problemContentType is the media type of every error response.
 const problemContentType = "application/problem+json"
 
-// fail turns an error from the domain, auth or store into the HTTP problem
-// the client sees. It is the one place where errors meet status codes. Any
-// error it does not recognise is logged once, with the request ID, and
-// answered with a generic 500: a driver's or library's text never leaves.
-func (s *server) fail(ctx context.Context, err error) error {
-	var fe *taskapi.FieldError
-	var p *taskapi.Problem
-	msg := func(def string) string {
-		if p != nil {
+// problems maps the domain's sentinel errors to statuses, with the detail
+// said when the error carries no message of its own (a taskapi.Problem).
+// A new sentinel is one line here.
+var problems = []struct {
+	err     error
+	status  int
+	detail  string
+	headers http.Header
+}{
+	{taskapi.ErrInvalid, http.StatusUnprocessableEntity, "the input is invalid", nil},
+	{taskapi.ErrNotFound, http.StatusNotFound, "the resource was not found", nil},
+	{taskapi.ErrConflict, http.StatusConflict, "the resource conflicts with an existing one", nil},
+	{taskapi.ErrUnauthorized, http.StatusUnauthorized, "missing, invalid or expired credentials",
+		http.Header{"WWW-Authenticate": {`Bearer realm="taskapi"`}}},
+	{taskapi.ErrForbidden, http.StatusForbidden, "you are not allowed to do this", nil},
+	{taskapi.ErrPreconditionFailed, http.StatusPreconditionFailed, "the resource has changed; fetch it again and retry with its new ETag", nil},
+	{taskapi.ErrBadRequest, http.StatusBadRequest, "the request cannot be understood", nil},
+}
+
+// problem turns an error from a handler (the domain, auth or store) into
+// the HTTP problem the client sees. It is the one place where errors meet
+// status codes; register and authenticate reach it. Any error it does not
+// recognise is logged once, with the request ID, and answered with a
+// generic 500: a driver's or library's text never leaves.
+func (s *server) problem(ctx context.Context, err error) error {
+	var (
+		se      huma.StatusError
+		fe      *taskapi.FieldError
+		p       *taskapi.Problem
+		limited *ratelimit.ExceededError
+	)
+	detail := func(def string) string {
+		if errors.As(err, &p) {
 			return p.Message
 		}
 		return def
 	}
-	var limited *ratelimit.ExceededError
-	errors.As(err, &p)
 	switch {
+	case errors.As(err, &se):
+		return err // already a problem (readyz's 503)
 	case errors.As(err, &limited):
 		return s.tooManyRequests(limited)
 	case errors.As(err, &fe):
@@ -42,21 +66,17 @@ func (s *server) fail(ctx context.Context, err error) error {
 			loc = "body." + loc
 		}
 		return huma.Error422UnprocessableEntity("validation failed", &huma.ErrorDetail{Location: loc, Message: fe.Message})
-	case errors.Is(err, taskapi.ErrInvalid):
-		return huma.Error422UnprocessableEntity(msg("the input is invalid"))
-	case errors.Is(err, taskapi.ErrNotFound):
-		return huma.Error404NotFound(msg("the resource was not found"))
-	case errors.Is(err, taskapi.ErrConflict):
-		return huma.Error409Conflict(msg("the resource conflicts with an existing one"))
-	case errors.Is(err, taskapi.ErrUnauthorized):
-		return huma.ErrorWithHeaders(huma.Error401Unauthorized(msg("missing, invalid or expired credentials")),
-			http.Header{"WWW-Authenticate": {`Bearer realm="taskapi"`}})
-	case errors.Is(err, taskapi.ErrForbidden):
-		return huma.Error403Forbidden(msg("you are not allowed to do this"))
-	case errors.Is(err, taskapi.ErrPreconditionFailed):
-		return huma.Error412PreconditionFailed(msg("the resource has changed; fetch it again and retry with its new ETag"))
-	case errors.Is(err, taskapi.ErrBadRequest):
-		return huma.Error400BadRequest(msg("the request cannot be understood"))
+	}
+	for _, m := range problems {
+		if !errors.Is(err, m.err) {
+			continue
+		}
+		if m.headers != nil {
+			return huma.ErrorWithHeaders(huma.NewError(m.status, detail(m.detail)), m.headers)
+		}
+		return huma.NewError(m.status, detail(m.detail))
+	}
+	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		s.log.WarnContext(ctx, "request deadline exceeded", "request_id", requestIDFrom(ctx), "err", err.Error())
 		return huma.Error503ServiceUnavailable("the request took too long; try again")

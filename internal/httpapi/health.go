@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/taskapi/taskapi"
 )
 
 // StatusOutput is the body of the health routes.
@@ -20,11 +22,11 @@ func okStatus() *StatusOutput {
 	return out
 }
 
-func (s *server) healthz(_ context.Context, _ *struct{}) (*StatusOutput, error) {
+func (s *server) healthz(_ context.Context, _ taskapi.Principal, _ *struct{}) (*StatusOutput, error) {
 	return okStatus(), nil
 }
 
-func (s *server) readyz(ctx context.Context, _ *struct{}) (*StatusOutput, error) {
+func (s *server) readyz(ctx context.Context, _ taskapi.Principal, _ *struct{}) (*StatusOutput, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {

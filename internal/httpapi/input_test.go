@@ -31,17 +31,17 @@ func newInputTestServer(t *testing.T) (*httptest.Server, *strings.Builder) {
 	s := &server{log: slog.New(slog.NewJSONHandler(logs, nil)), now: nil}
 	mux := http.NewServeMux()
 	api := s.newAPI(mux)
-	register(s, api, huma.Operation{OperationID: "echo", Method: http.MethodPost, Path: "/echo"},
-		func(ctx context.Context, in *echoInput) (*StatusOutput, error) {
+	register(s, api, route{ID: "echo", Method: http.MethodPost, Path: "/echo"},
+		func(_ context.Context, _ taskapi.Principal, in *echoInput) (*StatusOutput, error) {
 			switch in.Body.Name {
 			case "boom":
 				panic("handler exploded")
 			case "driver":
-				return nil, s.fail(ctx, io.ErrUnexpectedEOF)
+				return nil, io.ErrUnexpectedEOF
 			case "taken":
-				return nil, s.fail(ctx, taskapi.ErrConflict)
+				return nil, taskapi.ErrConflict
 			case "badfield":
-				return nil, s.fail(ctx, taskapi.Invalid("name", "is not allowed"))
+				return nil, taskapi.Invalid("name", "is not allowed")
 			}
 			return okStatus(), nil
 		})

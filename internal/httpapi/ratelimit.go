@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
@@ -21,35 +20,12 @@ const (
 	limitLoginAccount = "login_account" // failed logins per account (see server.loginGuard)
 )
 
-// perIPOperations lists, by operation ID (routes.go names the
-// operations), the operations limited per client IP: the account routes
-// open to anyone, through which password guessing, token guessing, sign-up
-// spam and email floods would come. A test checks the list against the
-// routes: every ID is registered, and every operation under /api/v1 that
-// needs no token is listed.
-func perIPOperations() [8]string {
-	return [...]string{"auth-register", "auth-login", "auth-refresh", "auth-logout", "auth-forgot-password",
-		"auth-resend-verification", "auth-reset-password", "auth-verify-email"}
-}
-
-// perIPOperation reports whether an operation is limited per client IP.
-func perIPOperation(operationID string) bool {
-	ops := perIPOperations()
-	return slices.Contains(ops[:], operationID)
-}
-
-// rateLimitedOperation reports whether any limit may refuse op, so that
-// its documentation lists 429.
-func rateLimitedOperation(op huma.Operation) bool {
-	return len(op.Security) > 0 || perIPOperation(op.OperationID)
-}
-
-// limitByIP applies TASKAPI_RATE_LIMIT_AUTH to the operations of
-// perIPOperation, keyed by the client's address. It runs before the body
+// limitByIP applies TASKAPI_RATE_LIMIT_AUTH to the operations whose route
+// declares perIP, keyed by the client's address. It runs before the body
 // is read and before any password is hashed.
 func (s *server) limitByIP(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
-		if s.limiter == nil || !perIPOperation(ctx.Operation().OperationID) {
+		if s.limiter == nil || routeOf(ctx.Operation()).Limit != perIP {
 			next(ctx)
 			return
 		}
@@ -58,12 +34,13 @@ func (s *server) limitByIP(api huma.API) func(huma.Context, func(huma.Context)) 
 	}
 }
 
-// limitByUser applies TASKAPI_RATE_LIMIT_API to every secured operation,
-// keyed by the authenticated user; it runs after authenticate.
+// limitByUser applies TASKAPI_RATE_LIMIT_API to the operations whose route
+// declares perUser, keyed by the authenticated user; it runs after
+// authenticate.
 func (s *server) limitByUser(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		p := principalFrom(ctx.Context())
-		if s.limiter == nil || len(ctx.Operation().Security) == 0 || p.User.ID == uuid.Nil {
+		if s.limiter == nil || routeOf(ctx.Operation()).Limit != perUser || p.User.ID == uuid.Nil {
 			next(ctx)
 			return
 		}

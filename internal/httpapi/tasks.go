@@ -90,8 +90,8 @@ type CreateTaskInput struct {
 	}
 }
 
-func (s *server) createTask(ctx context.Context, in *CreateTaskInput) (*CreatedTaskOutput, error) {
-	userID := principalFrom(ctx).User.ID
+func (s *server) createTask(ctx context.Context, caller taskapi.Principal, in *CreateTaskInput) (*CreatedTaskOutput, error) {
+	userID := caller.User.ID
 	b := in.Body
 	t := taskapi.Task{Title: b.Title, Description: b.Description, Status: taskapi.Status(b.Status),
 		Priority: taskapi.Priority(b.Priority)}
@@ -102,7 +102,7 @@ func (s *server) createTask(ctx context.Context, in *CreateTaskInput) (*CreatedT
 	if b.CategoryID != nil {
 		id, err := parseUUID("category_id", *b.CategoryID)
 		if err != nil {
-			return nil, s.fail(ctx, err)
+			return nil, err
 		}
 		t.CategoryID = &id
 	}
@@ -111,16 +111,16 @@ func (s *server) createTask(ctx context.Context, in *CreateTaskInput) (*CreatedT
 		return savedJSON(out.Status, map[string]string{"Location": out.Location, "ETag": out.ETag}, out.Body)
 	})
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	created, replay, err := s.store.CreateTask(ctx, userID, t, idem)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	if replay != nil {
 		body, err := replayBody[TaskBody](replay)
 		if err != nil {
-			return nil, s.fail(ctx, err)
+			return nil, err
 		}
 		return &CreatedTaskOutput{Status: replay.Status, Location: replay.Headers["Location"], ETag: replay.Headers["ETag"],
 			Replayed: "true", Body: body}, nil
@@ -137,14 +137,14 @@ type GetTaskInput struct {
 	TaskPath
 }
 
-func (s *server) getTask(ctx context.Context, in *GetTaskInput) (*TaskOutput, error) {
+func (s *server) getTask(ctx context.Context, caller taskapi.Principal, in *GetTaskInput) (*TaskOutput, error) {
 	id, err := parseUUID("path.id", in.ID)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
-	t, err := s.store.GetTask(ctx, principalFrom(ctx).User.ID, id)
+	t, err := s.store.GetTask(ctx, caller.User.ID, id)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return taskOutput(t), nil
 }
@@ -198,22 +198,22 @@ func (in *PatchTaskInput) patch() (taskapi.TaskPatch, error) {
 	return p, err
 }
 
-func (s *server) patchTask(ctx context.Context, in *PatchTaskInput) (*TaskOutput, error) {
+func (s *server) patchTask(ctx context.Context, caller taskapi.Principal, in *PatchTaskInput) (*TaskOutput, error) {
 	id, err := parseUUID("path.id", in.ID)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	patch, err := in.patch()
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	pre, err := ifMatch(in.IfMatch, "task", taskETag)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
-	t, err := s.store.UpdateTask(ctx, principalFrom(ctx).User.ID, id, patch, pre)
+	t, err := s.store.UpdateTask(ctx, caller.User.ID, id, patch, pre)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return taskOutput(t), nil
 }
@@ -224,17 +224,17 @@ type DeleteTaskInput struct {
 	IfMatchHeader
 }
 
-func (s *server) deleteTask(ctx context.Context, in *DeleteTaskInput) (*struct{}, error) {
+func (s *server) deleteTask(ctx context.Context, caller taskapi.Principal, in *DeleteTaskInput) (*struct{}, error) {
 	id, err := parseUUID("path.id", in.ID)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	pre, err := ifMatch(in.IfMatch, "task", taskETag)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
-	if err := s.store.DeleteTask(ctx, principalFrom(ctx).User.ID, id, pre); err != nil {
-		return nil, s.fail(ctx, err)
+	if err := s.store.DeleteTask(ctx, caller.User.ID, id, pre); err != nil {
+		return nil, err
 	}
 	return nil, nil
 }

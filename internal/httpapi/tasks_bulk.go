@@ -68,26 +68,26 @@ func (in *BulkTasksInput) bulk() (taskapi.TaskBulk, error) {
 	return b, nil
 }
 
-func (s *server) bulkTasks(ctx context.Context, in *BulkTasksInput) (*BulkOutput, error) {
+func (s *server) bulkTasks(ctx context.Context, caller taskapi.Principal, in *BulkTasksInput) (*BulkOutput, error) {
 	b, err := in.bulk()
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	idem, err := idempotent(in.IdempotencyKeyHeader, apiPrefix+"/tasks/bulk", in.Body, func(r store.BulkResult) (store.SavedResponse, error) {
 		out := bulkOutput(r)
 		return savedJSON(out.Status, map[string]string{}, out.Body)
 	})
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
-	res, replay, err := s.store.BulkTasks(ctx, principalFrom(ctx).User.ID, b, idem)
+	res, replay, err := s.store.BulkTasks(ctx, caller.User.ID, b, idem)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	if replay != nil {
 		body, err := replayBody[BulkBody](replay)
 		if err != nil {
-			return nil, s.fail(ctx, err)
+			return nil, err
 		}
 		return &BulkOutput{Status: replay.Status, Replayed: "true", Body: body}, nil
 	}

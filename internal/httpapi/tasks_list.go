@@ -50,36 +50,36 @@ type TaskListOutput struct {
 	}
 }
 
-func (s *server) listTasks(ctx context.Context, in *ListTasksInput) (*TaskListOutput, error) {
+func (s *server) listTasks(ctx context.Context, caller taskapi.Principal, in *ListTasksInput) (*TaskListOutput, error) {
 	var category *uuid.UUID
 	if in.CategoryID != "" {
 		id, err := uuid.Parse(in.CategoryID)
 		if err != nil {
-			return nil, s.fail(ctx, taskapi.Invalid("query.category_id", "must be a UUID"))
+			return nil, taskapi.Invalid("query.category_id", "must be a UUID")
 		}
 		category = &id
 	}
-	return s.taskPage(ctx, in.TaskListQuery, category)
+	return s.taskPage(ctx, caller, in.TaskListQuery, category)
 }
 
-func (s *server) listCategoryTasks(ctx context.Context, in *CategoryTasksInput) (*TaskListOutput, error) {
+func (s *server) listCategoryTasks(ctx context.Context, caller taskapi.Principal, in *CategoryTasksInput) (*TaskListOutput, error) {
 	id, err := parseUUID("path.id", in.ID)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
-	return s.taskPage(ctx, in.TaskListQuery, &id)
+	return s.taskPage(ctx, caller, in.TaskListQuery, &id)
 }
 
 // taskPage answers one page of a list of tasks.
-func (s *server) taskPage(ctx context.Context, in TaskListQuery, category *uuid.UUID) (*TaskListOutput, error) {
-	userID := principalFrom(ctx).User.ID
+func (s *server) taskPage(ctx context.Context, caller taskapi.Principal, in TaskListQuery, category *uuid.UUID) (*TaskListOutput, error) {
+	userID := caller.User.ID
 	q, scope, err := s.taskQuery(userID, in, category)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	items, next, err := s.store.ListTasks(ctx, userID, q)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	out := &TaskListOutput{}
 	out.Body.Items = taskBodies(items)
@@ -177,7 +177,7 @@ type TaskStatsOutput struct {
 	}
 }
 
-func (s *server) taskStats(ctx context.Context, in *TaskStatsInput) (*TaskStatsOutput, error) {
+func (s *server) taskStats(ctx context.Context, caller taskapi.Principal, in *TaskStatsInput) (*TaskStatsOutput, error) {
 	name := in.TZ
 	if name == "" {
 		name = "UTC"
@@ -185,11 +185,11 @@ func (s *server) taskStats(ctx context.Context, in *TaskStatsInput) (*TaskStatsO
 	// "Local" would be the server's zone, which means nothing to a client.
 	loc, err := time.LoadLocation(name)
 	if err != nil || name == "Local" {
-		return nil, s.fail(ctx, taskapi.Invalid("query.tz", "must be an IANA time zone name such as UTC or Europe/Paris"))
+		return nil, taskapi.Invalid("query.tz", "must be an IANA time zone name such as UTC or Europe/Paris")
 	}
-	st, err := s.store.TaskStats(ctx, principalFrom(ctx).User.ID, taskapi.NewStatsWindow(s.store.Now(), loc))
+	st, err := s.store.TaskStats(ctx, caller.User.ID, taskapi.NewStatsWindow(s.store.Now(), loc))
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	out := &TaskStatsOutput{}
 	b := &out.Body

@@ -74,8 +74,8 @@ func userIfMatch(header string, u taskapi.User) (*time.Time, error) {
 		"the user has changed since you read it: its ETag is now %s; fetch it again and retry with that ETag", current)
 }
 
-func (s *server) getMe(ctx context.Context, _ *struct{}) (*UserOutput, error) {
-	return userOutput(principalFrom(ctx).User), nil
+func (s *server) getMe(ctx context.Context, caller taskapi.Principal, _ *struct{}) (*UserOutput, error) {
+	return userOutput(caller.User), nil
 }
 
 // UpdateMeInput is a merge patch of the caller's account.
@@ -93,17 +93,16 @@ type UpdateMeInput struct {
 	RawBody []byte
 }
 
-func (s *server) updateMe(ctx context.Context, in *UpdateMeInput) (*UserOutput, error) {
+func (s *server) updateMe(ctx context.Context, caller taskapi.Principal, in *UpdateMeInput) (*UserOutput, error) {
 	// Only full_name may be cleared; null elsewhere is a mistake, not "leave as is".
 	for _, field := range []string{"username", "email"} {
 		if jsonHasNull(in.RawBody, field) {
-			return nil, s.fail(ctx, taskapi.Invalid(field, "cannot be null"))
+			return nil, taskapi.Invalid(field, "cannot be null")
 		}
 	}
-	p := principalFrom(ctx)
-	version, err := userIfMatch(in.IfMatch, p.User)
+	version, err := userIfMatch(in.IfMatch, caller.User)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	ch := auth.ProfileChanges{Username: in.Body.Username, FullName: in.Body.FullName, Email: in.Body.Email, IfUpdatedAt: version}
 	if in.Body.FullName == nil && jsonHasNull(in.RawBody, "full_name") {
@@ -112,17 +111,17 @@ func (s *server) updateMe(ctx context.Context, in *UpdateMeInput) (*UserOutput, 
 	if in.Body.CurrentPassword != nil {
 		ch.CurrentPassword = *in.Body.CurrentPassword
 	}
-	update := func() (taskapi.User, error) { return s.auth.UpdateProfile(ctx, p, ch) }
+	update := func() (taskapi.User, error) { return s.auth.UpdateProfile(ctx, caller, ch) }
 	var u taskapi.User
-	if auth.ChangesEmail(p.User, in.Body.Email) && ch.CurrentPassword != "" {
+	if auth.ChangesEmail(caller.User, in.Body.Email) && ch.CurrentPassword != "" {
 		// A password is checked: it counts like any other (and only then,
 		// so edits without one cannot clear the failure count).
-		u, err = guardCredentials(ctx, s, auth.UserKey(p.User.ID), update)
+		u, err = guardCredentials(ctx, s, auth.UserKey(caller.User.ID), update)
 	} else {
 		u, err = update()
 	}
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return userOutput(u), nil
 }
@@ -145,17 +144,16 @@ type DeleteMeInput struct {
 	}
 }
 
-func (s *server) deleteMe(ctx context.Context, in *DeleteMeInput) (*NoContent, error) {
-	p := principalFrom(ctx)
-	version, err := userIfMatch(in.IfMatch, p.User)
+func (s *server) deleteMe(ctx context.Context, caller taskapi.Principal, in *DeleteMeInput) (*NoContent, error) {
+	version, err := userIfMatch(in.IfMatch, caller.User)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
-	_, err = guardCredentials(ctx, s, auth.UserKey(p.User.ID), func() (struct{}, error) {
-		return struct{}{}, s.auth.DeleteAccount(ctx, p, in.Body.Password, version)
+	_, err = guardCredentials(ctx, s, auth.UserKey(caller.User.ID), func() (struct{}, error) {
+		return struct{}{}, s.auth.DeleteAccount(ctx, caller, in.Body.Password, version)
 	})
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return &NoContent{}, nil
 }
@@ -185,28 +183,27 @@ type SessionListOutput struct {
 	}
 }
 
-func (s *server) listSessions(ctx context.Context, in *PageInput) (*SessionListOutput, error) {
-	p := principalFrom(ctx)
-	after, err := s.decodeIDCursor(p.User.ID, in.Cursor, sessionScope)
+func (s *server) listSessions(ctx context.Context, caller taskapi.Principal, in *PageInput) (*SessionListOutput, error) {
+	after, err := s.decodeIDCursor(caller.User.ID, in.Cursor, sessionScope)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	// One more than asked tells whether there is a next page.
-	list, err := s.store.ListSessions(ctx, p.User.ID, after, in.Limit+1)
+	list, err := s.store.ListSessions(ctx, caller.User.ID, after, in.Limit+1)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	out := &SessionListOutput{}
 	out.Body.Items = make([]SessionBody, 0, min(len(list), in.Limit))
 	for i, x := range list {
 		if i == in.Limit {
-			c := s.encodeIDCursor(p.User.ID, sessionScope, list[i-1].ID)
+			c := s.encodeIDCursor(caller.User.ID, sessionScope, list[i-1].ID)
 			out.Body.NextCursor = &c
 			break
 		}
 		out.Body.Items = append(out.Body.Items, SessionBody{
 			ID: x.ID.String(), UserAgent: x.UserAgent, IP: x.IP, CreatedAt: x.CreatedAt, LastUsedAt: x.LastUsedAt,
-			ExpiresAt: x.ExpiresAt, Current: x.ID == p.SessionID,
+			ExpiresAt: x.ExpiresAt, Current: x.ID == caller.SessionID,
 		})
 	}
 	return out, nil
@@ -217,9 +214,9 @@ type SessionIDInput struct {
 	ID uuid.UUID `path:"id" doc:"Session ID"`
 }
 
-func (s *server) deleteSession(ctx context.Context, in *SessionIDInput) (*NoContent, error) {
-	if err := s.auth.EndSession(ctx, principalFrom(ctx).User.ID, in.ID); err != nil {
-		return nil, s.fail(ctx, err)
+func (s *server) deleteSession(ctx context.Context, caller taskapi.Principal, in *SessionIDInput) (*NoContent, error) {
+	if err := s.auth.EndSession(ctx, caller.User.ID, in.ID); err != nil {
+		return nil, err
 	}
 	return &NoContent{}, nil
 }
