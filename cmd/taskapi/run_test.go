@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -42,11 +43,17 @@ func envOf(m map[string]string) func(string) string {
 // base URL and a function that stops it and returns run's error.
 func startServe(t *testing.T, env map[string]string, args ...string) (string, *syncBuffer, func() error) {
 	t.Helper()
+	return startServeTee(t, env, io.Discard, args...)
+}
+
+// startServeTee is startServe with the log also written to tee.
+func startServeTee(t *testing.T, env map[string]string, tee io.Writer, args ...string) (string, *syncBuffer, func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), envOf(env), strings.NewReader(""), &bytes.Buffer{}, logs)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), envOf(env), strings.NewReader(""), &bytes.Buffer{}, io.MultiWriter(logs, tee))
 	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
