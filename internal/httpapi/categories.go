@@ -41,10 +41,10 @@ func categoryOutput(c taskapi.Category) *CategoryOutput {
 
 // CreatedCategoryOutput is the response to a create.
 type CreatedCategoryOutput struct {
+	ReplayedHeader
 	Status   int
 	Location string `header:"Location" doc:"URL of the new category"`
 	ETag     string `header:"ETag" doc:"Strong validator of the category, for If-Match"`
-	Replayed string `header:"Idempotent-Replayed" doc:"true when this is the saved answer to an earlier request with the same Idempotency-Key"`
 	Body     CategoryBody
 }
 
@@ -63,26 +63,8 @@ type CreateCategoryInput struct {
 }
 
 func (s *server) createCategory(ctx context.Context, caller taskapi.Principal, in *CreateCategoryInput) (*CreatedCategoryOutput, error) {
-	idem, err := idempotent(in.IdempotencyKeyHeader, apiPrefix+"/categories", in.Body, func(c taskapi.Category) (store.SavedResponse, error) {
-		out := createdCategory(c)
-		return savedJSON(out.Status, map[string]string{"Location": out.Location, "ETag": out.ETag}, out.Body)
-	})
-	if err != nil {
-		return nil, err
-	}
-	c, replay, err := s.store.CreateCategory(ctx, caller.User.ID, taskapi.Category{Name: in.Body.Name, Color: in.Body.Color}, idem)
-	if err != nil {
-		return nil, err
-	}
-	if replay != nil {
-		body, err := replayBody[CategoryBody](replay)
-		if err != nil {
-			return nil, err
-		}
-		return &CreatedCategoryOutput{Status: replay.Status, Location: replay.Headers["Location"], ETag: replay.Headers["ETag"],
-			Replayed: "true", Body: body}, nil
-	}
-	return createdCategory(c), nil
+	c, replayed, err := s.store.CreateCategory(ctx, caller.User.ID, taskapi.Category{Name: in.Body.Name, Color: in.Body.Color}, in.key())
+	return answer(createdCategory, c, replayed, err)
 }
 
 // ListCategoriesInput is GET /categories.

@@ -49,6 +49,11 @@ type route struct {
 	Errors []int
 	Access access
 	Limit  limitClass
+	// Idempotent creates accept Idempotency-Key: a repeat gets the first
+	// answer again. The input embeds IdempotencyKeyHeader, the output
+	// ReplayedHeader; the handler passes in.key() to the store and renders
+	// through answer.
+	Idempotent bool
 }
 
 // handler is the one shape of every operation: the caller (zero for public
@@ -63,7 +68,7 @@ const routeKey = "taskapi.route"
 // register adds one operation and applies, in this order, what its route
 // declares: authentication (the authenticate middleware, from the
 // operation's security), the rate limit (limitByIP, limitByUser), the
-// superuser check, then the handler, whose error is mapped to a problem
+// superuser check, the idempotency key, then the handler, whose error is mapped to a problem
 // once, by problem (errors.go).
 func register[I, O any](s *server, api huma.API, r route, h handler[I, O]) {
 	op := huma.Operation{
@@ -81,10 +86,16 @@ func register[I, O any](s *server, api huma.API, r route, h handler[I, O]) {
 	if r.Limit != unlimited {
 		op.Errors = append(op.Errors, http.StatusTooManyRequests)
 	}
+	checkIdempotent[I, O](r)
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
 		caller := principalFrom(ctx)
 		if r.Access == superuser && !caller.User.IsSuperuser {
 			return nil, s.problem(ctx, errNotAdmin)
+		}
+		if r.Idempotent {
+			if err := claimIdempotencyKey(r, in); err != nil {
+				return nil, s.problem(ctx, err)
+			}
 		}
 		out, err := h(ctx, caller, in)
 		if err != nil {

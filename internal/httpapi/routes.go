@@ -105,7 +105,7 @@ func (s *server) routes(api huma.API) {
 	register(s, api, route{ID: "list-categories", Method: get, Path: categories, Access: user, Limit: perUser,
 		Tags: catTags, Errors: []int{badRequest, invalid}, Summary: "List categories",
 		Description: "The caller's categories sorted by name ignoring case, each with its task_count; paginated by cursor."}, s.listCategories)
-	register(s, api, route{ID: "create-category", Method: post, Path: categories, Access: user, Limit: perUser,
+	register(s, api, route{ID: "create-category", Method: post, Path: categories, Access: user, Limit: perUser, Idempotent: true,
 		Tags: catTags, Status: http.StatusCreated, Errors: []int{badRequest, conflict, invalid}, Summary: "Create a category",
 		Description: "201 with Location and ETag. Accepts Idempotency-Key."}, s.createCategory)
 	register(s, api, route{ID: "get-category", Method: get, Path: category, Access: user, Limit: perUser,
@@ -126,10 +126,10 @@ func (s *server) routes(api huma.API) {
 	register(s, api, route{ID: "list-tasks", Method: get, Path: tasks, Access: user, Limit: perUser,
 		Tags: taskTags, Errors: []int{badRequest, notFound, invalid}, Summary: "List tasks",
 		Description: "Filters combine; sorted with ties broken by id; paginated by an opaque keyset cursor, so a page costs the same wherever it is."}, s.listTasks)
-	register(s, api, route{ID: "create-task", Method: post, Path: tasks, Access: user, Limit: perUser,
+	register(s, api, route{ID: "create-task", Method: post, Path: tasks, Access: user, Limit: perUser, Idempotent: true,
 		Tags: taskTags, Status: http.StatusCreated, Errors: []int{badRequest, invalid}, Summary: "Create a task",
 		Description: "201 with Location and ETag. Accepts Idempotency-Key."}, s.createTask)
-	register(s, api, route{ID: "bulk-tasks", Method: post, Path: tasks + "/bulk", Access: user, Limit: perUser,
+	register(s, api, route{ID: "bulk-tasks", Method: post, Path: tasks + "/bulk", Access: user, Limit: perUser, Idempotent: true,
 		Tags: taskTags, Errors: []int{badRequest, notFound, invalid}, Summary: "Update or delete tasks in bulk",
 		Description: "Up to 100 tasks in one transaction, all or nothing: one missing or foreign ID (404) and nothing changes. Accepts Idempotency-Key."}, s.bulkTasks)
 	register(s, api, route{ID: "task-stats", Method: get, Path: tasks + "/stats", Access: user, Limit: perUser,

@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/taskapi/taskapi"
-	"github.com/taskapi/taskapi/internal/store"
 )
 
 // TaskBody is a task as the API shows it.
@@ -68,10 +67,10 @@ func taskOutput(t taskapi.Task) *TaskOutput {
 
 // CreatedTaskOutput is the response to a create.
 type CreatedTaskOutput struct {
+	ReplayedHeader
 	Status   int
 	Location string `header:"Location" doc:"URL of the new task"`
 	ETag     string `header:"ETag" doc:"Strong validator of the task, for If-Match"`
-	Replayed string `header:"Idempotent-Replayed" doc:"true when this is the saved answer to an earlier request with the same Idempotency-Key"`
 	Body     TaskBody
 }
 
@@ -91,7 +90,6 @@ type CreateTaskInput struct {
 }
 
 func (s *server) createTask(ctx context.Context, caller taskapi.Principal, in *CreateTaskInput) (*CreatedTaskOutput, error) {
-	userID := caller.User.ID
 	b := in.Body
 	t := taskapi.Task{Title: b.Title, Description: b.Description, Status: taskapi.Status(b.Status),
 		Priority: taskapi.Priority(b.Priority)}
@@ -106,26 +104,8 @@ func (s *server) createTask(ctx context.Context, caller taskapi.Principal, in *C
 		}
 		t.CategoryID = &id
 	}
-	idem, err := idempotent(in.IdempotencyKeyHeader, apiPrefix+"/tasks", in.Body, func(t taskapi.Task) (store.SavedResponse, error) {
-		out := createdTask(t)
-		return savedJSON(out.Status, map[string]string{"Location": out.Location, "ETag": out.ETag}, out.Body)
-	})
-	if err != nil {
-		return nil, err
-	}
-	created, replay, err := s.store.CreateTask(ctx, userID, t, idem)
-	if err != nil {
-		return nil, err
-	}
-	if replay != nil {
-		body, err := replayBody[TaskBody](replay)
-		if err != nil {
-			return nil, err
-		}
-		return &CreatedTaskOutput{Status: replay.Status, Location: replay.Headers["Location"], ETag: replay.Headers["ETag"],
-			Replayed: "true", Body: body}, nil
-	}
-	return createdTask(created), nil
+	created, replayed, err := s.store.CreateTask(ctx, caller.User.ID, t, in.key())
+	return answer(createdTask, created, replayed, err)
 }
 
 func createdTask(t taskapi.Task) *CreatedTaskOutput {

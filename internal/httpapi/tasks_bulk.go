@@ -36,9 +36,9 @@ type BulkBody struct {
 
 // BulkOutput is the response to POST /tasks/bulk.
 type BulkOutput struct {
-	Status   int
-	Replayed string `header:"Idempotent-Replayed" doc:"true when this is the saved answer to an earlier request with the same Idempotency-Key"`
-	Body     BulkBody
+	ReplayedHeader
+	Status int
+	Body   BulkBody
 }
 
 func (in *BulkTasksInput) bulk() (taskapi.TaskBulk, error) {
@@ -73,25 +73,8 @@ func (s *server) bulkTasks(ctx context.Context, caller taskapi.Principal, in *Bu
 	if err != nil {
 		return nil, err
 	}
-	idem, err := idempotent(in.IdempotencyKeyHeader, apiPrefix+"/tasks/bulk", in.Body, func(r store.BulkResult) (store.SavedResponse, error) {
-		out := bulkOutput(r)
-		return savedJSON(out.Status, map[string]string{}, out.Body)
-	})
-	if err != nil {
-		return nil, err
-	}
-	res, replay, err := s.store.BulkTasks(ctx, caller.User.ID, b, idem)
-	if err != nil {
-		return nil, err
-	}
-	if replay != nil {
-		body, err := replayBody[BulkBody](replay)
-		if err != nil {
-			return nil, err
-		}
-		return &BulkOutput{Status: replay.Status, Replayed: "true", Body: body}, nil
-	}
-	return bulkOutput(res), nil
+	res, replayed, err := s.store.BulkTasks(ctx, caller.User.ID, b, in.key())
+	return answer(bulkOutput, res, replayed, err)
 }
 
 func bulkOutput(r store.BulkResult) *BulkOutput {

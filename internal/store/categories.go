@@ -22,39 +22,36 @@ func scanCategory(r rowScanner) (taskapi.Category, error) {
 var errDuplicateCategory = taskapi.NewProblem(taskapi.ErrConflict, "you already have a category with this name (names ignore case)")
 
 // CreateCategory inserts a category for userID; a name the user already
-// has, ignoring case, is ErrConflict. See CreateTask for idem.
-func (s *Store) CreateCategory(ctx context.Context, userID uuid.UUID, c taskapi.Category, idem *Idempotent[taskapi.Category]) (taskapi.Category, *SavedResponse, error) {
+// has, ignoring case, is ErrConflict. See CreateTask for key.
+func (s *Store) CreateCategory(ctx context.Context, userID uuid.UUID, c taskapi.Category, key *IdempotencyKey) (taskapi.Category, bool, error) {
 	if c.Color == "" {
 		c.Color = taskapi.DefaultColor
 	}
 	if err := taskapi.ValidateCategoryName(c.Name); err != nil {
-		return taskapi.Category{}, nil, fmt.Errorf("create category: %w", err)
+		return taskapi.Category{}, false, fmt.Errorf("create category: %w", err)
 	}
 	if err := taskapi.ValidateColor(c.Color); err != nil {
-		return taskapi.Category{}, nil, fmt.Errorf("create category: %w", err)
+		return taskapi.Category{}, false, fmt.Errorf("create category: %w", err)
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
-		return taskapi.Category{}, nil, fmt.Errorf("create category: %w", err)
+		return taskapi.Category{}, false, fmt.Errorf("create category: %w", err)
 	}
 	now := s.Now()
 	c.ID, c.UserID, c.Color, c.TaskCount, c.CreatedAt, c.UpdatedAt, c.Version = id, userID, taskapi.NormalizeColor(c.Color), 0, now, now, 1
-	replay, err := s.idempotently(ctx, userID, idem.key(), func(tx querier) (*SavedResponse, error) {
+	c, replayed, err := idempotently(ctx, s, userID, key, func(tx querier) (taskapi.Category, error) {
 		_, err := tx.ExecContext(ctx, `INSERT INTO categories (id, user_id, name, name_key, color, created_at, updated_at, version)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			c.ID, c.UserID, c.Name, taskapi.CategoryNameKey(c.Name), c.Color, c.CreatedAt, c.UpdatedAt, c.Version)
 		if err != nil {
-			return nil, s.mapCategoryErr(err)
+			return c, s.mapCategoryErr(err)
 		}
-		return idem.respond(c)
+		return c, nil
 	})
 	if err != nil {
-		return taskapi.Category{}, nil, fmt.Errorf("create category: %w", err)
+		return taskapi.Category{}, false, fmt.Errorf("create category: %w", err)
 	}
-	if replay != nil {
-		return taskapi.Category{}, replay, nil
-	}
-	return c, nil, nil
+	return c, replayed, nil
 }
 
 func (s *Store) mapCategoryErr(err error) error {

@@ -1,5 +1,7 @@
 package store
 
+import "context"
+
 // The queries behind the outbox metrics, for the tests that check their
 // plans.
 const (
@@ -15,4 +17,11 @@ func SetAfterSearchWalk(s *Store, f func()) { s.afterSearchWalk = f }
 // test of its plan.
 func SearchHitsSQL(s *Store) string {
 	return searchHitsSQL(s.d.taskColumns, "created_at DESC, id DESC")
+}
+
+// Exec runs a statement on the writer, for tests that set up rows the
+// store's API no longer makes.
+func Exec(s *Store, query string, args ...any) error {
+	_, err := s.write.ExecContext(context.Background(), query, args...)
+	return err
 }

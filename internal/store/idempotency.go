@@ -25,96 +25,75 @@ type IdempotencyKey struct {
 	RequestHash string
 }
 
-// SavedResponse is the answer given to the first request with a key; it
-// is replayed, as it was, to every repeat within IdempotencyTTL.
-type SavedResponse struct {
-	Status  int
-	Headers map[string]string
-	Body    []byte
-}
-
-// Idempotent makes a create idempotent. Respond builds the response to save
-// from the created value; it runs inside the creating transaction, so the
-// key, the resource and the response are committed together or not at all.
-// A nil *Idempotent means the request carried no key.
-type Idempotent[T any] struct {
-	Key     IdempotencyKey
-	Respond func(T) (SavedResponse, error)
-}
-
-func (i *Idempotent[T]) key() *IdempotencyKey {
-	if i == nil {
-		return nil
-	}
-	return &i.Key
-}
-
-func (i *Idempotent[T]) respond(v T) (*SavedResponse, error) {
-	if i == nil {
-		return nil, nil
-	}
-	r, err := i.Respond(v)
-	if err != nil {
-		return nil, fmt.Errorf("render response to save: %w", err)
-	}
-	return &r, nil
-}
-
 // errKeyReused is the answer to a key used again with another request.
 var errKeyReused = taskapi.NewProblem(taskapi.ErrInvalid,
 	"this Idempotency-Key was already used with a different request; use a new key for a new request")
 
-// idempotently runs do in a write transaction. With a key, it first claims
-// the key in that same transaction:
-//   - a fresh (or expired) key is claimed; do runs, and the response it
-//     returns is saved with the key before the commit;
-//   - a live key of the same request returns its saved response, and do
-//     does not run;
+// errKeyFromEarlierRelease answers a key saved, within its 24 hours, by a
+// release that kept HTTP responses instead of results: replaying it is not
+// possible and creating again would break the key's promise.
+var errKeyFromEarlierRelease = taskapi.NewProblem(taskapi.ErrInvalid,
+	"this Idempotency-Key was used before a server upgrade; use a new key for a new request")
+
+// savedResult marks, in status_code, a key whose result is saved; 0 marks
+// a key claimed by a transaction that has not saved its result yet.
+const savedResult = 1
+
+// idempotently runs do in a write transaction and returns its result. With
+// a key, it first claims the key in that same transaction:
+//   - a fresh (or expired) key is claimed; do runs, and its result is saved
+//     with the key before the commit;
+//   - a live key of the same request returns the saved result, replayed
+//     true, and do does not run;
 //   - a live key of another request (other body, method or path) is 422.
+//
+// The result is saved as JSON of T: opaque to the database and to callers,
+// who render a replay exactly as they rendered the first answer.
 //
 // Two identical requests racing: on PostgreSQL the second INSERT waits on
 // the first one's uncommitted key, then sees it committed and replays; on
 // SQLite the writer is single, so the second transaction starts after the
 // first commits. Exactly one resource is created. A request that fails
 // leaves no key behind, so the client can retry it.
-func (s *Store) idempotently(ctx context.Context, userID uuid.UUID, key *IdempotencyKey, do func(tx querier) (*SavedResponse, error)) (*SavedResponse, error) {
-	var replay *SavedResponse
+func idempotently[T any](ctx context.Context, s *Store, userID uuid.UUID, key *IdempotencyKey, do func(tx querier) (T, error)) (T, bool, error) {
+	var (
+		out      T
+		replayed bool
+	)
 	err := s.writeTx(ctx, func(tx querier) error {
-		replay = nil
+		var zero T
+		out, replayed = zero, false
 		if key != nil {
 			saved, err := s.claimKey(ctx, tx, userID, key)
 			if err != nil {
 				return err
 			}
 			if saved != nil {
-				replay = saved
+				replayed = true
+				if err := json.Unmarshal(saved, &out); err != nil {
+					return fmt.Errorf("decode saved result: %w", err)
+				}
 				return nil
 			}
 		}
-		resp, err := do(tx)
-		if err != nil {
+		var err error
+		if out, err = do(tx); err != nil || key == nil {
 			return err
 		}
-		if key == nil {
-			return nil
-		}
-		if resp == nil || resp.Status == 0 {
-			return fmt.Errorf("idempotent operation returned no response to save")
-		}
-		headers, err := json.Marshal(resp.Headers)
+		b, err := json.Marshal(out)
 		if err != nil {
-			return err
+			return fmt.Errorf("encode result to save: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE idempotency_keys SET status_code = $1, headers = $2, body = $3
-			WHERE user_id = $4 AND key = $5`, resp.Status, string(headers), resp.Body, userID, key.Key)
+		_, err = tx.ExecContext(ctx, `UPDATE idempotency_keys SET status_code = $1, headers = '', body = $2
+			WHERE user_id = $3 AND key = $4`, savedResult, b, userID, key.Key)
 		return err
 	})
-	return replay, err
+	return out, replayed, err
 }
 
-// claimKey claims key for this request, or returns the response saved for
+// claimKey claims key for this request, or returns the result saved for
 // it. An expired key is taken over as if it were new.
-func (s *Store) claimKey(ctx context.Context, tx querier, userID uuid.UUID, key *IdempotencyKey) (*SavedResponse, error) {
+func (s *Store) claimKey(ctx context.Context, tx querier, userID uuid.UUID, key *IdempotencyKey) ([]byte, error) {
 	now := s.Now()
 	rows, err := tx.QueryContext(ctx, `INSERT INTO idempotency_keys
 			(user_id, key, method, path, request_hash, status_code, headers, body, created_at, expires_at)
@@ -138,25 +117,25 @@ func (s *Store) claimKey(ctx context.Context, tx querier, userID uuid.UUID, key 
 	}
 	var (
 		method, path, hash, headers string
-		saved                       SavedResponse
+		status                      int
+		saved                       []byte
 	)
 	err = tx.QueryRowContext(ctx, `SELECT method, path, request_hash, status_code, headers, body
 		FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key.Key).
-		Scan(&method, &path, &hash, &saved.Status, &headers, &saved.Body)
+		Scan(&method, &path, &hash, &status, &headers, &saved)
 	if err != nil {
 		return nil, fmt.Errorf("read idempotency key: %w", s.mapErr(err))
 	}
-	if method != key.Method || path != key.Path || hash != key.RequestHash {
+	switch {
+	case method != key.Method || path != key.Path || hash != key.RequestHash:
 		return nil, errKeyReused
-	}
-	if saved.Status == 0 {
+	case status == 0:
 		// Only possible if a row was committed half-written; never replay it.
-		return nil, fmt.Errorf("idempotency key without a saved response")
+		return nil, fmt.Errorf("idempotency key without a saved result")
+	case status != savedResult || headers != "":
+		return nil, errKeyFromEarlierRelease
 	}
-	if err := json.Unmarshal([]byte(headers), &saved.Headers); err != nil {
-		return nil, fmt.Errorf("decode saved headers: %w", err)
-	}
-	return &saved, nil
+	return saved, nil
 }
 
 // PurgeIdempotencyKeys deletes up to limit expired keys and returns how

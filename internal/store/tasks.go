@@ -192,29 +192,27 @@ func nullUUID(id *uuid.UUID) uuid.NullUUID {
 // CreateTask inserts a task for userID. ID, timestamps and CompletedAt are
 // set here; a category that is not the user's is a field error. With idem,
 // the key is claimed in the same transaction: a repeat of the request gets
-// the saved response back (and nothing is created), see Idempotent.
-func (s *Store) CreateTask(ctx context.Context, userID uuid.UUID, t taskapi.Task, idem *Idempotent[taskapi.Task]) (taskapi.Task, *SavedResponse, error) {
+// the task the first one created, replayed true, and nothing is created
+// (see idempotently).
+func (s *Store) CreateTask(ctx context.Context, userID uuid.UUID, t taskapi.Task, key *IdempotencyKey) (taskapi.Task, bool, error) {
 	t, err := newTask(t, userID, s.Now())
 	if err != nil {
-		return taskapi.Task{}, nil, fmt.Errorf("create task: %w", err)
+		return taskapi.Task{}, false, fmt.Errorf("create task: %w", err)
 	}
-	replay, err := s.idempotently(ctx, userID, idem.key(), func(tx querier) (*SavedResponse, error) {
+	t, replayed, err := idempotently(ctx, s, userID, key, func(tx querier) (taskapi.Task, error) {
 		if err := s.checkCategory(ctx, tx, userID, t.CategoryID); err != nil {
-			return nil, err
+			return t, err
 		}
 		var a args
 		if _, err := tx.ExecContext(ctx, insertTaskSQL+taskValues(&a, t), a...); err != nil {
-			return nil, s.mapTaskErr(err)
+			return t, s.mapTaskErr(err)
 		}
-		return idem.respond(t)
+		return t, nil
 	})
 	if err != nil {
-		return taskapi.Task{}, nil, fmt.Errorf("create task: %w", err)
+		return taskapi.Task{}, false, fmt.Errorf("create task: %w", err)
 	}
-	if replay != nil {
-		return taskapi.Task{}, replay, nil
-	}
-	return t, nil, nil
+	return t, replayed, nil
 }
 
 // InsertTasks inserts many tasks of one user in one transaction, in

@@ -23,31 +23,21 @@ type BulkResult struct {
 // BulkTasks updates or deletes up to 100 of the user's tasks in one
 // transaction, all or nothing: when one ID is missing or someone else's,
 // nothing changes and the answer is ErrNotFound, naming the IDs. Repeated
-// IDs count once. See CreateTask for idem.
-func (s *Store) BulkTasks(ctx context.Context, userID uuid.UUID, b taskapi.TaskBulk, idem *Idempotent[BulkResult]) (BulkResult, *SavedResponse, error) {
+// IDs count once. See CreateTask for key.
+func (s *Store) BulkTasks(ctx context.Context, userID uuid.UUID, b taskapi.TaskBulk, key *IdempotencyKey) (BulkResult, bool, error) {
 	if err := b.Validate(); err != nil {
-		return BulkResult{}, nil, fmt.Errorf("bulk tasks: %w", err)
+		return BulkResult{}, false, fmt.Errorf("bulk tasks: %w", err)
 	}
-	var out BulkResult
-	replay, err := s.idempotently(ctx, userID, idem.key(), func(tx querier) (*SavedResponse, error) {
-		var err error
+	out, replayed, err := idempotently(ctx, s, userID, key, func(tx querier) (BulkResult, error) {
 		if b.Action == taskapi.BulkDelete {
-			out, err = s.bulkDelete(ctx, tx, userID, b.IDs)
-		} else {
-			out, err = s.bulkUpdate(ctx, tx, userID, b)
+			return s.bulkDelete(ctx, tx, userID, b.IDs)
 		}
-		if err != nil {
-			return nil, err
-		}
-		return idem.respond(out)
+		return s.bulkUpdate(ctx, tx, userID, b)
 	})
 	if err != nil {
-		return BulkResult{}, nil, fmt.Errorf("bulk tasks: %w", err)
+		return BulkResult{}, false, fmt.Errorf("bulk tasks: %w", err)
 	}
-	if replay != nil {
-		return BulkResult{}, replay, nil
-	}
-	return out, nil, nil
+	return out, replayed, nil
 }
 
 var errBulkForeignCategory = taskapi.Invalid("changes.category_id", "must name one of your categories")

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 
 	"github.com/taskapi/taskapi"
@@ -45,36 +46,34 @@ func newUser(t testing.TB, s *store.Store, name string) uuid.UUID {
 	return u.ID
 }
 
-func idem(key, hash string) *store.Idempotent[taskapi.Task] {
-	return &store.Idempotent[taskapi.Task]{
-		Key: store.IdempotencyKey{Key: key, Method: "POST", Path: "/api/v1/tasks", RequestHash: hash},
-		Respond: func(t taskapi.Task) (store.SavedResponse, error) {
-			return store.SavedResponse{Status: 201, Headers: map[string]string{"X": "y"}, Body: []byte(t.ID.String())}, nil
-		},
-	}
+func idem(key, hash string) *store.IdempotencyKey {
+	return &store.IdempotencyKey{Key: key, Method: "POST", Path: "/api/v1/tasks", RequestHash: hash}
 }
 
 func TestIdempotencyKeysExpireAndArePurged(t *testing.T) {
 	eachWithClock(t, func(t *testing.T, s *store.Store, c *clock) {
 		ctx := context.Background()
 		user := newUser(t, s, "alice")
-		first, replay, err := s.CreateTask(ctx, user, taskapi.Task{Title: "a"}, idem("k", "h1"))
-		if err != nil || replay != nil {
-			t.Fatalf("first: %v %v", replay, err)
+		first, replayed, err := s.CreateTask(ctx, user, taskapi.Task{Title: "a"}, idem("k", "h1"))
+		if err != nil || replayed {
+			t.Fatalf("first: %v %v", replayed, err)
 		}
 		c.Add(23 * time.Hour)
-		_, replay, err = s.CreateTask(ctx, user, taskapi.Task{Title: "a"}, idem("k", "h1"))
-		if err != nil || replay == nil || string(replay.Body) != first.ID.String() || replay.Headers["X"] != "y" || replay.Status != 201 {
-			t.Fatalf("replay within 24h: %+v %v", replay, err)
+		again, replayed, err := s.CreateTask(ctx, user, taskapi.Task{Title: "a"}, idem("k", "h1"))
+		if err != nil || !replayed {
+			t.Fatalf("replay within 24h: %v %v", replayed, err)
+		}
+		if diff := cmp.Diff(first, again); diff != "" {
+			t.Fatalf("replay within 24h returned another task (-first +replay):\n%s", diff)
 		}
 		if _, _, err := s.CreateTask(ctx, user, taskapi.Task{Title: "b"}, idem("k", "h2")); !errors.Is(err, taskapi.ErrInvalid) {
 			t.Fatalf("other body within 24h: %v, want ErrInvalid", err)
 		}
 		// After 24 hours the key is free again, for any request.
 		c.Add(2 * time.Hour)
-		second, replay, err := s.CreateTask(ctx, user, taskapi.Task{Title: "b"}, idem("k", "h2"))
-		if err != nil || replay != nil || second.ID == first.ID {
-			t.Fatalf("after expiry: %+v %v", replay, err)
+		second, replayed, err := s.CreateTask(ctx, user, taskapi.Task{Title: "b"}, idem("k", "h2"))
+		if err != nil || replayed || second.ID == first.ID {
+			t.Fatalf("after expiry: %v %v", replayed, err)
 		}
 		if _, _, err := s.CreateTask(ctx, user, taskapi.Task{Title: "c"}, idem("other", "h3")); err != nil {
 			t.Fatal(err)
@@ -132,6 +131,30 @@ func TestInsertTasksAndListAll(t *testing.T) {
 		foreign := uuid.Must(uuid.NewV7())
 		if _, err := s.InsertTasks(ctx, user, []taskapi.Task{{Title: "x", CategoryID: &foreign}}); !errors.Is(err, taskapi.ErrInvalid) {
 			t.Errorf("insert with unknown category: %v", err)
+		}
+	})
+}
+
+// A key saved by a release that kept HTTP responses cannot be replayed; it
+// is refused rather than creating the task a second time.
+func TestIdempotencyKeyFromEarlierReleaseIsRefused(t *testing.T) {
+	eachWithClock(t, func(t *testing.T, s *store.Store, c *clock) {
+		ctx := context.Background()
+		user := newUser(t, s, "alice")
+		now := s.Now()
+		err := store.Exec(s, `INSERT INTO idempotency_keys
+			(user_id, key, method, path, request_hash, status_code, headers, body, created_at, expires_at)
+			VALUES ($1, 'k', 'POST', '/api/v1/tasks', 'h1', 201, '{"Location":"/x"}', $2, $3, $4)`,
+			user, []byte(`{"id":"x"}`), now, now.Add(store.IdempotencyTTL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.CreateTask(ctx, user, taskapi.Task{Title: "a"}, idem("k", "h1")); !errors.Is(err, taskapi.ErrInvalid) {
+			t.Fatalf("legacy key: %v, want ErrInvalid", err)
+		}
+		c.Add(store.IdempotencyTTL)
+		if _, replayed, err := s.CreateTask(ctx, user, taskapi.Task{Title: "a"}, idem("k", "h1")); err != nil || replayed {
+			t.Fatalf("legacy key after expiry: %v %v", replayed, err)
 		}
 	})
 }
