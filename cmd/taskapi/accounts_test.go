@@ -8,13 +8,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/mail/mailtest"
 	"github.com/taskapi/taskapi/internal/store"
 	"github.com/taskapi/taskapi/internal/store/storetest"
+	"github.com/taskapi/taskapi/internal/testkit"
 )
 
 const adminPassword = "violet-Mango-42-ladder"
@@ -122,13 +122,9 @@ func TestServeLogsEmailsWithoutSMTP(t *testing.T) {
 		"TASKAPI_BASE_URL": "https://tasks.example.com",
 	})
 	register(t, url, "ada")
-	deadline := time.Now().Add(15 * time.Second)
-	for !strings.Contains(logs.String(), "https://tasks.example.com/verify-email?token=") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the verification link was not logged:\n%s", logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.WaitFor(t, "the verification link in the log", func() bool {
+		return strings.Contains(logs.String(), "https://tasks.example.com/verify-email?token=")
+	})
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/emersion/go-smtp"
 	"golang.org/x/crypto/bcrypt"
@@ -15,6 +14,7 @@ import (
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
 	"github.com/taskapi/taskapi/internal/store/storetest"
+	"github.com/taskapi/taskapi/internal/testkit"
 )
 
 func TestRegisterVerifyAndLogin(t *testing.T) {
@@ -205,23 +205,11 @@ func TestEmailRetriedThroughSMTPOutage(t *testing.T) {
 		if e.Mail.Attempts() < 3 {
 			t.Errorf("attempts = %d, want at least 3", e.Mail.Attempts())
 		}
-		waitFor(t, func() bool {
+		testkit.WaitFor(t, "the outbox to record three attempts and the delivery", func() bool {
 			st, err := e.Store.OutboxStatus(context.Background(), 10)
 			return err == nil && len(st) == 1 && st[0].Sent && st[0].Attempts == 3
 		})
 	})
-}
-
-// waitFor polls cond for up to 10 seconds.
-func waitFor(t testing.TB, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in time")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // Failed password checks are counted per account: past the limit even the

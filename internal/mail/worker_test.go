@@ -15,6 +15,7 @@ import (
 	"github.com/taskapi/taskapi/internal/mail/mailtest"
 	"github.com/taskapi/taskapi/internal/store"
 	"github.com/taskapi/taskapi/internal/store/storetest"
+	"github.com/taskapi/taskapi/internal/testkit"
 )
 
 const from = "taskapi <no-reply@example.com>"
@@ -53,17 +54,6 @@ func sender(t *testing.T, c *mailtest.Catcher, user, pass string, tlsOn bool) ma
 	return s
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func status(t *testing.T, st *store.Store) []store.MailStatus {
 	t.Helper()
 	s, err := st.OutboxStatus(context.Background(), 1000)
@@ -83,8 +73,18 @@ func TestSeveralWorkersSendEachMessageOnce(t *testing.T) {
 		for range 4 {
 			runWorker(t, mail.NewWorker(st, sender(t, c, "", "", false), nil, mail.WorkerOptions{Poll: 10 * time.Millisecond}))
 		}
-		waitFor(t, "every message", func() bool { return len(c.Messages()) >= n })
-		time.Sleep(200 * time.Millisecond) // room for a duplicate to show up
+		// Once the outbox records every message sent, nothing is left to
+		// claim: a duplicate would have been a second claim, counted in
+		// Attempts, and its send would be in the catcher already.
+		testkit.WaitFor(t, "the outbox to record every message sent", func() bool {
+			rows := status(t, st)
+			for _, s := range rows {
+				if !s.Sent {
+					return false
+				}
+			}
+			return len(rows) == n
+		})
 		seen := map[string]int{}
 		for _, m := range c.Messages() {
 			seen[m.Subject]++
@@ -114,13 +114,13 @@ func TestMessagesSurviveRestartAndOutage(t *testing.T) {
 		done := make(chan struct{})
 		w := mail.NewWorker(st, sender(t, c, "", "", false), nil, mail.WorkerOptions{Poll: 10 * time.Millisecond, Backoff: 20 * time.Millisecond})
 		go func() { w.Run(ctx); close(done) }()
-		waitFor(t, "the failed attempts", func() bool { return c.Attempts() >= 4 })
+		testkit.WaitFor(t, "the failed attempts", func() bool { return c.Attempts() >= 4 })
 		cancel()
 		<-done
 		// A new worker (a restarted instance) delivers everything.
 		runWorker(t, mail.NewWorker(st, sender(t, c, "", "", false), nil, mail.WorkerOptions{Poll: 10 * time.Millisecond, Backoff: 20 * time.Millisecond}))
-		waitFor(t, "delivery after the outage", func() bool { return len(c.Messages()) == 3 })
-		waitFor(t, "the outbox to record it", func() bool {
+		testkit.WaitFor(t, "delivery after the outage", func() bool { return len(c.Messages()) == 3 })
+		testkit.WaitFor(t, "the outbox to record it", func() bool {
 			for _, s := range status(t, st) {
 				if !s.Sent {
 					return false
@@ -147,13 +147,13 @@ func TestFailuresAreAbandoned(t *testing.T) {
 			return logs.Write(p)
 		}), nil))
 		runWorker(t, mail.NewWorker(st, sender(t, c, "", "", false), log, mail.WorkerOptions{Poll: 10 * time.Millisecond, Backoff: 10 * time.Millisecond, MaxAttempts: 3}))
-		waitFor(t, "the permanent failure", func() bool { s := status(t, st); return len(s) == 1 && s[0].Failed })
+		testkit.WaitFor(t, "the permanent failure", func() bool { s := status(t, st); return len(s) == 1 && s[0].Failed })
 		if s := status(t, st)[0]; s.Attempts != 1 || s.LastError == nil || !strings.Contains(*s.LastError, "550") {
 			t.Errorf("abandoned message: %+v", s)
 		}
 		c.Fail(100, &smtp.SMTPError{Code: 451, Message: "later"})
 		queue(t, st, 1)
-		waitFor(t, "the last attempt", func() bool {
+		testkit.WaitFor(t, "the last attempt", func() bool {
 			s := status(t, st)
 			return len(s) == 2 && s[0].Failed
 		})

@@ -16,6 +16,7 @@ import (
 
 	"github.com/taskapi/taskapi/internal/ratelimit"
 	"github.com/taskapi/taskapi/internal/ratelimit/redistest"
+	"github.com/taskapi/taskapi/internal/testkit"
 )
 
 // forwarder is a TCP relay to the test Redis that the test can cut and
@@ -78,18 +79,6 @@ func (f *forwarder) stop() {
 	f.conns = nil
 }
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
@@ -102,7 +91,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-func newFallback(t *testing.T, redisAddr string, db int, clk *testClock, logs io.Writer) *ratelimit.Fallback {
+func newFallback(t *testing.T, redisAddr string, db int, clk *testkit.Clock, logs io.Writer) *ratelimit.Fallback {
 	t.Helper()
 	client := redis.NewClient(&redis.Options{Addr: redisAddr, DB: db, DialTimeout: time.Second, ReadTimeout: time.Second,
 		WriteTimeout: time.Second, MaxRetries: -1, ContextTimeoutEnabled: true})
@@ -119,7 +108,7 @@ func newFallback(t *testing.T, redisAddr string, db int, clk *testClock, logs io
 // memory), never refused wholesale, and the state shows in the log once and
 // in the stats.
 func TestFallbackWhenRedisIsUnreachable(t *testing.T) {
-	clk := &testClock{t: time.Now()}
+	clk := testkit.NewClock(time.Now())
 	logs := &syncBuffer{}
 	f := newFallback(t, closedAddr(t), 0, clk, logs)
 	ctx := context.Background()
@@ -159,7 +148,7 @@ func TestFallbackRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	fw := newForwarder(t, opts.Addr)
-	clk := &testClock{t: time.Now()}
+	clk := testkit.NewClock(time.Now())
 	logs := &syncBuffer{}
 	f := newFallback(t, fw.addr, opts.DB, clk, logs)
 	ctx := context.Background()
@@ -188,7 +177,7 @@ func TestFallbackRecovers(t *testing.T) {
 
 // A request whose own context ends says nothing about Redis's health.
 func TestFallbackIgnoresCallerCancellation(t *testing.T) {
-	clk := &testClock{t: time.Now()}
+	clk := testkit.NewClock(time.Now())
 	f := newFallback(t, closedAddr(t), 0, clk, io.Discard)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -202,7 +191,7 @@ func TestFallbackIgnoresCallerCancellation(t *testing.T) {
 
 func TestFailureGuard(t *testing.T) {
 	ctx := context.Background()
-	clk := &testClock{t: time.Now()}
+	clk := testkit.NewClock(time.Now())
 	mem := ratelimit.NewMemory(ctx, ratelimit.MemoryOptions{SweepInterval: -1, Now: clk.Now})
 	defer mem.Close()
 	g := ratelimit.NewFailureGuard(mem, ratelimit.Limit{Burst: 3, Period: 15 * time.Minute}, "login_account")

@@ -8,29 +8,13 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/taskapi/taskapi/internal/testkit"
 )
 
-// clock is a settable clock for tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+func newClock() *testkit.Clock { return testkit.NewClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)) }
 
-func newClock() *clock { return &clock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func newTestMemory(t *testing.T, c *clock, maxKeys int) *Memory {
+func newTestMemory(t *testing.T, c *testkit.Clock, maxKeys int) *Memory {
 	t.Helper()
 	m := NewMemory(context.Background(), MemoryOptions{MaxKeys: maxKeys, SweepInterval: -1, Now: c.Now})
 	t.Cleanup(func() { m.Close() })
@@ -206,13 +190,7 @@ func TestMemoryJanitorRunsAndStops(t *testing.T) {
 	m := NewMemory(ctx, MemoryOptions{SweepInterval: time.Millisecond, Now: c.Now})
 	m.Allow(context.Background(), "k", Limit{Burst: 1, Period: time.Second})
 	c.Advance(time.Minute)
-	deadline := time.Now().Add(10 * time.Second)
-	for m.Len() != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the janitor never swept the idle key")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testkit.WaitFor(t, "the janitor to sweep the idle key", func() bool { return m.Len() == 0 })
 	cancel()
 	<-m.done // the janitor ends with its context
 	if err := m.Close(); err != nil {

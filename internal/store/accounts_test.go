@@ -11,6 +11,7 @@ import (
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/store"
 	"github.com/taskapi/taskapi/internal/store/storetest"
+	"github.com/taskapi/taskapi/internal/testkit"
 )
 
 // A user holds at most MaxLiveSessions live sessions: the oldest end.
@@ -44,13 +45,7 @@ func TestLiveSessionsAreCapped(t *testing.T) {
 // A claim is a lease: while it runs nobody else gets the message; once it
 // runs out (the worker died), the message is claimed again.
 func TestMailClaimIsALease(t *testing.T) {
-	for _, e := range storetest.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			clock := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-			s := storetest.Open(t, e.NewURL(t), store.WithClock(func() time.Time { return clock }))
-			testMailClaimIsALease(t, s, func(d time.Duration) { clock = clock.Add(d) })
-		})
-	}
+	eachWithClock(t, func(t *testing.T, s *store.Store, c *testkit.Clock) { testMailClaimIsALease(t, s, c.Advance) })
 }
 
 func testMailClaimIsALease(t *testing.T, s *store.Store, advance func(time.Duration)) {

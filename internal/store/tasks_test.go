@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,25 +12,14 @@ import (
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/store"
 	"github.com/taskapi/taskapi/internal/store/storetest"
+	"github.com/taskapi/taskapi/internal/testkit"
 )
 
-// clock is a settable time source for the store.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func eachWithClock(t *testing.T, fn func(t *testing.T, s *store.Store, c *clock)) {
+// eachWithClock runs fn once per engine with a store whose time is c.
+func eachWithClock(t *testing.T, fn func(t *testing.T, s *store.Store, c *testkit.Clock)) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
-			c := &clock{now: time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)}
+			c := testkit.NewClock(time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC))
 			fn(t, storetest.Open(t, e.NewURL(t), store.WithClock(c.Now)), c)
 		})
 	}
@@ -51,14 +39,14 @@ func idem(key, hash string) *store.IdempotencyKey {
 }
 
 func TestIdempotencyKeysExpireAndArePurged(t *testing.T) {
-	eachWithClock(t, func(t *testing.T, s *store.Store, c *clock) {
+	eachWithClock(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		user := newUser(t, s, "alice")
 		first, replayed, err := s.CreateTask(ctx, user, taskapi.Task{Title: "a"}, idem("k", "h1"))
 		if err != nil || replayed {
 			t.Fatalf("first: %v %v", replayed, err)
 		}
-		c.Add(23 * time.Hour)
+		c.Advance(23 * time.Hour)
 		again, replayed, err := s.CreateTask(ctx, user, taskapi.Task{Title: "a"}, idem("k", "h1"))
 		if err != nil || !replayed {
 			t.Fatalf("replay within 24h: %v %v", replayed, err)
@@ -70,7 +58,7 @@ func TestIdempotencyKeysExpireAndArePurged(t *testing.T) {
 			t.Fatalf("other body within 24h: %v, want ErrInvalid", err)
 		}
 		// After 24 hours the key is free again, for any request.
-		c.Add(2 * time.Hour)
+		c.Advance(2 * time.Hour)
 		second, replayed, err := s.CreateTask(ctx, user, taskapi.Task{Title: "b"}, idem("k", "h2"))
 		if err != nil || replayed || second.ID == first.ID {
 			t.Fatalf("after expiry: %v %v", replayed, err)
@@ -82,7 +70,7 @@ func TestIdempotencyKeysExpireAndArePurged(t *testing.T) {
 		if n, err := s.PurgeIdempotencyKeys(ctx, 10); err != nil || n != 0 {
 			t.Fatalf("purge with nothing expired: %d %v", n, err)
 		}
-		c.Add(25 * time.Hour)
+		c.Advance(25 * time.Hour)
 		if n, err := s.PurgeIdempotencyKeys(ctx, 1); err != nil || n != 1 {
 			t.Fatalf("purge 1: %d %v", n, err)
 		}
@@ -138,7 +126,7 @@ func TestInsertTasksAndListAll(t *testing.T) {
 // A key saved by a release that kept HTTP responses cannot be replayed; it
 // is refused rather than creating the task a second time.
 func TestIdempotencyKeyFromEarlierReleaseIsRefused(t *testing.T) {
-	eachWithClock(t, func(t *testing.T, s *store.Store, c *clock) {
+	eachWithClock(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		user := newUser(t, s, "alice")
 		now := s.Now()
@@ -152,7 +140,7 @@ func TestIdempotencyKeyFromEarlierReleaseIsRefused(t *testing.T) {
 		if _, _, err := s.CreateTask(ctx, user, taskapi.Task{Title: "a"}, idem("k", "h1")); !errors.Is(err, taskapi.ErrInvalid) {
 			t.Fatalf("legacy key: %v, want ErrInvalid", err)
 		}
-		c.Add(store.IdempotencyTTL)
+		c.Advance(store.IdempotencyTTL)
 		if _, replayed, err := s.CreateTask(ctx, user, taskapi.Task{Title: "a"}, idem("k", "h1")); err != nil || replayed {
 			t.Fatalf("legacy key after expiry: %v %v", replayed, err)
 		}

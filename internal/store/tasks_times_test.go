@@ -7,13 +7,14 @@ import (
 
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/store"
+	"github.com/taskapi/taskapi/internal/testkit"
 )
 
 // The store keeps instants to the microsecond, whatever its caller gives:
 // an update answers what a read returns, the same update again is no
 // change, and due-date filters with finer digits agree on both engines.
 func TestTaskTimesToTheMicrosecond(t *testing.T) {
-	eachWithClock(t, func(t *testing.T, s *store.Store, c *clock) {
+	eachWithClock(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		user := newUser(t, s, "alice")
 		task, _, err := s.CreateTask(ctx, user, taskapi.Task{Title: "t"}, nil)
@@ -26,7 +27,7 @@ func TestTaskTimesToTheMicrosecond(t *testing.T) {
 		if err != nil || !updated.DueDate.Equal(stored) || updated.DueDate.Location() != time.UTC || updated.Version != 2 {
 			t.Fatalf("update: %+v, %v", updated, err)
 		}
-		c.Add(time.Second)
+		c.Advance(time.Second)
 		again, err := s.UpdateTask(ctx, user, task.ID, taskapi.TaskPatch{DueDate: taskapi.SetTo(nanos)}, nil)
 		if err != nil || again.Version != 2 || !again.UpdatedAt.Equal(updated.UpdatedAt) {
 			t.Errorf("the same update again: version %d, updated_at %v → %v, %v", again.Version, updated.UpdatedAt, again.UpdatedAt, err)
