@@ -115,7 +115,7 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*stor
 	wait := 250 * time.Millisecond
 	for {
 		octx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		st, err := store.Open(octx, cfg.DatabaseURL)
+		st, err := store.Open(octx, cfg.DatabaseURL, store.WithSearchTimeout(cfg.SearchTimeout))
 		cancel()
 		if err == nil {
 			return st, nil

@@ -76,6 +76,11 @@ type Config struct {
 	// MetricsToken, when set, is the bearer token GET /metrics requires.
 	MetricsToken string
 
+	// SearchTimeout bounds the statements of one task search;
+	// SearchesPerUser is how many searches one user may run at once.
+	SearchTimeout   time.Duration
+	SearchesPerUser int
+
 	// PprofAddr, when set, serves net/http/pprof on this loopback address
 	// (for profiling under load); empty turns it off.
 	PprofAddr string
@@ -124,6 +129,8 @@ func settings() []setting {
 		{"TASKAPI_HSTS", "hsts", "off", "on to send Strict-Transport-Security", boolSetting(func(c *Config, b bool) { c.HSTS = b })},
 		{"TASKAPI_CORS_ORIGINS", "cors-origins", "", "comma-separated origins allowed by CORS (empty: CORS off)", applyCORSOrigins},
 		{"TASKAPI_METRICS_TOKEN", "metrics-token", "", "bearer token that GET /metrics requires (empty: /metrics is open)", applyMetricsToken},
+		{"TASKAPI_SEARCH_TIMEOUT", "search-timeout", "2s", "longest a task search may run before it is stopped", durationSetting(func(c *Config, d time.Duration) { c.SearchTimeout = d })},
+		{"TASKAPI_SEARCHES_PER_USER", "searches-per-user", "2", "task searches one user may run at once (per instance)", intSetting(1, 1000, func(c *Config, n int) { c.SearchesPerUser = n })},
 		{"TASKAPI_PPROF_ADDR", "pprof-addr", "", "loopback host:port serving net/http/pprof for profiling (empty: off)", applyPprofAddr},
 	}
 }
@@ -342,6 +349,17 @@ func durationSetting(set func(*Config, time.Duration)) func(*Config, string) err
 			return fmt.Errorf("%q is not a positive duration such as 15m or 24h", v)
 		}
 		set(c, d)
+		return nil
+	}
+}
+
+func intSetting(lo, hi int, set func(*Config, int)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("%q must be a whole number from %d to %d", v, lo, hi)
+		}
+		set(c, n)
 		return nil
 	}
 }

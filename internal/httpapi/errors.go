@@ -79,7 +79,7 @@ func (s *server) problem(ctx context.Context, err error) error {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		s.log.WarnContext(ctx, "request deadline exceeded", "request_id", requestIDFrom(ctx), "err", err.Error())
-		return huma.Error503ServiceUnavailable("the request took too long; try again")
+		return huma.Error503ServiceUnavailable(detail("the request took too long; try again"))
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads this answer.
 		return huma.Error503ServiceUnavailable("the request was canceled")

@@ -55,7 +55,7 @@ func testConfig(t testing.TB) *config.Config {
 }
 
 // newEnv starts a server on a fresh database of the given engine.
-func newEnv(t *testing.T, engine storetest.Engine, tweak ...func(*config.Config)) *env {
+func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)) *env {
 	t.Helper()
 	cfg := testConfig(t)
 	for _, f := range tweak {

@@ -18,6 +18,7 @@ const (
 	limitAuthIP       = "auth_ip"       // per client IP on the unauthenticated account routes
 	limitAPIUser      = "api_user"      // per user on every authenticated route
 	limitLoginAccount = "login_account" // failed logins per account (see server.loginGuard)
+	limitSearchUser   = "search_user"   // task searches running at once per user
 )
 
 // limitByIP applies TASKAPI_RATE_LIMIT_AUTH to the operations whose route
@@ -94,7 +95,11 @@ func ceilSeconds(d time.Duration) int {
 func (s *server) tooManyRequests(e *ratelimit.ExceededError) error {
 	s.metrics.RateLimited(e.Scope)
 	retry := max(1, ceilSeconds(e.Result.RetryAfter))
+	reason := e.Reason
+	if reason == "" {
+		reason = "too many failed attempts"
+	}
 	return huma.ErrorWithHeaders(
-		huma.Error429TooManyRequests(fmt.Sprintf("too many failed attempts; retry in %d s", retry)),
+		huma.Error429TooManyRequests(fmt.Sprintf("%s; retry in %d s", reason, retry)),
 		http.Header{"Retry-After": {strconv.Itoa(retry)}})
 }

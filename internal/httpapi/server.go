@@ -59,6 +59,9 @@ type server struct {
 	// password from many addresses; guardCredentials (auth.go) wraps every
 	// password check in it. It allows everything when rate limiting is off.
 	loginGuard *ratelimit.FailureGuard
+	// searches bounds the task searches one user runs at once
+	// (TASKAPI_SEARCHES_PER_USER), whether rate limiting is on or not.
+	searches *ratelimit.Concurrency
 }
 
 // apiPrefix is the base path of the versioned API.
@@ -85,6 +88,11 @@ func NewServer(deps Deps) http.Handler {
 		s.metrics = metrics.New(deps.Version)
 	}
 	s.setupRateLimits(deps.Limiter)
+	perUser := 2
+	if s.cfg != nil && s.cfg.SearchesPerUser > 0 {
+		perUser = s.cfg.SearchesPerUser
+	}
+	s.searches = ratelimit.NewConcurrency(perUser, limitSearchUser)
 	s.watch(deps)
 	mux := http.NewServeMux()
 	api := s.newAPI(mux)

@@ -24,7 +24,7 @@ type TaskListQuery struct {
 	DueAfter  QueryTime `query:"due_after" doc:"Tasks due at or after this instant (RFC 3339, years 0001–9999 in UTC); leaves out tasks without a due date"`
 	DueBefore QueryTime `query:"due_before" doc:"Tasks due strictly before this instant (RFC 3339, years 0001–9999 in UTC); leaves out tasks without a due date"`
 	Overdue   bool      `query:"overdue" doc:"true: only tasks due in the past that are neither COMPLETED nor ARCHIVED; false changes nothing"`
-	Q         string    `query:"q" maxLength:"200" doc:"Case-insensitive search in title and description"`
+	Q         string    `query:"q" maxLength:"200" doc:"Case-insensitive search in title and description. One request examines a bounded amount of text, so a page of a search may hold fewer tasks than limit, even none, and still have a next_cursor; a user runs at most a few searches at once (429 beyond)"`
 	Sort      string    `query:"sort" default:"-created_at" enum:"created_at,-created_at,updated_at,-updated_at,due_date,-due_date,priority,-priority,title,-title" doc:"Sort key, - for descending. priority sorts by rank (LOW < MEDIUM < HIGH < URGENT); title ignores case; tasks without a due date come last in both directions; ties are broken by id."`
 	Limit     int       `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Page size"`
 	Cursor    string    `query:"cursor" doc:"next_cursor of the previous page, with the same sort and filters; leave out for the first page"`
@@ -76,6 +76,13 @@ func (s *server) taskPage(ctx context.Context, caller taskapi.Principal, in Task
 	q, scope, err := s.taskQuery(userID, in, category)
 	if err != nil {
 		return nil, err
+	}
+	if q.Filter.Query != "" {
+		release, err := s.searches.Acquire(userID.String())
+		if err != nil {
+			return nil, err
+		}
+		defer release()
 	}
 	items, next, err := s.store.ListTasks(ctx, userID, q)
 	if err != nil {

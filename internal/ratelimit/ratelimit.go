@@ -112,7 +112,10 @@ type Limiter interface {
 // and Retry-After.
 type ExceededError struct {
 	// Scope names the limit for metrics and logs ("login_account").
-	Scope  string
+	Scope string
+	// Reason, when set, tells the client what was refused; the default
+	// speaks of failed attempts.
+	Reason string
 	Result Result
 }
 

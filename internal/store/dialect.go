@@ -33,6 +33,9 @@ type dialect struct {
 	// isRetryable reports an error after which the whole transaction may
 	// simply run again (a deadlock PostgreSQL broke by aborting us).
 	isRetryable func(error) bool
+	// isQueryCanceled reports a statement the server stopped, as
+	// statement_timeout does.
+	isQueryCanceled func(error) bool
 	// taskSearch returns the condition "title or description contains q,
 	// ignoring case", binding its arguments through arg.
 	taskSearch func(q string, arg func(any) string) string
@@ -78,6 +81,10 @@ var postgresDialect = dialect{
 		// deadlock_detected, serialization_failure
 		return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 	},
+	isQueryCanceled: func(err error) bool {
+		var pe *pgconn.PgError
+		return errors.As(err, &pe) && pe.Code == "57014" // query_canceled
+	},
 	taskSearch:      postgresTaskSearch,
 	taskColumns:     taskColumnList(""),
 	insertBatchRows: 500,
@@ -96,7 +103,11 @@ var sqliteDialect = dialect{
 		var se *sqlite.Error
 		return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 	},
-	isRetryable:     func(error) bool { return false },
+	isRetryable: func(error) bool { return false },
+	isQueryCanceled: func(err error) bool {
+		var se *sqlite.Error
+		return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_INTERRUPT
+	},
 	taskSearch:      sqliteTaskSearch,
 	timeAsText:      "+",
 	taskColumns:     taskColumnList("+"),

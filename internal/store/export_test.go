@@ -25,3 +25,9 @@ func Exec(s *Store, query string, args ...any) error {
 	_, err := s.write.ExecContext(context.Background(), query, args...)
 	return err
 }
+
+// TraceSearch makes a search's walks report what they read and spent,
+// and its looks at the full-text index how many tasks the index listed.
+func TraceSearch(s *Store, walk func(walked int, spent float64), probe func(found int)) {
+	s.searchTrace, s.searchProbe = walk, probe
+}

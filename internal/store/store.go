@@ -35,9 +35,14 @@ type Store struct {
 	// search tunes how a search on SQLite chooses between walking the
 	// list and the full-text index.
 	search SearchPlan
+	// searchSlots bounds the searches running at once (see searchSlot).
+	searchSlots chan struct{}
 	// afterSearchWalk, when set (by tests only), runs between a search's
-	// walk and the read of its hits.
+	// walk and the read of its hits; searchTrace gets what a walk spent,
+	// searchProbe how many tasks the index listed when asked.
 	afterSearchWalk func()
+	searchTrace     func(walked int, spent float64)
+	searchProbe     func(found int)
 }
 
 // Option changes how Open builds the Store.
@@ -70,6 +75,9 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	// Searches may hold all connections but one: the rest of the API
+	// always finds one free.
+	s.searchSlots = make(chan struct{}, max(1, s.read.Stats().MaxOpenConnections-1))
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open store: %w", err)

@@ -98,7 +98,8 @@ func (c *TaskCursor) key(k taskapi.TaskSortKey) any {
 // keyed section walks (user_id, key, id) from the cursor with a row-value
 // comparison; for due_date, the section of tasks without a due date then
 // follows, walked by id. So a page of 50 costs the same at the start and
-// a million tasks in.
+// a million tasks in. A search is bounded (see SearchPlan): its page may
+// end early, even empty, with a cursor where it stopped.
 func (s *Store) ListTasks(ctx context.Context, userID uuid.UUID, q TaskQuery) ([]taskapi.Task, *TaskCursor, error) {
 	col, index, ok := taskSortColumn(q.Sort.Key)
 	if !ok || q.Limit < 1 {
@@ -118,23 +119,25 @@ func (s *Store) ListTasks(ctx context.Context, userID uuid.UUID, q TaskQuery) ([
 	hasNullSection := q.Sort.Key == taskapi.SortDueDate && f.DueAfter == nil && f.DueBefore == nil && !f.Overdue
 	var (
 		items []taskapi.Task
+		more  *TaskCursor
 		err   error
 	)
 	if q.After == nil || !q.After.NoDueDate {
-		items, err = l.section(ctx, true, q.After, q.Limit+1)
-		if err == nil && hasNullSection && len(items) <= q.Limit {
-			var more []taskapi.Task
-			more, err = l.section(ctx, false, nil, q.Limit+1-len(items))
-			items = append(items, more...)
+		items, more, err = l.section(ctx, true, q.After, q.Limit+1)
+		if err == nil && more == nil && hasNullSection && len(items) <= q.Limit {
+			var rest []taskapi.Task
+			rest, more, err = l.section(ctx, false, nil, q.Limit+1-len(items))
+			items = append(items, rest...)
 		}
 	} else if hasNullSection {
-		items, err = l.section(ctx, false, q.After, q.Limit+1)
+		items, more, err = l.section(ctx, false, q.After, q.Limit+1)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("list tasks: %w", err)
 	}
 	if len(items) <= q.Limit {
-		return items, nil, nil
+		// A search that stopped at its budget ends the page early.
+		return items, more, nil
 	}
 	next := TaskCursorOf(items[q.Limit-1], q.Sort.Key)
 	return items[:q.Limit], &next, nil
@@ -149,21 +152,21 @@ type taskLister struct {
 	now    time.Time
 }
 
-// section reads up to n tasks of one section after the cursor.
-func (l *taskLister) section(ctx context.Context, keyed bool, after *TaskCursor, n int) ([]taskapi.Task, error) {
-	if q := l.q.Filter.Query; q != "" && l.s.d.searchIndexed != nil && l.s.d.searchIndexed(q) {
-		items, ok, err := l.scanSection(ctx, keyed, after, n)
-		if err != nil || ok {
-			return items, err
-		}
+// section reads up to n tasks of one section after the cursor. more is
+// where the next page starts when a search stopped at its budget before
+// the section's end.
+func (l *taskLister) section(ctx context.Context, keyed bool, after *TaskCursor, n int) (items []taskapi.Task, more *TaskCursor, err error) {
+	if l.q.Filter.Query != "" {
+		return l.searchSection(ctx, keyed, after, n)
 	}
 	var a args
 	query := l.sectionSQL(&a, keyed, after, n, l.s.d.taskColumns, l.q.Filter)
 	rows, err := l.s.reads.QueryContext(ctx, query, a...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return collectTasks(rows)
+	items, err = collectTasks(rows)
+	return items, nil, err
 }
 
 // order is the ORDER BY of the list's sections: (column, id), both in
