@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func sampleReport() *Report {
@@ -108,8 +110,8 @@ func TestJSONRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Results[0].P99MS != 7.125 || got.Results[0].Errors["404"] != 3 || got.BcryptCost != 10 || !got.Date.Equal(want.Date) {
-		t.Errorf("round trip lost data: %+v", got)
+	if diff := cmp.Diff(*want, got); diff != "" {
+		t.Errorf("round trip (-wrote +read):\n%s", diff)
 	}
 	for _, key := range []string{`"rps"`, `"p50_ms"`, `"p99_ms"`, `"peak_rss_bytes"`, `"vs_floor"`, `"bcrypt_cost"`, `"machine"`} {
 		if !bytes.Contains(b, []byte(key)) {
@@ -136,8 +138,8 @@ func TestNewResultSeparatesErrorsFromSuccess(t *testing.T) {
 	if r.Requests != 10 || r.RPS != 5 {
 		t.Errorf("requests %d rps %v", r.Requests, r.RPS)
 	}
-	if r.Errors["404"] != 1 || r.Errors["500"] != 1 || r.Errors["net"] != 4 || len(r.Errors) != 3 {
-		t.Errorf("errors %v", r.Errors)
+	if diff := cmp.Diff(map[string]uint64{"404": 1, "500": 1, "net": 4}, r.Errors); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 	if len(r.Parts) != 2 || r.Parts[0].Kind != "get" || r.Parts[1].Errors["500"] != 1 {
 		t.Errorf("parts %+v", r.Parts)

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/taskapi/taskapi/internal/ratelimit"
 )
 
@@ -20,17 +22,21 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "localhost:8080" || c.Engine != SQLite || c.SQLitePath != "taskapi.db" {
-		t.Errorf("defaults: addr %q engine %q path %q", c.Addr, c.Engine, c.SQLitePath)
+	want := Config{
+		Addr: "localhost:8080", DatabaseURL: "sqlite:taskapi.db", Engine: SQLite, SQLitePath: "taskapi.db",
+		JWTSecret: DevJWTSecret, JWTSecretIsDev: true,
+		MailFrom: "taskapi <no-reply@localhost>", BaseURL: "http://localhost:8080",
+		RateLimit:              true,
+		RateLimitAuth:          ratelimit.Limit{Burst: 20, Period: time.Minute},
+		RateLimitLoginFailures: ratelimit.Limit{Burst: 10, Period: 15 * time.Minute},
+		RateLimitAPI:           ratelimit.Limit{Burst: 600, Period: time.Minute},
+		BcryptCost:             12, LogLevel: "info", LogFormat: "json",
+		AccessTokenTTL: 15 * time.Minute, RefreshTokenTTL: 30 * 24 * time.Hour, SessionMaxAge: 90 * 24 * time.Hour,
+		VerifyTokenTTL: 24 * time.Hour, ResetTokenTTL: time.Hour,
+		RequestTimeout: 15 * time.Second, ShutdownTimeout: 20 * time.Second, MaxBodyBytes: 1 << 20,
 	}
-	if !c.JWTSecretIsDev || !c.RateLimit || c.BcryptCost != 12 || c.LogLevel != "info" || c.LogFormat != "json" {
-		t.Errorf("defaults: %+v", c)
-	}
-	if c.AccessTokenTTL != 15*time.Minute || c.VerifyTokenTTL != 24*time.Hour || c.ResetTokenTTL != time.Hour {
-		t.Errorf("token TTLs: %v %v %v", c.AccessTokenTTL, c.VerifyTokenTTL, c.ResetTokenTTL)
-	}
-	if c.MaxBodyBytes != 1<<20 || c.BaseURL != "http://localhost:8080" {
-		t.Errorf("body limit %d base %q", c.MaxBodyBytes, c.BaseURL)
+	if diff := cmp.Diff(want, *c); diff != "" {
+		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
 }
 

@@ -14,6 +14,14 @@ import (
 
 func newClock() *testkit.Clock { return testkit.NewClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)) }
 
+// wantResult compares a limiter's answer with want.
+func wantResult(t *testing.T, what string, got, want Result) {
+	t.Helper()
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", what, diff)
+	}
+}
+
 func newTestMemory(t *testing.T, c *testkit.Clock, maxKeys int) *Memory {
 	t.Helper()
 	m := NewMemory(context.Background(), MemoryOptions{MaxKeys: maxKeys, SweepInterval: -1, Now: c.Now})
@@ -68,29 +76,21 @@ func TestMemoryPeekAndReset(t *testing.T) {
 		}
 		return r
 	}
-	if r := peek(); !r.Allowed || r.Remaining != 2 || r.ResetAfter != 0 {
-		t.Errorf("fresh peek = %+v", r)
-	}
+	wantResult(t, "fresh peek", peek(), Result{Allowed: true, Limit: 2, Remaining: 2})
 	if m.Len() != 0 {
 		t.Error("a peek stored a key")
 	}
 	m.Allow(ctx, "k", limit)
-	if r := peek(); !r.Allowed || r.Remaining != 1 || r.ResetAfter != 5*time.Minute {
-		t.Errorf("peek after one = %+v", r)
-	}
+	wantResult(t, "peek after one", peek(), Result{Allowed: true, Limit: 2, Remaining: 1, ResetAfter: 5 * time.Minute})
 	m.Allow(ctx, "k", limit)
-	if r := peek(); r.Allowed || r.Remaining != 0 || r.RetryAfter != 5*time.Minute {
-		t.Errorf("peek after two = %+v", r)
-	}
+	wantResult(t, "peek after two", peek(), Result{Limit: 2, ResetAfter: 10 * time.Minute, RetryAfter: 5 * time.Minute})
 	if r := peek(); r.Allowed {
 		t.Error("peeking took something back")
 	}
 	if err := m.Reset(ctx, "k"); err != nil {
 		t.Fatal(err)
 	}
-	if r := peek(); !r.Allowed || r.Remaining != 2 {
-		t.Errorf("peek after reset = %+v", r)
-	}
+	wantResult(t, "peek after reset", peek(), Result{Allowed: true, Limit: 2, Remaining: 2})
 }
 
 func TestMemoryRefund(t *testing.T) {
@@ -105,9 +105,8 @@ func TestMemoryRefund(t *testing.T) {
 		t.Fatal(err)
 	}
 	// One request is back, exactly: the key is as after two requests.
-	if r, _ := m.Peek(ctx, "k", limit); !r.Allowed || r.Remaining != 1 || r.ResetAfter != 40*time.Second {
-		t.Errorf("after a refund: %+v", r)
-	}
+	r, _ := m.Peek(ctx, "k", limit)
+	wantResult(t, "after a refund", r, Result{Allowed: true, Limit: 3, Remaining: 1, ResetAfter: 40 * time.Second})
 	// Refunds stop at a full budget, and a full key holds no state.
 	for range 5 {
 		if err := m.Refund(ctx, "k", limit); err != nil {
