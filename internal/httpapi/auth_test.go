@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/emersion/go-smtp"
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/taskapi/taskapi"
@@ -24,9 +25,9 @@ func TestRegisterVerifyAndLogin(t *testing.T) {
 		}).want(t, http.StatusCreated)
 		var u userJSON
 		r.decode(t, &u)
-		if u.Email != "ada@example.com" || u.Username != "ada" || u.IsVerified || !u.IsActive || u.IsSuperuser ||
-			u.FullName == nil || *u.FullName != "Ada Lovelace" {
-			t.Errorf("registered user = %+v", u)
+		want := userJSON{ID: u.ID, Email: "ada@example.com", Username: "ada", FullName: ptr("Ada Lovelace"), IsActive: true}
+		if diff := cmp.Diff(want, u); diff != "" {
+			t.Errorf("registered user (-want +got):\n%s", diff)
 		}
 		if strings.Contains(string(r.Body), "hash") || strings.Contains(string(r.Body), strongPassword) {
 			t.Errorf("registration answer reveals a secret: %s", r.Body)

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestAccessTokenGuardsSecuredRoutes(t *testing.T) {
@@ -28,8 +30,10 @@ func TestAccessTokenGuardsSecuredRoutes(t *testing.T) {
 			PasswordHash        *string `json:"password_hash"`
 		}
 		r.decode(t, &me)
-		if me.ID != alice.User.ID.String() || me.Username != "alice" || me.Email != "alice@example.com" {
-			t.Errorf("me = %+v", me)
+		want := me
+		want.ID, want.Username, want.Email, want.PasswordHash = alice.User.ID.String(), "alice", "alice@example.com", nil
+		if diff := cmp.Diff(want, me); diff != "" {
+			t.Errorf("me (-want +got):\n%s", diff)
 		}
 		if strings.Contains(string(r.Body), "hash") {
 			t.Errorf("user body mentions a hash: %s", r.Body)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/httpapi"
@@ -209,10 +211,17 @@ func TestSessionsListedAndEnded(t *testing.T) {
 			t.Fatalf("sessions = %+v", page)
 		}
 		// Newest first; the caller's own is marked.
-		if page.Items[0].UserAgent != "Phone/2.0" || page.Items[1].UserAgent != "Laptop/1.0" ||
-			page.Items[0].Current || !page.Items[1].Current || page.Items[0].IP != "127.0.0.1" ||
-			page.Items[0].CreatedAt.IsZero() || page.Items[0].LastUsedAt.IsZero() {
-			t.Errorf("sessions = %+v", page.Items)
+		want := []sessionJSON{
+			{UserAgent: "Phone/2.0", IP: "127.0.0.1"},
+			{UserAgent: "Laptop/1.0", IP: "127.0.0.1", Current: true},
+		}
+		if diff := cmp.Diff(want, page.Items, cmpopts.IgnoreFields(sessionJSON{}, "ID", "CreatedAt", "LastUsedAt")); diff != "" {
+			t.Errorf("sessions (-want +got):\n%s", diff)
+		}
+		for _, s := range page.Items {
+			if s.ID == "" || s.CreatedAt.IsZero() || s.LastUsedAt.IsZero() {
+				t.Errorf("session without ID or times: %+v", s)
+			}
 		}
 		// Paginated with the standard cursor.
 		var first, second sessionPage

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/uuid"
 
 	"github.com/taskapi/taskapi/internal/httpapi"
@@ -27,12 +29,13 @@ func TestBulkUpdateAndDelete(t *testing.T) {
 		bulk(map[string]any{"ids": []string{ids[2], done.ID, ids[0], ids[2]}, "action": "update",
 			"changes": map[string]any{"status": "COMPLETED", "priority": "URGENT", "category_id": cat.ID}}).
 			want(t, http.StatusOK).decode(t, &res)
-		if res.Action != "update" || res.Count != 3 || len(res.Items) != 3 || res.Items[0].ID != ids[2] || res.Items[1].ID != done.ID {
-			t.Fatalf("bulk result %+v", res)
+		if diff := cmp.Diff([]string{ids[2], done.ID, ids[0]}, idsOf(res.Items)); res.Action != "update" || res.Count != 3 || diff != "" {
+			t.Fatalf("bulk result %s %d, IDs (-want +got):\n%s", res.Action, res.Count, diff)
 		}
 		for _, it := range res.Items {
-			if it.Status != "COMPLETED" || it.Priority != "URGENT" || it.CompletedAt == nil || *it.CategoryID != cat.ID {
-				t.Errorf("bulk-updated task %+v", it)
+			want := taskFacts{Title: it.Title, Status: "COMPLETED", Priority: "URGENT", CategoryID: &cat.ID, Completed: true}
+			if diff := cmp.Diff(want, factsOf(it)); diff != "" {
+				t.Errorf("bulk-updated task (-want +got):\n%s", diff)
 			}
 		}
 		if !res.Items[1].CompletedAt.Equal(*done.CompletedAt) {
@@ -41,12 +44,12 @@ func TestBulkUpdateAndDelete(t *testing.T) {
 		// Leaving COMPLETED clears completed_at; null takes tasks out of their category.
 		bulk(map[string]any{"ids": []string{ids[2]}, "action": "update", "changes": map[string]any{"status": "TODO", "category_id": nil}}).
 			want(t, http.StatusOK).decode(t, &res)
-		if it := res.Items[0]; it.CompletedAt != nil || it.CategoryID != nil || it.Priority != "URGENT" {
-			t.Errorf("after second bulk: %+v", it)
+		if diff := cmp.Diff(taskFacts{Title: "t", Status: "TODO", Priority: "URGENT"}, factsOf(res.Items[0])); diff != "" {
+			t.Errorf("after second bulk (-want +got):\n%s", diff)
 		}
 		bulk(map[string]any{"ids": []string{ids[0], ids[1]}, "action": "delete"}).want(t, http.StatusOK).decode(t, &res)
-		if res.Action != "delete" || res.Count != 2 || len(res.Items) != 0 {
-			t.Errorf("delete result %+v", res)
+		if diff := cmp.Diff(httpapi.BulkBody{Action: "delete", Count: 2, Items: []httpapi.TaskBody{}}, res, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("delete result (-want +got):\n%s", diff)
 		}
 		e.get(t, "/api/v1/tasks/"+ids[0], alice.Token).wantProblem(t, http.StatusNotFound)
 		e.get(t, "/api/v1/tasks/"+ids[3], alice.Token).want(t, http.StatusOK)
@@ -93,8 +96,8 @@ func TestBulkAllOrNothing(t *testing.T) {
 		for _, id := range []string{mine.ID, mine2.ID} {
 			var got httpapi.TaskBody
 			e.get(t, "/api/v1/tasks/"+id, alice.Token).want(t, http.StatusOK).decode(t, &got)
-			if got.Priority != "LOW" || got.CategoryID != nil {
-				t.Errorf("a refused bulk changed %s: %+v", id, got)
+			if diff := cmp.Diff(taskFacts{Title: got.Title, Status: "TODO", Priority: "LOW"}, factsOf(got)); diff != "" {
+				t.Errorf("a refused bulk changed %s (-want +got):\n%s", id, diff)
 			}
 		}
 		var got httpapi.TaskBody

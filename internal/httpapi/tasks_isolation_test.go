@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/taskapi/taskapi/internal/httpapi"
 )
 
@@ -58,8 +60,8 @@ func TestOwnershipIsolation(t *testing.T) {
 			t.Errorf("bob's search finds alice's task")
 		}
 		e.get(t, "/api/v1/tasks?limit=100", bob.Token).want(t, http.StatusOK).decode(t, &p)
-		if len(p.Items) != 1 || p.Items[0].ID != bobTask.ID {
-			t.Errorf("bob's list: %+v", p.Items)
+		if diff := cmp.Diff([]string{bobTask.ID}, idsOf(p.Items)); diff != "" {
+			t.Errorf("bob's list (-want +got):\n%s", diff)
 		}
 		var cats page[httpapi.CategoryBody]
 		e.get(t, "/api/v1/categories", bob.Token).want(t, http.StatusOK).decode(t, &cats)
@@ -77,13 +79,14 @@ func TestOwnershipIsolation(t *testing.T) {
 		var got httpapi.TaskBody
 		r := e.get(t, "/api/v1/tasks/"+aliceTask.ID, alice.Token).want(t, http.StatusOK)
 		r.decode(t, &got)
-		if got.Title != "secret plan" || r.Header.Get("ETag") != aliceETag || got.CategoryID == nil {
-			t.Errorf("alice's task changed: %+v", got)
+		if diff := cmp.Diff(aliceTask, got); diff != "" || r.Header.Get("ETag") != aliceETag {
+			t.Errorf("alice's task changed: ETag %s → %s (-before +after):\n%s", aliceETag, r.Header.Get("ETag"), diff)
 		}
 		var c httpapi.CategoryBody
 		e.get(t, "/api/v1/categories/"+aliceCat.ID, alice.Token).want(t, http.StatusOK).decode(t, &c)
-		if c.Name != "Private" || c.TaskCount != 1 {
-			t.Errorf("alice's category changed: %+v", c)
+		aliceCat.TaskCount = 1
+		if diff := cmp.Diff(aliceCat, c); diff != "" {
+			t.Errorf("alice's category changed (-want +got):\n%s", diff)
 		}
 		// Without a token, every route is 401.
 		for _, path := range []string{"/api/v1/tasks", "/api/v1/tasks/stats", "/api/v1/categories", "/api/v1/tasks/" + aliceTask.ID} {
