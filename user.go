@@ -19,8 +19,11 @@ type User struct {
 	IsActive    bool
 	IsVerified  bool
 	IsSuperuser bool
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// TimeZone is the IANA name of the user's time zone ("Europe/Paris"),
+	// in which due dates are shown and "today" is computed; "" means UTC.
+	TimeZone  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Limits of user fields.

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/taskapi/taskapi/internal/store"
 	"github.com/taskapi/taskapi/internal/store/storetest"
 )
 
@@ -153,7 +156,11 @@ func TestMigrateCommands(t *testing.T) {
 				}
 			}
 			step("pending", "migrate", "status")
-			step("applied 2 migration", "migrate", "up")
+			files, err := fs.Glob(store.MigrationsFS(), "migrations/"+engine.Name+"/*.sql")
+			if err != nil || len(files) == 0 {
+				t.Fatalf("migration files: %v %v", files, err)
+			}
+			step(fmt.Sprintf("applied %d migration", len(files)), "migrate", "up")
 			step("applied", "migrate", "status")
 			step("applied 0 migration", "migrate", "up")
 			step("rolled back", "migrate", "down")

@@ -32,6 +32,8 @@ type ProfileChanges struct {
 	FullName      *string
 	ClearFullName bool
 	Email         *string
+	// TimeZone is an IANA zone name (taskapi.ValidateTimeZone).
+	TimeZone *string
 	// CurrentPassword is required to change the email: the address is
 	// where reset links go, so an access token alone must not move it.
 	CurrentPassword string
@@ -52,7 +54,12 @@ func ChangesEmail(u taskapi.User, email *string) bool {
 // followed; the old address gets a notice, and links sent to it stop
 // working.
 func (s *Service) UpdateProfile(ctx context.Context, p taskapi.Principal, ch ProfileChanges) (taskapi.User, error) {
-	changes := store.UserChanges{Username: ch.Username, ClearFullName: ch.ClearFullName, IfUpdatedAt: ch.IfUpdatedAt}
+	changes := store.UserChanges{Username: ch.Username, ClearFullName: ch.ClearFullName, TimeZone: ch.TimeZone, IfUpdatedAt: ch.IfUpdatedAt}
+	if ch.TimeZone != nil {
+		if err := taskapi.ValidateTimeZone(*ch.TimeZone); err != nil {
+			return taskapi.User{}, err
+		}
+	}
 	if ch.Username != nil {
 		if err := taskapi.ValidateUsername(*ch.Username); err != nil {
 			return taskapi.User{}, err
@@ -83,7 +90,7 @@ func (s *Service) UpdateProfile(ctx context.Context, p taskapi.Principal, ch Pro
 			}
 		}
 	}
-	if changes.Username == nil && changes.FullName == nil && !changes.ClearFullName && change == nil {
+	if changes.Username == nil && changes.FullName == nil && !changes.ClearFullName && changes.TimeZone == nil && change == nil {
 		return p.User, nil
 	}
 	u, err := s.store.UpdateUser(ctx, p.User.ID, changes, change)

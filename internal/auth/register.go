@@ -16,6 +16,8 @@ type Registration struct {
 	Username string
 	Password string
 	FullName *string
+	// TimeZone is the IANA zone the browser reported; "" means UTC.
+	TimeZone string
 }
 
 // Register creates an account and queues the email that verifies its
@@ -32,7 +34,12 @@ func (s *Service) Register(ctx context.Context, r Registration) (taskapi.User, e
 	if err := taskapi.ValidateFullName(fullName); err != nil {
 		return taskapi.User{}, err
 	}
-	u := taskapi.User{Email: email, Username: r.Username, FullName: fullName, IsActive: true}
+	if r.TimeZone != "" {
+		if err := taskapi.ValidateTimeZone(r.TimeZone); err != nil {
+			return taskapi.User{}, err
+		}
+	}
+	u := taskapi.User{Email: email, Username: r.Username, FullName: fullName, IsActive: true, TimeZone: r.TimeZone}
 	if err := CheckPasswordPolicy("password", r.Password, u); err != nil {
 		return taskapi.User{}, err
 	}

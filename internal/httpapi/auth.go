@@ -22,6 +22,7 @@ type RegisterInput struct {
 		Username string  `json:"username" minLength:"3" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" patternDescription:"letters, digits, '_', '.' and '-'" doc:"Unique username (unique ignoring case)" example:"ada"`
 		Password string  `json:"password" minLength:"8" maxLength:"128" doc:"8 to 128 characters, every one of them significant; common or easily guessed passwords (or ones built from your name, username or email) are refused" example:"correct horse battery staple"`
 		FullName *string `json:"full_name,omitempty" maxLength:"200" doc:"Display name"`
+		TimeZone string  `json:"timezone,omitempty" maxLength:"64" doc:"IANA time zone, such as Europe/Paris; UTC when left out" example:"Europe/Paris"`
 	}
 }
 
@@ -34,6 +35,7 @@ type CreatedUserOutput struct {
 func (s *server) register(ctx context.Context, caller taskapi.Principal, in *RegisterInput) (*CreatedUserOutput, error) {
 	u, err := s.auth.Register(ctx, auth.Registration{
 		Email: in.Body.Email, Username: in.Body.Username, Password: in.Body.Password, FullName: in.Body.FullName,
+		TimeZone: in.Body.TimeZone,
 	})
 	if err != nil {
 		return nil, err

@@ -74,7 +74,7 @@ func (s *server) routes(api huma.API) {
 		Tags: userTags, Summary: "The current user"}, s.getMe)
 	register(s, api, route{ID: "update-me", Method: patch, Path: mePath, Access: user, Limit: perUser,
 		Tags: userTags, Errors: []int{stale, conflict, invalid}, Summary: "Update the current user",
-		Description: "Merge patch of `username`, `full_name` and `email`. A new email is unverified until the link sent to it is followed."}, s.updateMe)
+		Description: "Merge patch of `username`, `full_name`, `timezone` and `email`. A new email is unverified until the link sent to it is followed."}, s.updateMe)
 	register(s, api, route{ID: "delete-me", Method: del, Path: mePath, Access: user, Limit: perUser,
 		Tags: userTags, Status: http.StatusNoContent, Errors: []int{stale, forbidden, invalid}, Summary: "Delete the current user",
 		Description: "Needs the password. The user's sessions, categories and tasks are deleted with it."}, s.deleteMe)

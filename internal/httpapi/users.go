@@ -23,6 +23,7 @@ type UserBody struct {
 	IsActive    bool      `json:"is_active" doc:"False when an administrator disabled the account"`
 	IsVerified  bool      `json:"is_verified" doc:"True once the email address is verified"`
 	IsSuperuser bool      `json:"is_superuser" doc:"Administrators may use /admin routes"`
+	TimeZone    string    `json:"timezone" doc:"IANA time zone in which the web app shows due dates and counts today"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }
@@ -31,7 +32,7 @@ func userBody(u taskapi.User) UserBody {
 	return UserBody{
 		ID: u.ID.String(), Email: u.Email, Username: u.Username, FullName: u.FullName,
 		IsActive: u.IsActive, IsVerified: u.IsVerified, IsSuperuser: u.IsSuperuser,
-		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(),
+		TimeZone: u.TimeZone, CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(),
 	}
 }
 
@@ -84,6 +85,7 @@ type UpdateMeInput struct {
 	Body    struct {
 		Username *string `json:"username,omitempty" minLength:"3" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" patternDescription:"letters, digits, '_', '.' and '-'" doc:"New username"`
 		FullName *string `json:"full_name,omitempty" maxLength:"200" nullable:"true" doc:"New display name; null clears it"`
+		TimeZone *string `json:"timezone,omitempty" maxLength:"64" doc:"New IANA time zone, such as Europe/Paris"`
 		Email    *string `json:"email,omitempty" maxLength:"254" doc:"New email address: it needs current_password; it is unverified until the link sent to it is followed, and the old address is told"`
 		// The address is where password reset links go: moving it must
 		// take more than a stolen access token.
@@ -95,7 +97,7 @@ type UpdateMeInput struct {
 
 func (s *server) updateMe(ctx context.Context, caller taskapi.Principal, in *UpdateMeInput) (*UserOutput, error) {
 	// Only full_name may be cleared; null elsewhere is a mistake, not "leave as is".
-	for _, field := range []string{"username", "email"} {
+	for _, field := range []string{"username", "email", "timezone"} {
 		if jsonHasNull(in.RawBody, field) {
 			return nil, taskapi.Invalid(field, "cannot be null")
 		}
@@ -104,7 +106,7 @@ func (s *server) updateMe(ctx context.Context, caller taskapi.Principal, in *Upd
 	if err != nil {
 		return nil, err
 	}
-	ch := auth.ProfileChanges{Username: in.Body.Username, FullName: in.Body.FullName, Email: in.Body.Email, IfUpdatedAt: version}
+	ch := auth.ProfileChanges{Username: in.Body.Username, FullName: in.Body.FullName, Email: in.Body.Email, TimeZone: in.Body.TimeZone, IfUpdatedAt: version}
 	if in.Body.FullName == nil && jsonHasNull(in.RawBody, "full_name") {
 		ch.ClearFullName = true
 	}

@@ -12,13 +12,13 @@ import (
 	"github.com/taskapi/taskapi"
 )
 
-const userColumns = `id, email, username, full_name, is_active, is_verified, is_superuser, created_at, updated_at`
+const userColumns = `id, email, username, full_name, is_active, is_verified, is_superuser, created_at, updated_at, timezone`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanUser(r rowScanner) (taskapi.User, error) {
 	var u taskapi.User
-	err := r.Scan(&u.ID, &u.Email, &u.Username, &u.FullName, &u.IsActive, &u.IsVerified, &u.IsSuperuser, &u.CreatedAt, &u.UpdatedAt)
+	err := r.Scan(&u.ID, &u.Email, &u.Username, &u.FullName, &u.IsActive, &u.IsVerified, &u.IsSuperuser, &u.CreatedAt, &u.UpdatedAt, &u.TimeZone)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 	return u, err
 }
@@ -36,9 +36,12 @@ func (s *Store) createUser(ctx context.Context, q querier, u taskapi.User, passw
 	}
 	now := s.Now()
 	u.ID, u.CreatedAt, u.UpdatedAt = id, now, now
+	if u.TimeZone == "" {
+		u.TimeZone = taskapi.DefaultTimeZone
+	}
 	_, err = q.ExecContext(ctx, `INSERT INTO users (`+userColumns+`, password_hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		u.ID, u.Email, u.Username, u.FullName, u.IsActive, u.IsVerified, u.IsSuperuser, u.CreatedAt, u.UpdatedAt, passwordHash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		u.ID, u.Email, u.Username, u.FullName, u.IsActive, u.IsVerified, u.IsSuperuser, u.CreatedAt, u.UpdatedAt, u.TimeZone, passwordHash)
 	if err != nil {
 		return taskapi.User{}, fmt.Errorf("create user: %w", conflictProblem(s.mapErr(err), u))
 	}
@@ -123,7 +126,7 @@ func (s *Store) Credentials(ctx context.Context, login string) (Credentials, err
 	var c Credentials
 	u := &c.User
 	err := s.read.QueryRowContext(ctx, q, login).Scan(&u.ID, &u.Email, &u.Username, &u.FullName, &u.IsActive,
-		&u.IsVerified, &u.IsSuperuser, &u.CreatedAt, &u.UpdatedAt, &c.PasswordHash, &c.Epoch)
+		&u.IsVerified, &u.IsSuperuser, &u.CreatedAt, &u.UpdatedAt, &u.TimeZone, &c.PasswordHash, &c.Epoch)
 	if err != nil {
 		return Credentials{}, fmt.Errorf("credentials: %w", s.mapErr(err))
 	}
@@ -200,6 +203,7 @@ type UserChanges struct {
 	IsActive      *bool
 	IsVerified    *bool
 	IsSuperuser   *bool
+	TimeZone      *string
 	// IfUpdatedAt, when set, makes the change conditional: it happens only
 	// while the user's updated_at is still this (If-Match); otherwise
 	// ErrPreconditionFailed.
@@ -247,6 +251,9 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, ch UserChanges, em
 		}
 		if ch.IsSuperuser != nil {
 			add("is_superuser", *ch.IsSuperuser)
+		}
+		if ch.TimeZone != nil {
+			add("timezone", *ch.TimeZone)
 		}
 		if email != nil {
 			if ch.IsVerified != nil {
