@@ -1,0 +1,401 @@
+package taskapi
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// QuickAdd is what ParseQuickAdd understood of a one-line task: the
+// title that is left, and the due date, priority and category it found,
+// with where each was in the text.
+type QuickAdd struct {
+	Title    string
+	DueDate  *time.Time
+	Priority *Priority
+	// Category is the name of one of the user's categories, as stored;
+	// "" when the text names none.
+	Category string
+	// Spans are the parts of the text that were understood, in order.
+	Spans []QuickSpan
+}
+
+// QuickSpan is one recognised part of a quick-add text: [Start, End) in
+// bytes of the text, and what it set.
+type QuickSpan struct {
+	Start, End int
+	Kind       QuickKind
+	Text       string
+}
+
+// QuickKind says what a span set.
+type QuickKind string
+
+// The kinds of span.
+const (
+	QuickDue      QuickKind = "due"
+	QuickPriority QuickKind = "priority"
+	QuickCategory QuickKind = "category"
+)
+
+// QuickAddMaxLen bounds the text; a title is at most 200 characters, and
+// the phrases around it need a little room.
+const QuickAddMaxLen = 500
+
+type qtoken struct {
+	text       string // as typed
+	low        string // lower case, trailing punctuation dropped
+	start, end int    // bytes of the text, trailing punctuation excluded
+}
+
+// tokenize splits text at white space, keeping #"quoted names" whole.
+func tokenize(text string) []qtoken {
+	var out []qtoken
+	i := 0
+	for i < len(text) {
+		r := rune(text[i])
+		if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
+			i++
+			continue
+		}
+		start := i
+		if strings.HasPrefix(text[i:], `#"`) {
+			if j := strings.IndexByte(text[i+2:], '"'); j >= 0 {
+				i += 2 + j + 1
+				out = append(out, qtoken{text: text[start:i], low: strings.ToLower(text[start:i]), start: start, end: i})
+				continue
+			}
+		}
+		for i < len(text) && !unicode.IsSpace(rune(text[i])) {
+			i++
+		}
+		end := i
+		for end > start+1 && strings.ContainsRune(",.;", rune(text[end-1])) {
+			end--
+		}
+		out = append(out, qtoken{text: text[start:end], low: strings.ToLower(text[start:end]), start: start, end: end})
+	}
+	return out
+}
+
+var (
+	weekdays = map[string]time.Weekday{
+		"sunday": time.Sunday, "sun": time.Sunday, "monday": time.Monday, "mon": time.Monday,
+		"tuesday": time.Tuesday, "tue": time.Tuesday, "tues": time.Tuesday, "wednesday": time.Wednesday, "wed": time.Wednesday,
+		"thursday": time.Thursday, "thu": time.Thursday, "thurs": time.Thursday, "friday": time.Friday, "fri": time.Friday,
+		"saturday": time.Saturday, "sat": time.Saturday,
+	}
+	months = map[string]time.Month{
+		"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
+		"june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
+		"october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+	}
+	priorityWords = map[string]Priority{
+		"!low": PriorityLow, "!medium": PriorityMedium, "!med": PriorityMedium, "!high": PriorityHigh, "!urgent": PriorityUrgent,
+		// Todoist's p1 is the most urgent.
+		"p1": PriorityUrgent, "p2": PriorityHigh, "p3": PriorityMedium, "p4": PriorityLow,
+	}
+	isoDateRE = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})$`)
+	dayNumRE  = regexp.MustCompile(`^(\d{1,2})(st|nd|rd|th)?$`)
+	clockRE   = regexp.MustCompile(`^(\d{1,2})(?::(\d{2}))?(am|pm)?$`)
+	countRE   = regexp.MustCompile(`^\d{1,3}$`)
+)
+
+// ParseQuickAdd reads a one-line task such as "Pay rent tomorrow 9am
+// !high #Home". It understands, each at most once:
+//   - a day: today, tonight, tomorrow, a weekday ("friday", "fri"), "next
+//     friday" (in the next week, Monday first), "next week", "in 3 days",
+//     "in 2 weeks", "in a week", an ISO date (2026-12-24), "24 dec", "dec
+//     24th", either with a year after it; "on" before it is taken too;
+//   - a time: 9am, 9:30pm, 17:00, noon, midnight, "at" before it;
+//   - a priority: !low, !medium, !high, !urgent, or p1 (urgent) to p4 (low);
+//   - a category: #Name or #"Deep Work", when the user has a category of
+//     that name (case ignored).
+//
+// Days and times are in loc, relative to now. A time alone is today's
+// when it is still ahead, else tomorrow's; a day alone is that day at
+// 00:00. A day named without a year is the next one to come. Everything
+// else, an unknown #tag included, stays in the title as typed.
+func ParseQuickAdd(text string, now time.Time, loc *time.Location, categories []string) QuickAdd {
+	if loc == nil {
+		loc = time.UTC
+	}
+	now = now.In(loc)
+	toks := tokenize(text)
+	used := make([]bool, len(toks))
+	var out QuickAdd
+	var (
+		day             *time.Time
+		hour, minute    = -1, 0
+		daySpan, tmSpan [2]int
+	)
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if out.Priority == nil {
+			if p, ok := priorityWords[t.low]; ok {
+				out.Priority = &p
+				used[i] = true
+				out.Spans = append(out.Spans, QuickSpan{t.start, t.end, QuickPriority, t.text})
+				continue
+			}
+		}
+		if out.Category == "" && strings.HasPrefix(t.text, "#") && len(t.text) > 1 {
+			name := strings.TrimPrefix(t.text, "#")
+			if strings.HasPrefix(name, `"`) && strings.HasSuffix(name, `"`) && len(name) >= 2 {
+				name = name[1 : len(name)-1]
+			}
+			for _, c := range categories {
+				if CategoryNameKey(c) == CategoryNameKey(strings.TrimSpace(name)) {
+					out.Category = c
+					used[i] = true
+					out.Spans = append(out.Spans, QuickSpan{t.start, t.end, QuickCategory, t.text})
+					break
+				}
+			}
+			if used[i] {
+				continue
+			}
+		}
+		if day == nil {
+			if d, n := parseDay(toks[i:], now, loc); n > 0 {
+				// "on" just before the day belongs to it.
+				first := i
+				if i > 0 && !used[i-1] && toks[i-1].low == "on" {
+					first = i - 1
+				}
+				day = &d
+				for k := first; k < i+n; k++ {
+					used[k] = true
+				}
+				daySpan = [2]int{toks[first].start, toks[i+n-1].end}
+				i += n - 1
+				continue
+			}
+		}
+		if hour < 0 {
+			if h, m, n := parseClock(toks[i:]); n > 0 {
+				first := i
+				if i > 0 && !used[i-1] && toks[i-1].low == "at" {
+					first = i - 1
+				}
+				hour, minute = h, m
+				for k := first; k < i+n; k++ {
+					used[k] = true
+				}
+				tmSpan = [2]int{toks[first].start, toks[i+n-1].end}
+				i += n - 1
+				continue
+			}
+		}
+	}
+	if day != nil || hour >= 0 {
+		var due time.Time
+		switch {
+		case day != nil && hour >= 0:
+			due = time.Date(day.Year(), day.Month(), day.Day(), hour, minute, 0, 0, loc)
+		case day != nil:
+			due = *day
+		default:
+			due = time.Date(now.Year(), now.Month(), now.Day(), hour, minute, 0, 0, loc)
+			if !due.After(now) {
+				due = time.Date(now.Year(), now.Month(), now.Day()+1, hour, minute, 0, 0, loc)
+			}
+		}
+		due = due.UTC()
+		out.DueDate = &due
+		if day != nil {
+			out.Spans = append(out.Spans, QuickSpan{daySpan[0], daySpan[1], QuickDue, text[daySpan[0]:daySpan[1]]})
+		}
+		if hour >= 0 {
+			out.Spans = append(out.Spans, QuickSpan{tmSpan[0], tmSpan[1], QuickDue, text[tmSpan[0]:tmSpan[1]]})
+		}
+	}
+	sortSpans(out.Spans)
+	out.Title = cleanTitle(cutSpans(text, out.Spans))
+	return out
+}
+
+// cleanTitle joins what is left with single spaces, without the commas
+// that separated the parts taken out ("Pay rent, tomorrow, 9am").
+func cleanTitle(s string) string {
+	words := strings.Fields(s)
+	kept := words[:0]
+	for _, w := range words {
+		if strings.Trim(w, ",;") != "" {
+			kept = append(kept, w)
+		}
+	}
+	return strings.TrimRight(strings.Join(kept, " "), ",; ")
+}
+
+func sortSpans(s []QuickSpan) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j].Start < s[j-1].Start; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// cutSpans removes the spans from text.
+func cutSpans(text string, spans []QuickSpan) string {
+	var b strings.Builder
+	at := 0
+	for _, s := range spans {
+		b.WriteString(text[at:s.Start])
+		b.WriteByte(' ')
+		at = s.End
+	}
+	b.WriteString(text[at:])
+	return b.String()
+}
+
+func date(y int, m time.Month, d int, loc *time.Location) time.Time {
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// parseDay reads a day at the start of toks and returns it with the
+// number of tokens it took (0 when there is none).
+func parseDay(toks []qtoken, now time.Time, loc *time.Location) (time.Time, int) {
+	w := func(i int) string {
+		if i < len(toks) {
+			return toks[i].low
+		}
+		return ""
+	}
+	today := date(now.Year(), now.Month(), now.Day(), loc)
+	addDays := func(n int) time.Time { return date(today.Year(), today.Month(), today.Day()+n, loc) }
+	switch w(0) {
+	case "today", "tod", "tonight":
+		return today, 1
+	case "tomorrow", "tmr", "tmrw":
+		return addDays(1), 1
+	case "next":
+		if wd, ok := weekdays[w(1)]; ok {
+			// The day of that name in the next week, weeks starting on Monday.
+			toMonday := (7 - (int(today.Weekday())+6)%7) % 7
+			if toMonday == 0 {
+				toMonday = 7
+			}
+			return addDays(toMonday + (int(wd)+6)%7), 2
+		}
+		if w(1) == "week" {
+			toMonday := (7 - (int(today.Weekday())+6)%7) % 7
+			if toMonday == 0 {
+				toMonday = 7
+			}
+			return addDays(toMonday), 2
+		}
+		if w(1) == "month" {
+			return date(today.Year(), today.Month()+1, 1, loc), 2
+		}
+	case "in":
+		n := 0
+		switch {
+		case w(1) == "a" || w(1) == "one":
+			n = 1
+		case countRE.MatchString(w(1)):
+			n, _ = strconv.Atoi(w(1))
+		}
+		if n > 0 {
+			switch w(2) {
+			case "day", "days":
+				return addDays(n), 3
+			case "week", "weeks":
+				return addDays(7 * n), 3
+			case "month", "months":
+				return date(today.Year(), today.Month()+time.Month(n), today.Day(), loc), 3
+			}
+		}
+	}
+	if wd, ok := weekdays[w(0)]; ok {
+		ahead := (int(wd) - int(today.Weekday()) + 7) % 7
+		if ahead == 0 {
+			ahead = 7
+		}
+		return addDays(ahead), 1
+	}
+	if m := isoDateRE.FindStringSubmatch(w(0)); m != nil {
+		y, _ := strconv.Atoi(m[1])
+		mo, _ := strconv.Atoi(m[2])
+		d, _ := strconv.Atoi(m[3])
+		if t := date(y, time.Month(mo), d, loc); mo >= 1 && mo <= 12 && t.Day() == d && y >= MinYear && y <= MaxYear {
+			return t, 1
+		}
+		return time.Time{}, 0
+	}
+	// "24 dec [2027]" and "dec 24[th] [2027]".
+	var mo time.Month
+	var d, n int
+	if m, ok := months[w(0)]; ok {
+		if dm := dayNumRE.FindStringSubmatch(w(1)); dm != nil {
+			mo, n = m, 2
+			d, _ = strconv.Atoi(dm[1])
+		}
+	} else if dm := dayNumRE.FindStringSubmatch(w(0)); dm != nil {
+		if m, ok := months[w(1)]; ok {
+			mo, n = m, 2
+			d, _ = strconv.Atoi(dm[1])
+		}
+	}
+	if n == 0 || d < 1 || d > 31 {
+		return time.Time{}, 0
+	}
+	y := today.Year()
+	if yy := w(n); len(yy) == 4 && countRE.MatchString(yy[:3]) {
+		if v, err := strconv.Atoi(yy); err == nil && v >= MinYear && v <= MaxYear {
+			y, n = v, n+1
+		}
+	} else if date(y, mo, d, loc).Before(today) {
+		y++
+	}
+	t := date(y, mo, d, loc)
+	if t.Day() != d {
+		return time.Time{}, 0 // 31 Feb
+	}
+	return t, n
+}
+
+// parseClock reads a time at the start of toks: 9am, 9:30pm, 9 am,
+// 17:00, noon, midnight. A bare number is not a time ("buy 2 apples").
+func parseClock(toks []qtoken) (hour, minute, n int) {
+	if len(toks) == 0 {
+		return 0, 0, 0
+	}
+	switch toks[0].low {
+	case "noon", "midday":
+		return 12, 0, 1
+	case "midnight":
+		return 0, 0, 1
+	}
+	s, n := toks[0].low, 1
+	if len(toks) > 1 && (toks[1].low == "am" || toks[1].low == "pm") && countRE.MatchString(s) {
+		s, n = s+toks[1].low, 2
+	}
+	m := clockRE.FindStringSubmatch(s)
+	if m == nil || m[2] == "" && m[3] == "" {
+		return 0, 0, 0
+	}
+	h, _ := strconv.Atoi(m[1])
+	if m[2] != "" {
+		minute, _ = strconv.Atoi(m[2])
+	}
+	switch {
+	case minute > 59:
+		return 0, 0, 0
+	case m[3] != "":
+		if h < 1 || h > 12 {
+			return 0, 0, 0
+		}
+		if m[3] == "pm" && h != 12 {
+			h += 12
+		}
+		if m[3] == "am" && h == 12 {
+			h = 0
+		}
+	case h > 23:
+		return 0, 0, 0
+	}
+	return h, minute, n
+}
