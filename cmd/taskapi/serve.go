@@ -14,6 +14,7 @@ import (
 	"github.com/taskapi/taskapi/internal/httpapi"
 	"github.com/taskapi/taskapi/internal/metrics"
 	"github.com/taskapi/taskapi/internal/store"
+	"github.com/taskapi/taskapi/internal/web"
 )
 
 // serve runs the HTTP server until ctx is done, then drains in-flight
@@ -59,8 +60,13 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 	}
 	defer releaseLimiter()
 	log.Info("rate limits", describeLimits(cfg)...)
+	app, err := web.New(web.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Limiter: limiter,
+		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP})
+	if err != nil {
+		return err
+	}
 	handler := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: buildVersion(),
-		Limiter: limiter, Metrics: reg})
+		Limiter: limiter, Metrics: reg, Pages: app.Register})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -77,7 +83,7 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 		return &exitError{code: 1, err: fmt.Errorf("listen on %s: %w", cfg.Addr, err)}
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "engine", st.Engine(), "version", buildVersion(),
-		"docs", "http://"+ln.Addr().String()+"/docs/")
+		"app", "http://"+ln.Addr().String()+"/", "docs", "http://"+ln.Addr().String()+"/docs/")
 
 	if cfg.PprofAddr != "" {
 		stopPprof, err := startPprof(cfg.PprofAddr, log)

@@ -87,3 +87,12 @@ func clientKey(a netip.Addr) string {
 	}
 	return a.String()
 }
+
+// ClientKey is the rate-limit key of the request's client, as the API's
+// per-IP limits use it (for the web app, which shares their budgets). It
+// needs the request to have passed the server's middleware.
+func ClientKey(r *http.Request) string { return clientKey(requestInfoFrom(r.Context()).client) }
+
+// ClientIP is the request's client address as shown in the list of
+// sessions: the TCP peer, or what trusted proxies say it is.
+func ClientIP(r *http.Request) string { return clientIPFrom(r.Context()) }

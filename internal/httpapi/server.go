@@ -39,6 +39,10 @@ type Deps struct {
 	Metrics *metrics.Metrics
 	// Outbox, when set, reports the email outbox's depth on /metrics.
 	Outbox metrics.OutboxStats
+	// Pages, when set, registers the web app's routes on the server's
+	// mux, so that they pass the same middleware (request ID, access log,
+	// metrics, recovery, deadline, body limit).
+	Pages func(*http.ServeMux)
 }
 
 // server holds the dependencies shared by the handlers.
@@ -100,6 +104,9 @@ func NewServer(deps Deps) http.Handler {
 	mux.Handle("GET /openapi.json", s.openAPIHandler(api))
 	mux.Handle("GET /metrics", s.metricsHandler())
 	docsui.Register(mux, "/openapi.json")
+	if deps.Pages != nil {
+		deps.Pages(mux)
+	}
 	return s.middleware(mux)
 }
 

@@ -1,0 +1,44 @@
+package web
+
+import (
+	"context"
+
+	"github.com/taskapi/taskapi"
+)
+
+// nav is the sidebar: the smart lists with their counts, then the
+// categories.
+type nav struct {
+	Today, All, Completed int64
+	Categories            []taskapi.Category
+}
+
+// categoriesMax is how many categories the sidebar and the pickers load.
+const categoriesMax = 200
+
+func (a *App) loadNav(ctx context.Context, rq *req) *nav {
+	n := &nav{}
+	uid := rq.p.User.ID
+	now := a.now()
+	w := taskapi.NewStatsWindow(now, rq.loc)
+	// Counted against the start of today, "overdue" is what is due before
+	// today: with due today, exactly the Today list.
+	w.Now = w.TodayStart
+	if st, err := a.store.TaskStats(ctx, uid, w); err == nil {
+		n.Today = st.Overdue + st.DueToday
+		n.All = st.ByStatus[taskapi.StatusTodo] + st.ByStatus[taskapi.StatusInProgress]
+		n.Completed = st.ByStatus[taskapi.StatusCompleted]
+	} else {
+		a.log.WarnContext(ctx, "web: sidebar counts", "err", err.Error())
+	}
+	n.Categories = a.categories(ctx, rq)
+	return n
+}
+
+func (a *App) categories(ctx context.Context, rq *req) []taskapi.Category {
+	cats, _, err := a.store.ListCategories(ctx, rq.p.User.ID, categoriesMax, nil)
+	if err != nil {
+		a.log.WarnContext(ctx, "web: categories", "err", err.Error())
+	}
+	return cats
+}

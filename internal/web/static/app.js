@@ -1,0 +1,224 @@
+// taskapi web app: enhancements only. Every action works without this
+// file as a form post; this makes them instant and adds the keyboard.
+(function () {
+  "use strict";
+  var csrf = document.body.getAttribute("data-csrf") || "";
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+
+  function post(url, data) {
+    return fetch(url, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRF-Token": csrf }
+    }).then(function (res) {
+      if (res.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search); throw new Error("login"); }
+      return res.json().then(function (body) { if (!res.ok) { throw new Error(body.error || "That did not work."); } return body; });
+    });
+  }
+
+  // Toasts: successes leave after 4 s, errors stay until dismissed.
+  function toast(text, opts) {
+    opts = opts || {};
+    var box = $("#toasts");
+    if (!box) { return; }
+    var t = document.createElement("div");
+    t.className = "toast" + (opts.error ? " error" : "");
+    var span = document.createElement("span");
+    span.textContent = text;
+    t.appendChild(span);
+    if (opts.action) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.textContent = opts.action;
+      b.addEventListener("click", function () { t.remove(); opts.onAction(); });
+      t.appendChild(b);
+    }
+    var close = document.createElement("button");
+    close.type = "button";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    close.addEventListener("click", function () { t.remove(); });
+    t.appendChild(close);
+    box.appendChild(t);
+    if (!opts.error) { setTimeout(function () { t.remove(); }, opts.action ? 6000 : 4000); }
+  }
+
+  // Theme switch.
+  $$("[data-theme-toggle]").forEach(function (b) {
+    b.addEventListener("click", function (e) {
+      e.preventDefault();
+      var root = document.documentElement;
+      var cur = root.getAttribute("data-theme") || (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light");
+      var next = cur === "dark" ? "light" : "dark";
+      root.setAttribute("data-theme", next);
+      document.cookie = "taskapi_theme=" + next + "; Path=/; Max-Age=31536000; SameSite=Lax" + (location.protocol === "https:" ? "; Secure" : "");
+    });
+  });
+
+  // Phone menu.
+  var menu = $("[data-menu]"), sidebar = $("#sidebar");
+  if (menu && sidebar) {
+    menu.addEventListener("click", function (e) {
+      e.preventDefault();
+      var open = sidebar.classList.toggle("open");
+      menu.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) { var first = $("a", sidebar); if (first) { first.focus(); } }
+    });
+  }
+
+  // The browser's time zone, for sign-up and settings.
+  var zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+  $$("[data-browser-timezone]").forEach(function (i) { if (!i.value) { i.value = zone; } });
+  $$("[data-use-browser-zone]").forEach(function (b) {
+    b.addEventListener("click", function () { var i = $("#s-timezone"); if (i && zone) { i.value = zone; i.focus(); } });
+  });
+
+  // Confirmations.
+  $$("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (e) { if (!confirm(f.getAttribute("data-confirm"))) { e.preventDefault(); } });
+  });
+
+  // Filters apply as soon as a choice changes.
+  $$("form[data-filters] select").forEach(function (s) {
+    s.addEventListener("change", function () { s.form.submit(); });
+  });
+
+  // One-click complete: the check fills, the row leaves, Undo brings it back.
+  function toggle(form) {
+    var row = form.closest(".task");
+    var done = form.elements.done.value === "1";
+    var data = new FormData(form);
+    if (done) { row.classList.add("completing"); }
+    post(form.action, data).then(function (res) {
+      row.classList.add("leaving");
+      setTimeout(function () { row.remove(); }, 180);
+      toast((done ? "Completed “" : "Reopened “") + res.title + "”", {
+        action: "Undo", onAction: function () {
+          var undo = new FormData();
+          undo.append("done", done ? "0" : "1");
+          post(form.action, undo).then(function () { location.reload(); }, function (err) { toast(err.message, { error: true }); });
+        }
+      });
+    }, function (err) {
+      row.classList.remove("completing");
+      if (err.message !== "login") { toast(err.message, { error: true }); }
+    });
+  }
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (f.matches && f.matches("form[data-toggle]")) { e.preventDefault(); toggle(f); }
+  });
+
+  // Quick add: show what was understood as the person types.
+  var quick = $("[data-quick-input]"), tokens = $("#quick-tokens"), timer = null, seq = 0;
+  function showTokens(res) {
+    tokens.textContent = "";
+    var parts = [];
+    if (res.due) { parts.push(["due", "Due " + res.due]); }
+    if (res.priority) { parts.push(["priority", res.priority + " priority"]); }
+    if (res.category) { parts.push(["category", "#" + res.category]); }
+    parts.forEach(function (p) {
+      var s = document.createElement("span");
+      s.className = "token " + p[0];
+      s.textContent = p[1];
+      tokens.appendChild(s);
+    });
+  }
+  if (quick && tokens) {
+    quick.addEventListener("input", function () {
+      clearTimeout(timer);
+      var text = quick.value;
+      if (!text.trim()) { tokens.textContent = ""; return; }
+      timer = setTimeout(function () {
+        var n = ++seq, data = new FormData();
+        data.append("text", text);
+        post("/tasks/quick-preview", data).then(function (res) { if (n === seq) { showTokens(res); } }, function () {});
+      }, 120);
+    });
+    quick.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { quick.value = ""; tokens.textContent = ""; quick.blur(); }
+    });
+  }
+
+  // Keyboard.
+  var help = null;
+  function rows() { return $$(".task"); }
+  var cursor = -1;
+  function setCursor(i) {
+    var rs = rows();
+    if (!rs.length) { return; }
+    cursor = Math.max(0, Math.min(rs.length - 1, i));
+    rs.forEach(function (r) { r.classList.remove("cursor"); });
+    rs[cursor].classList.add("cursor");
+    var link = $(".task-title", rs[cursor]);
+    if (link) { link.focus(); }
+  }
+  function current() { var rs = rows(); return cursor >= 0 && cursor < rs.length ? rs[cursor] : null; }
+  function toggleHelp() {
+    if (help) { help.remove(); help = null; return; }
+    help = document.createElement("div");
+    help.className = "help";
+    help.setAttribute("role", "dialog");
+    help.setAttribute("aria-modal", "true");
+    help.setAttribute("aria-label", "Keyboard shortcuts");
+    var keys = [["q", "Quick add"], ["/", "Search"], ["j / k", "Next / previous task"], ["x", "Select task"], ["c", "Complete task"],
+      ["e", "Edit task"], ["#", "Delete task"], ["g t", "Go to Today"], ["g u", "Go to Upcoming"], ["g a", "Go to All"], ["?", "Show these"], ["Esc", "Close"]];
+    var card = document.createElement("div");
+    card.className = "help-card";
+    var h = document.createElement("h2");
+    h.textContent = "Keyboard shortcuts";
+    card.appendChild(h);
+    var dl = document.createElement("dl");
+    keys.forEach(function (k) {
+      var dt = document.createElement("dt"), kbd = document.createElement("kbd"), dd = document.createElement("dd");
+      kbd.textContent = k[0]; dd.textContent = k[1];
+      dt.appendChild(kbd); dl.appendChild(dt); dl.appendChild(dd);
+    });
+    card.appendChild(dl);
+    var close = document.createElement("button");
+    close.className = "button";
+    close.type = "button";
+    close.textContent = "Close";
+    close.addEventListener("click", toggleHelp);
+    card.appendChild(close);
+    help.appendChild(card);
+    help.addEventListener("click", function (e) { if (e.target === help) { toggleHelp(); } });
+    document.body.appendChild(help);
+    close.focus();
+  }
+  var pendingG = false;
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) { return; }
+    var tag = (e.target.tagName || "").toLowerCase();
+    if (e.key === "Escape" && help) { toggleHelp(); return; }
+    if (tag === "input" || tag === "textarea" || tag === "select" || e.target.isContentEditable) { return; }
+    if (pendingG) {
+      pendingG = false;
+      var to = { t: "/today", u: "/upcoming", a: "/all" }[e.key];
+      if (to) { e.preventDefault(); location.href = to; }
+      return;
+    }
+    var row = current();
+    switch (e.key) {
+      case "?": e.preventDefault(); toggleHelp(); break;
+      case "q": if (quick) { e.preventDefault(); quick.focus(); } break;
+      case "/": var s = $("[data-search]"); if (s) { e.preventDefault(); s.focus(); } break;
+      case "j": e.preventDefault(); setCursor(cursor + 1); break;
+      case "k": e.preventDefault(); setCursor(cursor - 1); break;
+      case "g": pendingG = true; break;
+      case "x": if (row) { e.preventDefault(); row.classList.toggle("selected"); row.setAttribute("aria-selected", row.classList.contains("selected") ? "true" : "false"); } break;
+      case "c": if (row) { e.preventDefault(); toggle($("form[data-toggle]", row)); } break;
+      case "e": if (row) { e.preventDefault(); $(".task-title", row).click(); } break;
+      case "#":
+        if (row && confirm("Delete this task?")) {
+          var data = new FormData();
+          post("/tasks/" + row.getAttribute("data-id") + "/delete", data).then(function () {
+            row.remove(); toast("Task deleted");
+          }, function (err) { toast(err.message, { error: true }); });
+        }
+        break;
+    }
+  });
+})();

@@ -1,0 +1,357 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/store"
+)
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (a *App) categoryNames(cats []taskapi.Category) []string {
+	names := make([]string, len(cats))
+	for i, c := range cats {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// quickTask turns a quick-add line into a task to create.
+func (a *App) quickTask(r *http.Request, rq *req, text string) (taskapi.Task, taskapi.QuickAdd, error) {
+	cats := a.categories(r.Context(), rq)
+	qa := taskapi.ParseQuickAdd(text, a.now(), rq.loc, a.categoryNames(cats))
+	t := taskapi.Task{Title: qa.Title, Status: taskapi.StatusTodo, Priority: taskapi.PriorityMedium, DueDate: qa.DueDate}
+	if qa.Priority != nil {
+		t.Priority = *qa.Priority
+	}
+	for _, c := range cats {
+		if qa.Category != "" && c.Name == qa.Category {
+			id := c.ID
+			t.CategoryID = &id
+		}
+	}
+	if len(text) > taskapi.QuickAddMaxLen {
+		return t, qa, taskapi.Invalid("text", "must be at most %d characters", taskapi.QuickAddMaxLen)
+	}
+	if strings.TrimSpace(qa.Title) == "" {
+		return t, qa, taskapi.Invalid("title", "is empty: type what to do, then the date or priority")
+	}
+	return t, qa, t.Validate()
+}
+
+func (a *App) createTask(w http.ResponseWriter, r *http.Request, rq *req) {
+	text := strings.TrimSpace(r.PostForm.Get("text"))
+	back := listURL(r)
+	t, _, err := a.quickTask(r, rq, text)
+	if t.CategoryID == nil {
+		if id, perr := uuid.Parse(r.PostForm.Get("category_id")); perr == nil {
+			t.CategoryID = &id
+		}
+	}
+	if err == nil {
+		_, _, err = a.store.CreateTask(r.Context(), rq.p.User.ID, t, nil)
+	}
+	if err != nil {
+		var fe *taskapi.FieldError
+		if !errors.As(err, &fe) {
+			a.fail(w, r, rq, err)
+			return
+		}
+		msg := sentence(fe.Field + " " + fe.Message)
+		if isJSON(r) {
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": msg})
+			return
+		}
+		a.flash(w, "Not added: "+msg)
+		u, _ := url.Parse(back)
+		q := u.Query()
+		q.Set("quick", text)
+		u.RawQuery = q.Encode()
+		redirect(w, r, u.String())
+		return
+	}
+	if isJSON(r) {
+		writeJSON(w, http.StatusCreated, map[string]string{"ok": "created"})
+		return
+	}
+	a.flash(w, "Added “"+t.Title+"”.")
+	redirect(w, r, back)
+}
+
+// quickPreview answers the script that highlights, as the person types,
+// what quick add understood.
+func (a *App) quickPreview(w http.ResponseWriter, r *http.Request, rq *req) {
+	text := r.PostForm.Get("text")
+	if len(text) > taskapi.QuickAddMaxLen {
+		text = text[:taskapi.QuickAddMaxLen]
+	}
+	cats := a.categories(r.Context(), rq)
+	qa := taskapi.ParseQuickAdd(text, a.now(), rq.loc, a.categoryNames(cats))
+	type span struct {
+		Start int    `json:"start"`
+		End   int    `json:"end"`
+		Kind  string `json:"kind"`
+		Text  string `json:"text"`
+	}
+	out := struct {
+		Title    string `json:"title"`
+		Due      string `json:"due,omitempty"`
+		Priority string `json:"priority,omitempty"`
+		Category string `json:"category,omitempty"`
+		Spans    []span `json:"spans"`
+	}{Title: qa.Title, Category: qa.Category, Spans: []span{}}
+	if qa.DueDate != nil {
+		out.Due = dueWords(*qa.DueDate, a.now(), rq.loc, false).Words
+	}
+	if qa.Priority != nil {
+		out.Priority = priorityName(*qa.Priority)
+	}
+	// Offsets in UTF-16 code units, as the script's strings count them.
+	for _, s := range qa.Spans {
+		out.Spans = append(out.Spans, span{Start: utf16Len(text[:s.Start]), End: utf16Len(text[:s.End]), Kind: string(s.Kind), Text: s.Text})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+func priorityName(p taskapi.Priority) string {
+	switch p {
+	case taskapi.PriorityUrgent:
+		return "Urgent"
+	case taskapi.PriorityHigh:
+		return "High"
+	case taskapi.PriorityLow:
+		return "Low"
+	}
+	return "Medium"
+}
+
+func (a *App) taskID(w http.ResponseWriter, r *http.Request, rq *req) (uuid.UUID, bool) {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		a.notFound(w, r, rq)
+		return uuid.Nil, false
+	}
+	return id, true
+}
+
+func (a *App) toggleTask(w http.ResponseWriter, r *http.Request, rq *req) {
+	id, ok := a.taskID(w, r, rq)
+	if !ok {
+		return
+	}
+	// The form says the state it wants, so that a double click or a
+	// replayed post does not flip the task back.
+	status := taskapi.StatusCompleted
+	if r.PostForm.Get("done") == "0" {
+		status = taskapi.StatusTodo
+	}
+	t, err := a.store.UpdateTask(r.Context(), rq.p.User.ID, id, taskapi.TaskPatch{Status: &status}, nil)
+	if err != nil {
+		if isJSON(r) && errors.Is(err, taskapi.ErrNotFound) {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "This task no longer exists."})
+			return
+		}
+		a.fail(w, r, rq, err)
+		return
+	}
+	if isJSON(r) {
+		writeJSON(w, http.StatusOK, map[string]any{"status": t.Status, "title": t.Title})
+		return
+	}
+	if t.Status == taskapi.StatusCompleted {
+		a.flash(w, "Completed “"+t.Title+"”.")
+	} else {
+		a.flash(w, "Reopened “"+t.Title+"”.")
+	}
+	redirect(w, r, listURL(r))
+}
+
+// taskForm is the detail page of a task: its fields as typed, the
+// version the form was read at, and what went wrong.
+type taskForm struct {
+	T          taskapi.Task
+	Title      string
+	Desc       string
+	Status     string
+	Priority   string
+	Due        string // datetime-local in the user's zone
+	CategoryID string
+	Version    int64
+	Errors     fieldErrors
+	Conflict   bool
+	Categories []taskapi.Category
+	Statuses   []taskapi.Status
+	Priorities []taskapi.Priority
+	Back       string
+	Created    string
+	Updated    string
+}
+
+func (a *App) taskFormOf(t taskapi.Task, rq *req) *taskForm {
+	f := &taskForm{T: t, Title: t.Title, Status: string(t.Status), Priority: string(t.Priority), Version: t.Version,
+		Errors: fieldErrors{}, Statuses: taskapi.Statuses(), Priorities: taskapi.Priorities(),
+		Created: t.CreatedAt.In(rq.loc).Format("2 Jan 2006 15:04"), Updated: t.UpdatedAt.In(rq.loc).Format("2 Jan 2006 15:04")}
+	if t.Description != nil {
+		f.Desc = *t.Description
+	}
+	if t.DueDate != nil {
+		f.Due = t.DueDate.In(rq.loc).Format("2006-01-02T15:04")
+	}
+	if t.CategoryID != nil {
+		f.CategoryID = t.CategoryID.String()
+	}
+	return f
+}
+
+func (a *App) taskPage(w http.ResponseWriter, r *http.Request, rq *req) {
+	id, ok := a.taskID(w, r, rq)
+	if !ok {
+		return
+	}
+	t, err := a.store.GetTask(r.Context(), rq.p.User.ID, id)
+	if err != nil {
+		a.fail(w, r, rq, err)
+		return
+	}
+	f := a.taskFormOf(t, rq)
+	f.Back = safeNext(r.URL.Query().Get("back"))
+	f.Categories = a.categories(r.Context(), rq)
+	a.render(w, r, rq, http.StatusOK, "task", view{Title: t.Title, Page: f})
+}
+
+func (a *App) updateTask(w http.ResponseWriter, r *http.Request, rq *req) {
+	id, ok := a.taskID(w, r, rq)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	pf := r.PostForm
+	f := &taskForm{Title: pf.Get("title"), Desc: pf.Get("description"), Status: pf.Get("status"), Priority: pf.Get("priority"),
+		Due: pf.Get("due"), CategoryID: pf.Get("category_id"), Errors: fieldErrors{}, Statuses: taskapi.Statuses(),
+		Priorities: taskapi.Priorities(), Back: safeNext(pf.Get("back"))}
+	f.Version, _ = strconv.ParseInt(pf.Get("version"), 10, 64)
+	f.Categories = a.categories(ctx, rq)
+	title := strings.TrimSpace(f.Title)
+	desc := strings.ReplaceAll(f.Desc, "\r\n", "\n")
+	status, prio := taskapi.Status(f.Status), taskapi.Priority(f.Priority)
+	patch := taskapi.TaskPatch{Title: &title, Status: &status, Priority: &prio}
+	if strings.TrimSpace(desc) == "" {
+		patch.Description = taskapi.Clear[string]()
+	} else {
+		patch.Description = taskapi.SetTo(desc)
+	}
+	if f.Due == "" {
+		patch.DueDate = taskapi.Clear[time.Time]()
+	} else if d, err := time.ParseInLocation("2006-01-02T15:04", f.Due, rq.loc); err == nil {
+		patch.DueDate = taskapi.SetTo(d.UTC())
+	} else {
+		f.Errors["due_date"] = "Enter a date and time, such as 2026-12-24 09:00."
+	}
+	if f.CategoryID == "" {
+		patch.CategoryID = taskapi.Clear[uuid.UUID]()
+	} else if cid, err := uuid.Parse(f.CategoryID); err == nil {
+		patch.CategoryID = taskapi.SetTo(cid)
+	} else {
+		f.Errors["category_id"] = "Pick one of your categories."
+	}
+	var t taskapi.Task
+	var err error
+	if len(f.Errors) == 0 {
+		t, err = a.store.UpdateTask(ctx, rq.p.User.ID, id, patch, func(cur taskapi.Task) error {
+			if cur.Version != f.Version {
+				return taskapi.ErrPreconditionFailed
+			}
+			return nil
+		})
+	}
+	switch {
+	case len(f.Errors) > 0:
+	case err == nil:
+		a.flash(w, "Saved “"+t.Title+"”.")
+		redirect(w, r, f.Back)
+		return
+	case errors.Is(err, taskapi.ErrPreconditionFailed):
+		cur, gerr := a.store.GetTask(ctx, rq.p.User.ID, id)
+		if gerr != nil {
+			a.fail(w, r, rq, gerr)
+			return
+		}
+		// The form keeps what was typed; saving again overwrites the other
+		// change knowingly, from the version now current.
+		f.Conflict, f.T, f.Version = true, cur, cur.Version
+	default:
+		fe, ok := formError(err, nil)
+		if !ok {
+			a.fail(w, r, rq, err)
+			return
+		}
+		f.Errors = fe
+	}
+	if f.T.ID == uuid.Nil {
+		cur, gerr := a.store.GetTask(ctx, rq.p.User.ID, id)
+		if gerr != nil {
+			a.fail(w, r, rq, gerr)
+			return
+		}
+		f.T = cur
+	}
+	status409 := http.StatusUnprocessableEntity
+	if f.Conflict {
+		status409 = http.StatusConflict
+	}
+	a.render(w, r, rq, status409, "task", view{Title: f.T.Title, Page: f})
+}
+
+func (a *App) deleteTask(w http.ResponseWriter, r *http.Request, rq *req) {
+	id, ok := a.taskID(w, r, rq)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	t, err := a.store.GetTask(ctx, rq.p.User.ID, id)
+	if err == nil {
+		err = a.store.DeleteTask(ctx, rq.p.User.ID, id, nil)
+	}
+	if err != nil {
+		a.fail(w, r, rq, err)
+		return
+	}
+	if isJSON(r) {
+		writeJSON(w, http.StatusOK, map[string]string{"ok": "deleted"})
+		return
+	}
+	a.flash(w, "Deleted “"+t.Title+"”.")
+	back := safeNext(r.PostForm.Get("back"))
+	if strings.HasPrefix(back, "/tasks/") {
+		back = "/today"
+	}
+	redirect(w, r, back)
+}
+
+var _ = store.TaskQuery{}

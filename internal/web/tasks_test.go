@@ -1,0 +1,123 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var versionRE = regexp.MustCompile(`name="version" value="(\d+)"`)
+
+func TestTaskPages(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		b := e.browser(t)
+		b.signup("ada")
+		want(t, b.get("/today"), http.StatusOK, "Nothing due today.")
+
+		// Categories: create, then quick add names one.
+		b.get("/categories")
+		want(t, b.follow(b.post("/categories", url.Values{"name": {"Home"}, "color": {"#16A34A"}})), http.StatusOK, "Created “Home”")
+		want(t, b.post("/categories", url.Values{"name": {"home"}, "color": {"#16A34A"}}), http.StatusUnprocessableEntity,
+			"You already have a category with this name.", `value="home"`)
+		want(t, b.post("/categories", url.Values{"name": {"Bad"}, "color": {"custom"}, "custom": {"red"}}), http.StatusUnprocessableEntity, "#RRGGBB")
+
+		p := b.post("/tasks", url.Values{"text": {"Pay rent tomorrow 9am !high #Home"}, "back": {"/upcoming"}})
+		if p.Location != "/upcoming" {
+			t.Fatalf("quick add: %d %s %s", p.Status, p.Location, p.Body)
+		}
+		up := b.get("/upcoming")
+		want(t, up, http.StatusOK, "Pay rent", "tomorrow 09:00", "prio-high", "Home", "Added “Pay rent”.")
+		ids := taskIDs(up)
+		if len(ids) != 1 {
+			t.Fatalf("upcoming lists %v", ids)
+		}
+		id := ids[0]
+		// The API sees the same task, in UTC: 09:00 in Paris.
+		b.post("/tasks", url.Values{"text": {"Water plants today"}})
+		want(t, b.get("/today"), http.StatusOK, "Water plants", "today")
+		want(t, b.get("/all"), http.StatusOK, "Pay rent", "Water plants")
+		want(t, b.get("/all?q=rent"), http.StatusOK, "Pay rent")
+		if strings.Contains(b.get("/all?q=rent").Body, "Water plants") {
+			t.Error("search did not filter")
+		}
+		want(t, b.get("/all?sort=bogus"), http.StatusOK, "These filters are not valid")
+		// An empty quick add says why.
+		want(t, b.follow(b.post("/tasks", url.Values{"text": {"tomorrow !high"}, "back": {"/all"}})), http.StatusOK, "Not added: Title is empty")
+
+		// Complete from the list; it shows under Completed; reopen.
+		p = b.post("/tasks/"+id+"/toggle", url.Values{"done": {"1"}, "back": {"/upcoming"}})
+		want(t, b.follow(p), http.StatusOK, "Completed “Pay rent”.")
+		want(t, b.get("/completed"), http.StatusOK, "Pay rent", `class="task prio-high done"`)
+		// A replayed post does not flip it back.
+		b.post("/tasks/"+id+"/toggle", url.Values{"done": {"1"}})
+		want(t, b.get("/completed"), http.StatusOK, "Pay rent")
+		b.post("/tasks/"+id+"/toggle", url.Values{"done": {"0"}})
+		if ids := taskIDs(b.get("/completed")); len(ids) != 0 {
+			t.Errorf("reopened task still completed: %v", ids)
+		}
+
+		// Edit, with a conflict when the task changed since the form was read.
+		detail := b.get("/tasks/" + id + "?back=/all")
+		want(t, detail, http.StatusOK, `value="Pay rent"`, `type="datetime-local"`)
+		v := versionRE.FindStringSubmatch(detail.Body)[1]
+		form := url.Values{"title": {"Pay rent (March)"}, "description": {"See https://bank.example/pay?x=1 <b>now</b>"}, "status": {"IN_PROGRESS"},
+			"priority": {"URGENT"}, "due": {"2026-12-24T18:30"}, "category_id": {""}, "version": {v}, "back": {"/all"}}
+		want(t, b.follow(b.post("/tasks/"+id, form)), http.StatusOK, "Saved “Pay rent (March)”.")
+		detail = b.get("/tasks/" + id)
+		want(t, detail, http.StatusOK, `<a href="https://bank.example/pay?x=1"`, "&lt;b&gt;now&lt;/b&gt;", `value="2026-12-24T18:30"`)
+		form.Set("title", "Stale edit")
+		p = b.post("/tasks/"+id, form) // the version read before the save
+		want(t, p, http.StatusConflict, "This task was changed elsewhere", `value="Stale edit"`)
+		want(t, b.post("/tasks/"+id, url.Values{"title": {""}, "status": {"TODO"}, "priority": {"LOW"}, "version": {versionRE.FindStringSubmatch(p.Body)[1]}}),
+			http.StatusUnprocessableEntity, "Must be 1 to 200 characters")
+
+		// Another user's task is a 404 page, for reading and for writing.
+		other := e.browser(t)
+		other.signup("mallory")
+		want(t, other.get("/tasks/"+id), http.StatusNotFound, "Not found")
+		want(t, other.post("/tasks/"+id+"/toggle", url.Values{"done": {"1"}}), http.StatusNotFound)
+		want(t, other.post("/tasks/"+id+"/delete", nil), http.StatusNotFound)
+		want(t, other.get("/tasks/not-a-uuid"), http.StatusNotFound)
+
+		// Delete.
+		want(t, b.follow(b.post("/tasks/"+id+"/delete", url.Values{"back": {"/all"}})), http.StatusOK, "Deleted “Pay rent (March)”.")
+		want(t, b.get("/tasks/"+id), http.StatusNotFound)
+
+		// Deleting a category keeps its tasks.
+		cats := b.get("/categories")
+		catID := regexp.MustCompile(`action="/categories/([0-9a-f-]{36})/delete"`).FindStringSubmatch(cats.Body)[1]
+		b.post("/tasks", url.Values{"text": {"Fix sink #Home"}})
+		want(t, b.get("/categories/"+catID), http.StatusOK, "Fix sink")
+		want(t, b.follow(b.post("/categories/"+catID, url.Values{"name": {"House"}, "color": {"#dc2626"}})), http.StatusOK, "Saved “House”")
+		want(t, b.follow(b.post("/categories/"+catID+"/delete", nil)), http.StatusOK, "its tasks are kept")
+		want(t, b.get("/all"), http.StatusOK, "Fix sink")
+	})
+}
+
+func TestLoadMore(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		b := e.browser(t)
+		b.signup("ada")
+		for i := 0; i < 55; i++ {
+			b.post("/tasks", url.Values{"text": {"task " + string(rune('a'+i%26)) + strings.Repeat("x", i/26)}})
+		}
+		p := b.get("/all?sort=title")
+		first := taskIDs(p)
+		if len(first) != 50 {
+			t.Fatalf("first page has %d tasks", len(first))
+		}
+		m := regexp.MustCompile(`href="(/all\?[^"]*cursor=[^"]+)"`).FindStringSubmatch(p.Body)
+		if m == nil {
+			t.Fatal("no Load more link")
+		}
+		next := b.get(strings.ReplaceAll(m[1], "&amp;", "&"))
+		second := taskIDs(next)
+		if len(second) != 5 {
+			t.Fatalf("second page has %d tasks", len(second))
+		}
+		// A cursor of another sort, or a tampered one, is refused politely.
+		want(t, b.get(strings.Replace(strings.ReplaceAll(m[1], "&amp;", "&"), "sort=title", "sort=-title", 1)), http.StatusOK, "not valid")
+	})
+}
