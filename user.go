@@ -24,6 +24,9 @@ type User struct {
 	TimeZone  string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Version counts the changes of the account; it starts at 1 and grows
+	// by one with each change.
+	Version int64
 }
 
 // Limits of user fields.

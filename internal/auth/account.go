@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -37,9 +36,8 @@ type ProfileChanges struct {
 	// CurrentPassword is required to change the email: the address is
 	// where reset links go, so an access token alone must not move it.
 	CurrentPassword string
-	// IfUpdatedAt makes the change conditional (If-Match): see
-	// store.UserChanges.
-	IfUpdatedAt *time.Time
+	// IfMatch makes the change conditional (If-Match).
+	IfMatch store.Versions
 }
 
 // ChangesEmail reports whether email (as given by the client) would move
@@ -54,7 +52,7 @@ func ChangesEmail(u taskapi.User, email *string) bool {
 // followed; the old address gets a notice, and links sent to it stop
 // working.
 func (s *Service) UpdateProfile(ctx context.Context, p taskapi.Principal, ch ProfileChanges) (taskapi.User, error) {
-	changes := store.UserChanges{Username: ch.Username, ClearFullName: ch.ClearFullName, TimeZone: ch.TimeZone, IfUpdatedAt: ch.IfUpdatedAt}
+	changes := store.UserChanges{Username: ch.Username, ClearFullName: ch.ClearFullName, TimeZone: ch.TimeZone, IfMatch: ch.IfMatch}
 	if ch.TimeZone != nil {
 		if err := taskapi.ValidateTimeZone(*ch.TimeZone); err != nil {
 			return taskapi.User{}, err
@@ -122,13 +120,13 @@ func (s *Service) emailChange(u taskapi.User, email string, newUsername *string)
 }
 
 // DeleteAccount deletes the caller's account, which needs the password;
-// the user's sessions, categories and tasks go with it. ifUpdatedAt, when
-// set, makes it conditional (If-Match).
-func (s *Service) DeleteAccount(ctx context.Context, p taskapi.Principal, password string, ifUpdatedAt *time.Time) error {
+// the user's sessions, categories and tasks go with it. ifMatch makes it
+// conditional (If-Match).
+func (s *Service) DeleteAccount(ctx context.Context, p taskapi.Principal, password string, ifMatch store.Versions) error {
 	if err := s.checkPassword(ctx, p.User.ID, password); err != nil {
 		return err
 	}
-	return s.store.DeleteUser(ctx, p.User.ID, ifUpdatedAt)
+	return s.store.DeleteUser(ctx, p.User.ID, ifMatch)
 }
 
 // AdminChanges are what an administrator may set on an account.
@@ -136,7 +134,7 @@ type AdminChanges struct {
 	IsActive    *bool
 	IsVerified  *bool
 	IsSuperuser *bool
-	IfUpdatedAt *time.Time // conditional change (If-Match)
+	IfMatch     store.Versions // conditional change (If-Match)
 }
 
 // AdminUpdate changes another account's flags. Disabling an account ends
@@ -152,24 +150,28 @@ func (s *Service) AdminUpdate(ctx context.Context, actor taskapi.Principal, id u
 			"you cannot disable yourself or remove your own superuser flag; another administrator must")
 	}
 	if ch.IsActive == nil && ch.IsVerified == nil && ch.IsSuperuser == nil {
-		return s.store.GetUser(ctx, id)
+		u, err := s.store.GetUser(ctx, id)
+		if err == nil {
+			err = ch.IfMatch.Check(u.Version, "user")
+		}
+		return u, err
 	}
 	return s.store.UpdateUser(ctx, id, store.UserChanges{
-		IsActive: ch.IsActive, IsVerified: ch.IsVerified, IsSuperuser: ch.IsSuperuser, IfUpdatedAt: ch.IfUpdatedAt,
+		IsActive: ch.IsActive, IsVerified: ch.IsVerified, IsSuperuser: ch.IsSuperuser, IfMatch: ch.IfMatch,
 	}, nil)
 }
 
-// AdminDelete deletes another account (conditionally, with ifUpdatedAt).
+// AdminDelete deletes another account (conditionally, with ifMatch).
 // Administrators delete their own through DELETE /users/me, which asks for
 // the password.
-func (s *Service) AdminDelete(ctx context.Context, actor taskapi.Principal, id uuid.UUID, ifUpdatedAt *time.Time) error {
+func (s *Service) AdminDelete(ctx context.Context, actor taskapi.Principal, id uuid.UUID, ifMatch store.Versions) error {
 	if !actor.User.IsSuperuser {
 		return errNotAdmin
 	}
 	if id == actor.User.ID {
 		return taskapi.NewProblem(taskapi.ErrForbidden, "delete your own account with DELETE /users/me")
 	}
-	return s.store.DeleteUser(ctx, id, ifUpdatedAt)
+	return s.store.DeleteUser(ctx, id, ifMatch)
 }
 
 var errNotAdmin = taskapi.NewProblem(taskapi.ErrForbidden, "only administrators may do this")

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -62,6 +61,7 @@ type UserIDInput struct {
 type AdminDeleteUserInput struct {
 	ID      uuid.UUID `path:"id" doc:"User ID"`
 	IfMatch string    `header:"If-Match" doc:"ETag of the version to delete; 412 when the user changed since"`
+	precondition
 }
 
 func (s *server) adminGetUser(ctx context.Context, caller taskapi.Principal, in *UserIDInput) (*UserOutput, error) {
@@ -72,24 +72,12 @@ func (s *server) adminGetUser(ctx context.Context, caller taskapi.Principal, in 
 	return userOutput(u), nil
 }
 
-// adminVersion reads the If-Match header of an admin change: the version
-// of the target user the change must still find (nil without a header).
-func (s *server) adminVersion(ctx context.Context, id uuid.UUID, header string) (*time.Time, error) {
-	if header == "" {
-		return nil, nil
-	}
-	u, err := s.store.GetUser(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return userIfMatch(header, u)
-}
-
 // AdminUpdateUserInput is a merge patch of an account's flags.
 type AdminUpdateUserInput struct {
 	ID      uuid.UUID `path:"id" doc:"User ID"`
 	IfMatch string    `header:"If-Match" doc:"ETag of the version to change; 412 when the user changed since"`
-	Body    struct {
+	precondition
+	Body struct {
 		IsActive    *bool `json:"is_active,omitempty" doc:"False disables the account and ends its sessions at once"`
 		IsVerified  *bool `json:"is_verified,omitempty" doc:"Whether the email address counts as verified"`
 		IsSuperuser *bool `json:"is_superuser,omitempty" doc:"Whether the user is an administrator"`
@@ -97,12 +85,8 @@ type AdminUpdateUserInput struct {
 }
 
 func (s *server) adminUpdateUser(ctx context.Context, caller taskapi.Principal, in *AdminUpdateUserInput) (*UserOutput, error) {
-	version, err := s.adminVersion(ctx, in.ID, in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
 	u, err := s.auth.AdminUpdate(ctx, caller, in.ID, auth.AdminChanges{
-		IsActive: in.Body.IsActive, IsVerified: in.Body.IsVerified, IsSuperuser: in.Body.IsSuperuser, IfUpdatedAt: version,
+		IsActive: in.Body.IsActive, IsVerified: in.Body.IsVerified, IsSuperuser: in.Body.IsSuperuser, IfMatch: in.ifMatch(),
 	})
 	if err != nil {
 		return nil, err
@@ -111,11 +95,7 @@ func (s *server) adminUpdateUser(ctx context.Context, caller taskapi.Principal, 
 }
 
 func (s *server) adminDeleteUser(ctx context.Context, caller taskapi.Principal, in *AdminDeleteUserInput) (*NoContent, error) {
-	version, err := s.adminVersion(ctx, in.ID, in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.auth.AdminDelete(ctx, caller, in.ID, version); err != nil {
+	if err := s.auth.AdminDelete(ctx, caller, in.ID, in.ifMatch()); err != nil {
 		return nil, err
 	}
 	return &NoContent{}, nil

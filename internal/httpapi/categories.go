@@ -133,6 +133,7 @@ func (s *server) getCategory(ctx context.Context, caller taskapi.Principal, in *
 type PatchCategoryInput struct {
 	CategoryPath
 	IfMatchHeader
+	precondition
 	Body struct {
 		Name  Optional[string] `json:"name,omitzero" minLength:"1" maxLength:"50" doc:"1–50 characters; unique per user ignoring case (409)"`
 		Color Optional[string] `json:"color,omitzero" pattern:"^#[0-9A-Fa-f]{6}$" doc:"#RRGGBB"`
@@ -151,11 +152,7 @@ func (s *server) patchCategory(ctx context.Context, caller taskapi.Principal, in
 	if patch.Color, err = required("color", in.Body.Color); err != nil {
 		return nil, err
 	}
-	pre, err := ifMatch(in.IfMatch, "category", categoryETag)
-	if err != nil {
-		return nil, err
-	}
-	c, err := s.store.UpdateCategory(ctx, caller.User.ID, id, patch, pre)
+	c, err := s.store.UpdateCategory(ctx, caller.User.ID, id, patch, in.ifMatch())
 	if err != nil {
 		return nil, err
 	}
@@ -166,6 +163,7 @@ func (s *server) patchCategory(ctx context.Context, caller taskapi.Principal, in
 type DeleteCategoryInput struct {
 	CategoryPath
 	IfMatchHeader
+	precondition
 }
 
 func (s *server) deleteCategory(ctx context.Context, caller taskapi.Principal, in *DeleteCategoryInput) (*struct{}, error) {
@@ -173,11 +171,7 @@ func (s *server) deleteCategory(ctx context.Context, caller taskapi.Principal, i
 	if err != nil {
 		return nil, err
 	}
-	pre, err := ifMatch(in.IfMatch, "category", categoryETag)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.store.DeleteCategory(ctx, caller.User.ID, id, pre); err != nil {
+	if err := s.store.DeleteCategory(ctx, caller.User.ID, id, in.ifMatch()); err != nil {
 		return nil, err
 	}
 	return nil, nil

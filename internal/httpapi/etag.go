@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
+	"math"
 	"strconv"
 	"strings"
 
@@ -12,27 +15,54 @@ import (
 	"github.com/taskapi/taskapi/internal/store"
 )
 
-// etagOf is the strong ETag of a resource: a digest of its kind, ID and
-// version. The version grows on every change, so the ETag changes exactly
-// when the resource does, however close two changes are in time.
+// etagOf is the strong ETag of a resource: its version, and a digest of
+// its kind, ID and version that binds the tag to this one resource. The
+// version grows on every change, so the ETag changes exactly when the
+// resource does, however close two changes are in time; and the version
+// can be read back from a client's If-Match, for the write to require it.
 func etagOf(kind string, id uuid.UUID, version int64) string {
+	b := binary.AppendUvarint(make([]byte, 0, binary.MaxVarintLen64+etagDigestLen), uint64(version))
+	b = append(b, etagDigest(kind, id, version)...)
+	return `"` + base64.RawURLEncoding.EncodeToString(b) + `"`
+}
+
+// etagDigestLen is the length of an ETag's digest, in bytes.
+const etagDigestLen = 11
+
+func etagDigest(kind string, id uuid.UUID, version int64) []byte {
 	sum := sha256.Sum256([]byte(kind + "/" + id.String() + "/" + strconv.FormatInt(version, 10)))
-	return `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+	return sum[:etagDigestLen]
+}
+
+// etagVersion returns the version an ETag (quotes included) names, if it
+// is an ETag of this resource.
+func etagVersion(tag, kind string, id uuid.UUID) (int64, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(strings.Trim(tag, `"`))
+	if err != nil {
+		return 0, false
+	}
+	v, n := binary.Uvarint(b)
+	if n <= 0 || v == 0 || v > math.MaxInt64 || !bytes.Equal(b[n:], etagDigest(kind, id, int64(v))) {
+		return 0, false
+	}
+	return int64(v), true
 }
 
 func taskETag(t taskapi.Task) string         { return etagOf("task", t.ID, t.Version) }
 func categoryETag(c taskapi.Category) string { return etagOf("category", c.ID, c.Version) }
+func userETag(u taskapi.User) string         { return etagOf("user", u.ID, u.Version) }
 
 // maxIfMatchTags bounds the work an If-Match header can ask for.
 const maxIfMatchTags = 32
 
 var errBadIfMatch = taskapi.NewProblem(taskapi.ErrBadRequest, `If-Match must be * or a list of quoted ETags, such as "abc"`)
 
-// ifMatch turns an If-Match header into a precondition the store checks
-// under the lock of the change (RFC 9110 §13.1.1): absent or * holds for
-// any existing resource; otherwise one listed ETag must equal the current
-// one by strong comparison (weak tags never match).
-func ifMatch[T any](header, what string, etag func(T) string) (store.Precondition[T], error) {
+// ifMatch turns an If-Match header on the resource kind/id into the
+// versions the write must still find (RFC 9110 §13.1.1): absent or * is
+// no condition (nil); otherwise the versions of the listed strong ETags
+// that name this resource (weak tags never match; none at all makes the
+// write 412, or 404 if the resource is gone). A malformed header is 400.
+func ifMatch(header, kind string, id uuid.UUID) (store.Versions, error) {
 	header = strings.TrimSpace(header)
 	if header == "" || header == "*" {
 		return nil, nil
@@ -41,16 +71,13 @@ func ifMatch[T any](header, what string, etag func(T) string) (store.Preconditio
 	if err != nil {
 		return nil, err
 	}
-	return func(cur T) error {
-		now := etag(cur)
-		for _, t := range tags {
-			if t == now {
-				return nil
-			}
+	versions := store.Versions{}
+	for _, t := range tags {
+		if v, ok := etagVersion(t, kind, id); ok {
+			versions = append(versions, v)
 		}
-		return taskapi.NewProblem(taskapi.ErrPreconditionFailed,
-			"the %s has changed since you read it: its ETag is now %s; fetch it again and retry with that ETag", what, now)
-	}, nil
+	}
+	return versions, nil
 }
 
 // parseETags reads a comma-separated list of entity tags and returns the

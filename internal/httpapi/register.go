@@ -54,6 +54,11 @@ type route struct {
 	// ReplayedHeader; the handler passes in.key() to the store and renders
 	// through answer.
 	Idempotent bool
+	// IfMatch names the kind of resource (task, category, user) whose
+	// ETag the If-Match header of a conditional change holds. The input
+	// has the header and embeds precondition; register turns the header
+	// into the versions the store's write must find (in.ifMatch()).
+	IfMatch string
 }
 
 // handler is the one shape of every operation: the caller (zero for public
@@ -68,7 +73,8 @@ const routeKey = "taskapi.route"
 // register adds one operation and applies, in this order, what its route
 // declares: authentication (the authenticate middleware, from the
 // operation's security), the rate limit (limitByIP, limitByUser), the
-// superuser check, the idempotency key, then the handler, whose error is mapped to a problem
+// superuser check, the idempotency key, the If-Match condition, then the
+// handler, whose error is mapped to a problem
 // once, by problem (errors.go).
 func register[I, O any](s *server, api huma.API, r route, h handler[I, O]) {
 	op := huma.Operation{
@@ -87,6 +93,7 @@ func register[I, O any](s *server, api huma.API, r route, h handler[I, O]) {
 		op.Errors = append(op.Errors, http.StatusTooManyRequests)
 	}
 	checkIdempotent[I, O](r)
+	checkIfMatch[I](r)
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
 		caller := principalFrom(ctx)
 		if r.Access == superuser && !caller.User.IsSuperuser {
@@ -94,6 +101,11 @@ func register[I, O any](s *server, api huma.API, r route, h handler[I, O]) {
 		}
 		if r.Idempotent {
 			if err := claimIdempotencyKey(r, in); err != nil {
+				return nil, s.problem(ctx, err)
+			}
+		}
+		if r.IfMatch != "" {
+			if err := applyIfMatch(r, caller, in); err != nil {
 				return nil, s.problem(ctx, err)
 			}
 		}

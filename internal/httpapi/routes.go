@@ -72,10 +72,10 @@ func (s *server) routes(api huma.API) {
 	userTags := []string{"users"}
 	register(s, api, route{ID: "get-me", Method: get, Path: mePath, Access: user, Limit: perUser,
 		Tags: userTags, Summary: "The current user"}, s.getMe)
-	register(s, api, route{ID: "update-me", Method: patch, Path: mePath, Access: user, Limit: perUser,
+	register(s, api, route{ID: "update-me", Method: patch, Path: mePath, Access: user, Limit: perUser, IfMatch: "user",
 		Tags: userTags, Errors: []int{stale, conflict, invalid}, Summary: "Update the current user",
 		Description: "Merge patch of `username`, `full_name`, `timezone` and `email`. A new email is unverified until the link sent to it is followed."}, s.updateMe)
-	register(s, api, route{ID: "delete-me", Method: del, Path: mePath, Access: user, Limit: perUser,
+	register(s, api, route{ID: "delete-me", Method: del, Path: mePath, Access: user, Limit: perUser, IfMatch: "user",
 		Tags: userTags, Status: http.StatusNoContent, Errors: []int{stale, forbidden, invalid}, Summary: "Delete the current user",
 		Description: "Needs the password. The user's sessions, categories and tasks are deleted with it."}, s.deleteMe)
 	register(s, api, route{ID: "list-sessions", Method: get, Path: mePath + "/sessions", Access: user, Limit: perUser,
@@ -91,11 +91,11 @@ func (s *server) routes(api huma.API) {
 		Description: "In creation order; `q` searches email and username."}, s.adminListUsers)
 	register(s, api, route{ID: "admin-get-user", Method: get, Path: adminPath + "/{id}", Access: superuser, Limit: perUser,
 		Tags: adminTags, Errors: []int{notFound}, Summary: "Get a user (superusers only)"}, s.adminGetUser)
-	register(s, api, route{ID: "admin-update-user", Method: patch, Path: adminPath + "/{id}", Access: superuser, Limit: perUser,
+	register(s, api, route{ID: "admin-update-user", Method: patch, Path: adminPath + "/{id}", Access: superuser, Limit: perUser, IfMatch: "user",
 		Tags: adminTags, Errors: []int{stale, notFound}, Summary: "Set a user's flags (superusers only)",
 		Description: "Sets `is_active`, `is_verified`, `is_superuser`. Disabling ends the user's sessions at once. " +
 			"Administrators cannot disable themselves or drop their own superuser flag."}, s.adminUpdateUser)
-	register(s, api, route{ID: "admin-delete-user", Method: del, Path: adminPath + "/{id}", Access: superuser, Limit: perUser,
+	register(s, api, route{ID: "admin-delete-user", Method: del, Path: adminPath + "/{id}", Access: superuser, Limit: perUser, IfMatch: "user",
 		Tags: adminTags, Status: http.StatusNoContent, Errors: []int{stale, notFound}, Summary: "Delete a user and all their data (superusers only)",
 		Description: "Administrators delete their own account with DELETE /users/me."}, s.adminDeleteUser)
 
@@ -110,10 +110,10 @@ func (s *server) routes(api huma.API) {
 		Description: "201 with Location and ETag. Accepts Idempotency-Key."}, s.createCategory)
 	register(s, api, route{ID: "get-category", Method: get, Path: category, Access: user, Limit: perUser,
 		Tags: catTags, Errors: []int{notFound, invalid}, Summary: "Get a category"}, s.getCategory)
-	register(s, api, route{ID: "patch-category", Method: patch, Path: category, Access: user, Limit: perUser,
+	register(s, api, route{ID: "patch-category", Method: patch, Path: category, Access: user, Limit: perUser, IfMatch: "category",
 		Tags: catTags, Errors: []int{badRequest, notFound, conflict, stale, invalid}, Summary: "Update a category",
 		Description: "Merge-patch (application/merge-patch+json or application/json). Honours If-Match."}, s.patchCategory)
-	register(s, api, route{ID: "delete-category", Method: del, Path: category, Access: user, Limit: perUser,
+	register(s, api, route{ID: "delete-category", Method: del, Path: category, Access: user, Limit: perUser, IfMatch: "category",
 		Tags: catTags, Status: http.StatusNoContent, Errors: []int{badRequest, notFound, stale, invalid}, Summary: "Delete a category",
 		Description: "204. Its tasks stay, with category_id null. Honours If-Match."}, s.deleteCategory)
 	register(s, api, route{ID: "list-category-tasks", Method: get, Path: category + "/tasks", Access: user, Limit: perUser,
@@ -137,10 +137,10 @@ func (s *server) routes(api huma.API) {
 		Description: "Counts by status and priority, overdue, due today (in tz), completed in the last 7 days."}, s.taskStats)
 	register(s, api, route{ID: "get-task", Method: get, Path: task, Access: user, Limit: perUser,
 		Tags: taskTags, Errors: []int{notFound, invalid}, Summary: "Get a task"}, s.getTask)
-	register(s, api, route{ID: "patch-task", Method: patch, Path: task, Access: user, Limit: perUser,
+	register(s, api, route{ID: "patch-task", Method: patch, Path: task, Access: user, Limit: perUser, IfMatch: "task",
 		Tags: taskTags, Errors: []int{badRequest, notFound, stale, invalid}, Summary: "Update a task",
 		Description: "Merge-patch (application/merge-patch+json or application/json): fields left out stay, null clears description, due_date and category_id. completed_at follows status. Honours If-Match."}, s.patchTask)
-	register(s, api, route{ID: "delete-task", Method: del, Path: task, Access: user, Limit: perUser,
+	register(s, api, route{ID: "delete-task", Method: del, Path: task, Access: user, Limit: perUser, IfMatch: "task",
 		Tags: taskTags, Status: http.StatusNoContent, Errors: []int{badRequest, notFound, stale, invalid}, Summary: "Delete a task",
 		Description: "204. Honours If-Match."}, s.deleteTask)
 }

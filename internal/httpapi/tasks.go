@@ -50,11 +50,6 @@ type TaskPath struct {
 	ID string `path:"id" format:"uuid" doc:"Task ID"`
 }
 
-// IfMatchHeader makes a change conditional on the resource's ETag.
-type IfMatchHeader struct {
-	IfMatch string `header:"If-Match" doc:"Apply the change only if the resource's current ETag is one of these (or *); otherwise 412. Send the ETag of your last read to never overwrite someone else's change."`
-}
-
 // TaskOutput is a response holding one task and its ETag.
 type TaskOutput struct {
 	ETag string `header:"ETag" doc:"Strong validator of this version of the task, for If-Match"`
@@ -134,6 +129,7 @@ func (s *server) getTask(ctx context.Context, caller taskapi.Principal, in *GetT
 type PatchTaskInput struct {
 	TaskPath
 	IfMatchHeader
+	precondition
 	Body struct {
 		Title       Optional[string]    `json:"title,omitzero" minLength:"1" maxLength:"200" doc:"1–200 characters, not blank"`
 		Description Optional[string]    `json:"description,omitzero" maxLength:"10000" nullable:"true" doc:"null clears it"`
@@ -187,11 +183,7 @@ func (s *server) patchTask(ctx context.Context, caller taskapi.Principal, in *Pa
 	if err != nil {
 		return nil, err
 	}
-	pre, err := ifMatch(in.IfMatch, "task", taskETag)
-	if err != nil {
-		return nil, err
-	}
-	t, err := s.store.UpdateTask(ctx, caller.User.ID, id, patch, pre)
+	t, err := s.store.UpdateTask(ctx, caller.User.ID, id, patch, in.ifMatch())
 	if err != nil {
 		return nil, err
 	}
@@ -202,6 +194,7 @@ func (s *server) patchTask(ctx context.Context, caller taskapi.Principal, in *Pa
 type DeleteTaskInput struct {
 	TaskPath
 	IfMatchHeader
+	precondition
 }
 
 func (s *server) deleteTask(ctx context.Context, caller taskapi.Principal, in *DeleteTaskInput) (*struct{}, error) {
@@ -209,11 +202,7 @@ func (s *server) deleteTask(ctx context.Context, caller taskapi.Principal, in *D
 	if err != nil {
 		return nil, err
 	}
-	pre, err := ifMatch(in.IfMatch, "task", taskETag)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.store.DeleteTask(ctx, caller.User.ID, id, pre); err != nil {
+	if err := s.store.DeleteTask(ctx, caller.User.ID, id, in.ifMatch()); err != nil {
 		return nil, err
 	}
 	return nil, nil

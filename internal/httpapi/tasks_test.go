@@ -215,3 +215,26 @@ func TestTaskETagPreconditions(t *testing.T) {
 		patch(etag, "gone").wantProblem(t, http.StatusNotFound)
 	})
 }
+
+// If-Match is checked in the write against the version an ETag names, and
+// an ETag names one resource: another task's tag of the same version, or a
+// well-formed tag the server never made, does not match.
+func TestIfMatchNamesOneResource(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		alice := e.newUser(t, "alice")
+		first, firstTag := e.createTask(t, alice, map[string]any{"title": "first"})
+		second, secondTag := e.createTask(t, alice, map[string]any{"title": "second"})
+		if firstTag == secondTag {
+			t.Fatalf("two tasks share the ETag %s", firstTag)
+		}
+		patch := func(id, ifMatch string) *response {
+			return e.do(t, request{Method: http.MethodPatch, Path: "/api/v1/tasks/" + id, Token: alice.Token,
+				Header: http.Header{"If-Match": {ifMatch}}, Body: map[string]any{"title": "changed"}})
+		}
+		patch(first.ID, secondTag).wantProblem(t, http.StatusPreconditionFailed)
+		patch(first.ID, `"AQAAAAAAAAAAAAAAAAAA"`).wantProblem(t, http.StatusPreconditionFailed)
+		e.do(t, request{Method: http.MethodDelete, Path: "/api/v1/tasks/" + second.ID, Token: alice.Token,
+			Header: http.Header{"If-Match": {firstTag}}}).wantProblem(t, http.StatusPreconditionFailed)
+		patch(first.ID, firstTag).want(t, http.StatusOK)
+	})
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -46,35 +45,6 @@ func userOutput(u taskapi.User) *UserOutput {
 	return &UserOutput{ETag: userETag(u), Body: userBody(u)}
 }
 
-// userETag is the version of a user: it changes with every change of the
-// account (updated_at). It is made like the other ETags (etag.go).
-func userETag(u taskapi.User) string { return etagOf("user", u.ID, u.UpdatedAt.UnixMicro()) }
-
-// userIfMatch checks an If-Match header against the current user. It
-// returns the version a conditional change must still find, so the store
-// can check it in the same statement as the change (nil without a header,
-// or with "*"); a malformed header is 400, no matching tag 412. Weak tags
-// never match (If-Match compares strongly).
-func userIfMatch(header string, u taskapi.User) (*time.Time, error) {
-	header = strings.TrimSpace(header)
-	if header == "" || header == "*" {
-		return nil, nil
-	}
-	tags, err := parseETags(header)
-	if err != nil {
-		return nil, err
-	}
-	current := userETag(u)
-	for _, tag := range tags {
-		if tag == current {
-			at := u.UpdatedAt
-			return &at, nil
-		}
-	}
-	return nil, taskapi.NewProblem(taskapi.ErrPreconditionFailed,
-		"the user has changed since you read it: its ETag is now %s; fetch it again and retry with that ETag", current)
-}
-
 func (s *server) getMe(ctx context.Context, caller taskapi.Principal, _ *struct{}) (*UserOutput, error) {
 	return userOutput(caller.User), nil
 }
@@ -82,7 +52,8 @@ func (s *server) getMe(ctx context.Context, caller taskapi.Principal, _ *struct{
 // UpdateMeInput is a merge patch of the caller's account.
 type UpdateMeInput struct {
 	IfMatch string `header:"If-Match" doc:"ETag of the version to change; 412 when the account changed since"`
-	Body    struct {
+	precondition
+	Body struct {
 		Username *string `json:"username,omitempty" minLength:"3" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" patternDescription:"letters, digits, '_', '.' and '-'" doc:"New username"`
 		FullName *string `json:"full_name,omitempty" maxLength:"200" nullable:"true" doc:"New display name; null clears it"`
 		TimeZone *string `json:"timezone,omitempty" maxLength:"64" doc:"New IANA time zone, such as Europe/Paris"`
@@ -102,11 +73,12 @@ func (s *server) updateMe(ctx context.Context, caller taskapi.Principal, in *Upd
 			return nil, taskapi.Invalid(field, "cannot be null")
 		}
 	}
-	version, err := userIfMatch(in.IfMatch, caller.User)
-	if err != nil {
+	// The caller's account was read with this request: a stale tag is
+	// refused before any password is checked.
+	if err := in.ifMatch().Check(caller.User.Version, "user"); err != nil {
 		return nil, err
 	}
-	ch := auth.ProfileChanges{Username: in.Body.Username, FullName: in.Body.FullName, Email: in.Body.Email, TimeZone: in.Body.TimeZone, IfUpdatedAt: version}
+	ch := auth.ProfileChanges{Username: in.Body.Username, FullName: in.Body.FullName, Email: in.Body.Email, TimeZone: in.Body.TimeZone, IfMatch: in.ifMatch()}
 	if in.Body.FullName == nil && jsonHasNull(in.RawBody, "full_name") {
 		ch.ClearFullName = true
 	}
@@ -114,7 +86,10 @@ func (s *server) updateMe(ctx context.Context, caller taskapi.Principal, in *Upd
 		ch.CurrentPassword = *in.Body.CurrentPassword
 	}
 	update := func() (taskapi.User, error) { return s.auth.UpdateProfile(ctx, caller, ch) }
-	var u taskapi.User
+	var (
+		u   taskapi.User
+		err error
+	)
 	if auth.ChangesEmail(caller.User, in.Body.Email) && ch.CurrentPassword != "" {
 		// A password is checked: it counts like any other (and only then,
 		// so edits without one cannot clear the failure count).
@@ -141,18 +116,18 @@ func jsonHasNull(body []byte, key string) bool {
 // DeleteMeInput confirms the deletion of the caller's account.
 type DeleteMeInput struct {
 	IfMatch string `header:"If-Match" doc:"ETag of the version to delete; 412 when the account changed since"`
-	Body    struct {
+	precondition
+	Body struct {
 		Password string `json:"password" minLength:"1" maxLength:"128" doc:"The current password, to confirm"`
 	}
 }
 
 func (s *server) deleteMe(ctx context.Context, caller taskapi.Principal, in *DeleteMeInput) (*NoContent, error) {
-	version, err := userIfMatch(in.IfMatch, caller.User)
-	if err != nil {
+	if err := in.ifMatch().Check(caller.User.Version, "user"); err != nil {
 		return nil, err
 	}
-	_, err = guardCredentials(ctx, s, auth.UserKey(caller.User.ID), func() (struct{}, error) {
-		return struct{}{}, s.auth.DeleteAccount(ctx, caller, in.Body.Password, version)
+	_, err := guardCredentials(ctx, s, auth.UserKey(caller.User.ID), func() (struct{}, error) {
+		return struct{}{}, s.auth.DeleteAccount(ctx, caller, in.Body.Password, in.ifMatch())
 	})
 	if err != nil {
 		return nil, err

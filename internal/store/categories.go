@@ -127,15 +127,15 @@ func (s *Store) ListCategories(ctx context.Context, userID uuid.UUID, limit int,
 }
 
 // UpdateCategory applies a merge-patch to one of the user's categories,
-// atomically with pre (see UpdateTask).
-func (s *Store) UpdateCategory(ctx context.Context, userID, id uuid.UUID, patch taskapi.CategoryPatch, pre Precondition[taskapi.Category]) (taskapi.Category, error) {
+// only while its version is one of ifMatch (see UpdateTask).
+func (s *Store) UpdateCategory(ctx context.Context, userID, id uuid.UUID, patch taskapi.CategoryPatch, ifMatch Versions) (taskapi.Category, error) {
 	var out taskapi.Category
 	err := s.writeTx(ctx, func(tx querier) error {
 		cur, err := s.getCategory(ctx, tx, userID, id, s.d.forUpdate)
 		if err != nil {
 			return err
 		}
-		if err := pre.check(cur); err != nil {
+		if err := ifMatch.Check(cur.Version, "category"); err != nil {
 			return err
 		}
 		next := cur
@@ -168,17 +168,18 @@ func (s *Store) UpdateCategory(ctx context.Context, userID, id uuid.UUID, patch 
 	return out, nil
 }
 
-// DeleteCategory deletes one of the user's categories once pre holds. Its
+// DeleteCategory deletes one of the user's categories, only while its
+// version is one of ifMatch. Its
 // tasks stay, without a category: they are updated first (version and
 // updated_at too, since their category_id changes), in the same
 // transaction.
-func (s *Store) DeleteCategory(ctx context.Context, userID, id uuid.UUID, pre Precondition[taskapi.Category]) error {
+func (s *Store) DeleteCategory(ctx context.Context, userID, id uuid.UUID, ifMatch Versions) error {
 	err := s.writeTx(ctx, func(tx querier) error {
 		cur, err := s.getCategory(ctx, tx, userID, id, s.d.forUpdate)
 		if err != nil {
 			return err
 		}
-		if err := pre.check(cur); err != nil {
+		if err := ifMatch.Check(cur.Version, "category"); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET category_id = NULL, updated_at = $1, version = version + 1

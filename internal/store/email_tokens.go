@@ -101,7 +101,7 @@ func (s *Store) invalidateEmailTokens(ctx context.Context, tx querier, userID uu
 // using it up. Anything else is ErrEmailTokenInvalid.
 func (s *Store) LookupEmailToken(ctx context.Context, p EmailPurpose, hash string) (taskapi.User, error) {
 	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT u.id, u.email, u.username, u.full_name, u.is_active,
-			u.is_verified, u.is_superuser, u.created_at, u.updated_at, u.timezone
+			u.is_verified, u.is_superuser, u.created_at, u.updated_at, u.timezone, u.version
 		FROM email_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 AND t.email = u.email`,
 		hash, string(p), s.Now()))
@@ -158,7 +158,7 @@ func (s *Store) VerifyEmail(ctx context.Context, hash string) (taskapi.User, err
 		if err != nil {
 			return err
 		}
-		u, err = scanUser(tx.QueryRowContext(ctx, `UPDATE users SET is_verified = $1, updated_at = $2 WHERE id = $3
+		u, err = scanUser(tx.QueryRowContext(ctx, `UPDATE users SET is_verified = $1, updated_at = $2, version = version + 1 WHERE id = $3
 			RETURNING `+userColumns, true, s.Now(), uid))
 		return s.mapErr(err)
 	})
@@ -179,7 +179,7 @@ func (s *Store) ResetPassword(ctx context.Context, hash, newHash string, notice 
 			return err
 		}
 		now := s.Now()
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, is_verified = $2, updated_at = $3 WHERE id = $4`,
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, is_verified = $2, updated_at = $3, version = version + 1 WHERE id = $4`,
 			newHash, true, now, uid); err != nil {
 			return s.mapErr(err)
 		}

@@ -82,14 +82,14 @@ func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refresh
 func (s *Store) SessionPrincipal(ctx context.Context, sessionID uuid.UUID) (taskapi.Principal, time.Time, error) {
 	t := s.d.timeAsText
 	row := s.reads.QueryRowContext(ctx, `SELECT u.id, u.email, u.username, u.full_name, u.is_active, u.is_verified,
-			u.is_superuser, `+t+`u.created_at, `+t+`u.updated_at, `+t+`s.last_used_at, u.timezone
+			u.is_superuser, `+t+`u.created_at, `+t+`u.updated_at, `+t+`s.last_used_at, u.timezone, u.version
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.is_active = $3`,
 		sessionID, s.Now(), true)
 	var u taskapi.User
 	var created, updated, lastUsed dbTime
 	err := row.Scan(&u.ID, &u.Email, &u.Username, &u.FullName, &u.IsActive, &u.IsVerified, &u.IsSuperuser,
-		&created, &updated, &lastUsed, &u.TimeZone)
+		&created, &updated, &lastUsed, &u.TimeZone, &u.Version)
 	if err != nil {
 		err = s.mapErr(err)
 		if errors.Is(err, taskapi.ErrNotFound) {

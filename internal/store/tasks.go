@@ -274,32 +274,20 @@ func (s *Store) getTask(ctx context.Context, q querier, userID, id uuid.UUID, lo
 	return t, nil
 }
 
-// Precondition is checked against the current state of a resource, under
-// the lock of the transaction that changes it, so that the check and the
-// change are one atomic step. It returns an error (ErrPreconditionFailed)
-// to refuse the change; nil means no condition.
-type Precondition[T any] func(current T) error
-
-func (p Precondition[T]) check(v T) error {
-	if p == nil {
-		return nil
-	}
-	return p(v)
-}
-
 // UpdateTask applies a merge-patch to one of the user's tasks. The row is
-// read and locked, pre is checked, the patch applied by the domain rules,
+// read and locked, its version checked against ifMatch (nil: any), the
+// patch applied by the domain rules,
 // and the row written only when something changed, with its version
 // bumped. The UPDATE also requires the version it read, so two writers can
 // never both win.
-func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch taskapi.TaskPatch, pre Precondition[taskapi.Task]) (taskapi.Task, error) {
+func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch taskapi.TaskPatch, ifMatch Versions) (taskapi.Task, error) {
 	var out taskapi.Task
 	err := s.writeTx(ctx, func(tx querier) error {
 		cur, err := s.getTask(ctx, tx, userID, id, s.d.forUpdate)
 		if err != nil {
 			return err
 		}
-		if err := pre.check(cur); err != nil {
+		if err := ifMatch.Check(cur.Version, "task"); err != nil {
 			return err
 		}
 		now := s.Now()
@@ -345,26 +333,22 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 	return out, nil
 }
 
-// DeleteTask deletes one of the user's tasks once pre holds.
-func (s *Store) DeleteTask(ctx context.Context, userID, id uuid.UUID, pre Precondition[taskapi.Task]) error {
+// DeleteTask deletes one of the user's tasks, only while its version is
+// one of ifMatch (nil: any).
+func (s *Store) DeleteTask(ctx context.Context, userID, id uuid.UUID, ifMatch Versions) error {
 	err := s.writeTx(ctx, func(tx querier) error {
-		cur, err := s.getTask(ctx, tx, userID, id, s.d.forUpdate)
-		if err != nil {
-			return err
-		}
-		if err := pre.check(cur); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND version = $3`, id, userID, cur.Version)
+		args := []any{id, userID}
+		res, err := tx.ExecContext(ctx, `DELETE FROM tasks WHERE id = $1 AND user_id = $2`+ifMatch.where(&args), args...)
 		if err != nil {
 			return s.mapErr(err)
 		}
-		if n, err := res.RowsAffected(); err != nil {
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
 			return err
-		} else if n != 1 {
-			return fmt.Errorf("%w: the task changed meanwhile", taskapi.ErrPreconditionFailed)
 		}
-		return nil
+		if _, err := s.getTask(ctx, tx, userID, id, ""); err != nil {
+			return err
+		}
+		return changedSince("task")
 	})
 	if err != nil {
 		return fmt.Errorf("delete task: %w", err)

@@ -146,3 +146,37 @@ func TestIdempotencyKeyFromEarlierReleaseIsRefused(t *testing.T) {
 		}
 	})
 }
+
+// A conditional write happens only at a version If-Match names; a missing
+// row is ErrNotFound whatever the condition.
+func TestWritesRequireAVersionOfIfMatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		user := newUser(t, s, "alice")
+		task, _, err := s.CreateTask(ctx, user, taskapi.Task{Title: "a"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		title := "b"
+		if _, err := s.UpdateTask(ctx, user, task.ID, taskapi.TaskPatch{Title: &title}, store.Versions{2}); !errors.Is(err, taskapi.ErrPreconditionFailed) {
+			t.Fatalf("update at another version: %v", err)
+		}
+		if err := s.DeleteTask(ctx, user, task.ID, store.Versions{}); !errors.Is(err, taskapi.ErrPreconditionFailed) {
+			t.Fatalf("delete with no version: %v", err)
+		}
+		name := "alicia"
+		u, err := s.UpdateUser(ctx, user, store.UserChanges{Username: &name}, nil)
+		if err != nil || u.Version != 2 {
+			t.Fatalf("update user: version %d, %v", u.Version, err)
+		}
+		if _, err := s.UpdateUser(ctx, user, store.UserChanges{Username: &name, IfMatch: store.Versions{u.Version - 1}}, nil); !errors.Is(err, taskapi.ErrPreconditionFailed) {
+			t.Fatalf("update user at an old version: %v", err)
+		}
+		if err := s.DeleteTask(ctx, user, task.ID, store.Versions{task.Version}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteTask(ctx, user, task.ID, store.Versions{task.Version}); !errors.Is(err, taskapi.ErrNotFound) {
+			t.Fatalf("delete a missing task: %v", err)
+		}
+	})
+}

@@ -5,20 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/taskapi/taskapi"
 )
 
-const userColumns = `id, email, username, full_name, is_active, is_verified, is_superuser, created_at, updated_at, timezone`
+const userColumns = `id, email, username, full_name, is_active, is_verified, is_superuser, created_at, updated_at, timezone, version`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanUser(r rowScanner) (taskapi.User, error) {
 	var u taskapi.User
-	err := r.Scan(&u.ID, &u.Email, &u.Username, &u.FullName, &u.IsActive, &u.IsVerified, &u.IsSuperuser, &u.CreatedAt, &u.UpdatedAt, &u.TimeZone)
+	err := r.Scan(&u.ID, &u.Email, &u.Username, &u.FullName, &u.IsActive, &u.IsVerified, &u.IsSuperuser, &u.CreatedAt, &u.UpdatedAt, &u.TimeZone, &u.Version)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 	return u, err
 }
@@ -35,13 +34,13 @@ func (s *Store) createUser(ctx context.Context, q querier, u taskapi.User, passw
 		return taskapi.User{}, fmt.Errorf("create user: %w", err)
 	}
 	now := s.Now()
-	u.ID, u.CreatedAt, u.UpdatedAt = id, now, now
+	u.ID, u.CreatedAt, u.UpdatedAt, u.Version = id, now, now, 1
 	if u.TimeZone == "" {
 		u.TimeZone = taskapi.DefaultTimeZone
 	}
 	_, err = q.ExecContext(ctx, `INSERT INTO users (`+userColumns+`, password_hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		u.ID, u.Email, u.Username, u.FullName, u.IsActive, u.IsVerified, u.IsSuperuser, u.CreatedAt, u.UpdatedAt, u.TimeZone, passwordHash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		u.ID, u.Email, u.Username, u.FullName, u.IsActive, u.IsVerified, u.IsSuperuser, u.CreatedAt, u.UpdatedAt, u.TimeZone, u.Version, passwordHash)
 	if err != nil {
 		return taskapi.User{}, fmt.Errorf("create user: %w", conflictProblem(s.mapErr(err), u))
 	}
@@ -126,7 +125,7 @@ func (s *Store) Credentials(ctx context.Context, login string) (Credentials, err
 	var c Credentials
 	u := &c.User
 	err := s.read.QueryRowContext(ctx, q, login).Scan(&u.ID, &u.Email, &u.Username, &u.FullName, &u.IsActive,
-		&u.IsVerified, &u.IsSuperuser, &u.CreatedAt, &u.UpdatedAt, &u.TimeZone, &c.PasswordHash, &c.Epoch)
+		&u.IsVerified, &u.IsSuperuser, &u.CreatedAt, &u.UpdatedAt, &u.TimeZone, &u.Version, &c.PasswordHash, &c.Epoch)
 	if err != nil {
 		return Credentials{}, fmt.Errorf("credentials: %w", s.mapErr(err))
 	}
@@ -169,7 +168,7 @@ func (s *Store) UpgradePasswordHash(ctx context.Context, userID uuid.UUID, oldHa
 func (s *Store) SetPassword(ctx context.Context, userID uuid.UUID, newHash string, keep uuid.UUID, notice *OutboxMessage) error {
 	err := s.inTx(ctx, func(tx querier) error {
 		now := s.Now()
-		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3`, newHash, now, userID)
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, updated_at = $2, version = version + 1 WHERE id = $3`, newHash, now, userID)
 		if err != nil {
 			return s.mapErr(err)
 		}
@@ -204,10 +203,8 @@ type UserChanges struct {
 	IsVerified    *bool
 	IsSuperuser   *bool
 	TimeZone      *string
-	// IfUpdatedAt, when set, makes the change conditional: it happens only
-	// while the user's updated_at is still this (If-Match); otherwise
-	// ErrPreconditionFailed.
-	IfUpdatedAt *time.Time
+	// IfMatch makes the change conditional (If-Match).
+	IfMatch Versions
 }
 
 // EmailChange moves an account to a new, unverified address: it comes
@@ -228,7 +225,7 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, ch UserChanges, em
 	var u taskapi.User
 	err := s.inTx(ctx, func(tx querier) error {
 		now := s.Now()
-		sets := []string{"updated_at = $1"}
+		sets := []string{"updated_at = $1", "version = version + 1"}
 		args := []any{now}
 		add := func(col string, v any) {
 			args = append(args, v)
@@ -263,15 +260,11 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, ch UserChanges, em
 			add("is_verified", false)
 		}
 		args = append(args, id)
-		where := fmt.Sprintf("id = $%d", len(args))
-		if ch.IfUpdatedAt != nil {
-			args = append(args, ch.IfUpdatedAt.UTC())
-			where += fmt.Sprintf(" AND updated_at = $%d", len(args))
-		}
+		where := fmt.Sprintf("id = $%d", len(args)) + ch.IfMatch.where(&args)
 		q := fmt.Sprintf(`UPDATE users SET %s WHERE %s RETURNING `+userColumns, strings.Join(sets, ", "), where)
 		var err error
 		if u, err = scanUser(tx.QueryRowContext(ctx, q, args...)); err != nil {
-			if err = s.mapErr(err); errors.Is(err, taskapi.ErrNotFound) && ch.IfUpdatedAt != nil {
+			if err = s.mapErr(err); errors.Is(err, taskapi.ErrNotFound) && ch.IfMatch != nil {
 				return s.notFoundOrChanged(ctx, tx, id)
 			}
 			var want taskapi.User
@@ -310,14 +303,11 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, ch UserChanges, em
 
 // DeleteUser deletes a user; the database removes its sessions, tokens,
 // categories, tasks and pending mail with it (ON DELETE CASCADE).
-// With ifUpdatedAt set, only while the user's updated_at is still that
-// (If-Match); otherwise ErrPreconditionFailed.
-func (s *Store) DeleteUser(ctx context.Context, id uuid.UUID, ifUpdatedAt *time.Time) error {
+// ifMatch makes it conditional (If-Match).
+func (s *Store) DeleteUser(ctx context.Context, id uuid.UUID, ifMatch Versions) error {
 	err := s.inTx(ctx, func(tx querier) error {
-		q, args := `DELETE FROM users WHERE id = $1`, []any{id}
-		if ifUpdatedAt != nil {
-			q, args = q+` AND updated_at = $2`, append(args, ifUpdatedAt.UTC())
-		}
+		args := []any{id}
+		q := `DELETE FROM users WHERE id = $1` + ifMatch.where(&args)
 		res, err := tx.ExecContext(ctx, q, args...)
 		if err != nil {
 			return s.mapErr(err)
@@ -341,7 +331,7 @@ func (s *Store) notFoundOrChanged(ctx context.Context, tx querier, id uuid.UUID)
 	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = $1`, id).Scan(&one); err != nil {
 		return s.mapErr(err)
 	}
-	return taskapi.ErrPreconditionFailed
+	return changedSince("user")
 }
 
 // ListUsers returns up to limit users with an ID after after (uuid.Nil for

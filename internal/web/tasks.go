@@ -283,12 +283,7 @@ func (a *App) updateTask(w http.ResponseWriter, r *http.Request, rq *req) {
 	var t taskapi.Task
 	var err error
 	if len(f.Errors) == 0 {
-		t, err = a.store.UpdateTask(ctx, rq.p.User.ID, id, patch, func(cur taskapi.Task) error {
-			if cur.Version != f.Version {
-				return taskapi.ErrPreconditionFailed
-			}
-			return nil
-		})
+		t, err = a.store.UpdateTask(ctx, rq.p.User.ID, id, patch, store.Versions{f.Version})
 	}
 	switch {
 	case len(f.Errors) > 0:
