@@ -8,22 +8,12 @@ import (
 	"strings"
 )
 
-// FailureGuard limits password checks per account that fail, such as
-// wrong passwords: a brute force against one account from many addresses,
-// which a per-IP limit does not see.
-//
-// Every check takes its token before the password is verified (Attempt),
-// so parallel guesses cannot all pass a test made before any of them
-// failed: at most the budget's worth reach the password. A failed check
-// keeps its token spent; a success forgets the account's count (Succeed);
-// a check that neither failed nor succeeded (the password was never tried,
-// or it was right but something else refused the request) gives its token
-// back (Refund).
-//
-// Accounts are keyed by the name the client typed, normalized (trimmed,
-// lower case) and hashed: known and unknown names are limited alike, so a
-// refusal tells nothing about whether an account exists, and no email
-// address is kept in memory or in Redis.
+// FailureGuard limits failed password checks per account, which a per-IP
+// limit does not see when the guesses come from many addresses. A check
+// takes its token before the password is tried (Attempt), so parallel
+// guesses cannot overrun the budget. Accounts are keyed by the typed name,
+// normalized and hashed, so known and unknown names are limited alike and
+// no address is kept.
 type FailureGuard struct {
 	limiter Limiter
 	limit   Limit
