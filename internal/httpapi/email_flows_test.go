@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -75,9 +74,7 @@ func TestResetTokenExpiresAndOnlyTheLatestWorks(t *testing.T) {
 		e.post(t, "/api/v1/auth/reset-password", "", map[string]string{"token": first, "new_password": "granite-Otter-77-maple"}).
 			wantProblem(t, http.StatusBadRequest)
 		// Past its hour, the latest does not work either.
-		if _, err := e.Store.DB().ExecContext(context.Background(), `UPDATE email_tokens SET expires_at = $1`, time.Now().Add(-time.Second).UTC()); err != nil {
-			t.Fatal(err)
-		}
+		e.Clock.Advance(e.Config.ResetTokenTTL + time.Second)
 		e.post(t, "/api/v1/auth/reset-password", "", map[string]string{"token": second, "new_password": "granite-Otter-77-maple"}).
 			wantProblem(t, http.StatusBadRequest)
 		e.login(t, "mia", strongPassword)
@@ -95,9 +92,7 @@ func TestResendVerification(t *testing.T) {
 		second := e.Mail.Wait(t, "noah@example.com", "Confirm your email", 1).Token(t)
 		e.post(t, "/api/v1/auth/verify-email", "", map[string]string{"token": first}).wantProblem(t, http.StatusBadRequest)
 		// An expired token is refused with the same clear problem.
-		if _, err := e.Store.DB().ExecContext(context.Background(), `UPDATE email_tokens SET expires_at = $1`, time.Now().Add(-time.Second).UTC()); err != nil {
-			t.Fatal(err)
-		}
+		e.Clock.Advance(e.Config.VerifyTokenTTL + time.Second)
 		e.post(t, "/api/v1/auth/verify-email", "", map[string]string{"token": second}).wantProblem(t, http.StatusBadRequest)
 		e.ageEmailTokens(t)
 		e.post(t, "/api/v1/auth/resend-verification", "", map[string]string{"email": "noah@example.com"}).want(t, http.StatusAccepted)
@@ -119,14 +114,11 @@ func TestResendVerification(t *testing.T) {
 	})
 }
 
-// ageEmailTokens makes every email token look issued before the quiet
-// period, so that the next request for one is served.
+// ageEmailTokens moves time past the quiet period of every email token
+// issued so far, so that the next request for one is served.
 func (e *env) ageEmailTokens(t *testing.T) {
 	t.Helper()
-	if _, err := e.Store.DB().ExecContext(context.Background(), `UPDATE email_tokens SET created_at = $1`,
-		time.Now().Add(-auth.EmailQuietPeriod-time.Second).UTC()); err != nil {
-		t.Fatal(err)
-	}
+	e.Clock.Advance(auth.EmailQuietPeriod + time.Second)
 }
 
 // Within the quiet period, asking again for a reset or verification email

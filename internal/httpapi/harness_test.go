@@ -23,6 +23,7 @@ import (
 	"github.com/taskapi/taskapi/internal/mail/mailtest"
 	"github.com/taskapi/taskapi/internal/store"
 	"github.com/taskapi/taskapi/internal/store/storetest"
+	"github.com/taskapi/taskapi/internal/testkit"
 )
 
 // env is one running server on a real database, driven over real HTTP.
@@ -38,6 +39,9 @@ type env struct {
 	// database URL, to start a second instance on the same data.
 	Mail        *mailtest.Catcher
 	DatabaseURL string
+	// Clock is the time of the store and the account rules: real time,
+	// moved on by tests that need a lifetime to run out.
+	Clock *testkit.Clock
 }
 
 // testConfig is the configuration tests run with: defaults, the cheapest
@@ -62,7 +66,8 @@ func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)
 		f(cfg)
 	}
 	dbURL := engine.NewURL(t)
-	st := storetest.Open(t, dbURL)
+	clock := testkit.NewRealClock()
+	st := storetest.Open(t, dbURL, store.WithClock(clock.Now))
 	logs := &logBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	// Email goes over real SMTP to a catcher the test reads from.
@@ -72,10 +77,10 @@ func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)
 		t.Fatal(err)
 	}
 	worker := mail.NewWorker(st, sender, logger, mail.WorkerOptions{Poll: 100 * time.Millisecond, Backoff: 50 * time.Millisecond})
-	authSvc, err := auth.NewService(st, auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now), auth.Options{
+	authSvc, err := auth.NewService(st, auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, clock.Now), auth.Options{
 		RefreshTTL: cfg.RefreshTokenTTL, SessionMaxAge: cfg.SessionMaxAge, VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,
 		BcryptCost: cfg.BcryptCost, BaseURL: cfg.BaseURL, MailQueued: worker.Notify, Logger: logger,
-	}, nil)
+	}, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +98,7 @@ func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{URL: srv.URL, DatabaseURL: dbURL, Store: st, Auth: authSvc, Config: cfg, Logs: logs, Mail: catcher, client: &http.Client{
+	return &env{URL: srv.URL, Clock: clock, DatabaseURL: dbURL, Store: st, Auth: authSvc, Config: cfg, Logs: logs, Mail: catcher, client: &http.Client{
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
