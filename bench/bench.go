@@ -128,12 +128,7 @@ func (b *bench) close() error {
 		err = errors.Join(err, b.servers[i].stop())
 	}
 	b.servers = nil
-	if b.mint != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err = errors.Join(err, b.mint.Close(ctx))
-		cancel()
-		b.mint = nil
-	}
+	b.mint = nil
 	if b.st != nil {
 		err = errors.Join(err, b.st.Close())
 		b.st = nil

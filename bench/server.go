@@ -197,11 +197,7 @@ func startTaskapiInProcess(ctx context.Context, cfg *config.Config, log *slog.Lo
 		st.Close()
 		return nil, err
 	}
-	closeAll := func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		return errors.Join(authSvc.Close(ctx), st.Close())
-	}
+	closeAll := func() error { return st.Close() }
 	h := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: "bench"})
 	srv, err := serveInProcess("taskapi", h, closeAll)
 	if err != nil {

@@ -21,30 +21,33 @@ const (
 )
 
 // startAccounts builds the account rules and starts their background
-// work: the outbox worker that sends email and the purge of what has
-// ended. stop waits for in-flight background jobs (until ctx is done),
-// then stops both loops; call it once the HTTP server has drained.
+// work: the outbox worker that sends email (and resolves the email
+// requests of forgot-password and resend-verification) and the purge of
+// what has ended. stop stops both loops; call it once the HTTP server has
+// drained.
 func startAccounts(cfg *config.Config, st *store.Store, log *slog.Logger) (svc *auth.Service, stop func(context.Context) error, err error) {
 	sender, err := newSender(cfg, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	worker := mail.NewWorker(st, sender, log, mail.WorkerOptions{})
-	svc, err = newAuthService(cfg, st, log, worker.Notify)
+	// The worker resolves the account's email requests and is woken when
+	// mail is queued: each needs the other.
+	var worker *mail.Worker
+	svc, err = newAuthService(cfg, st, log, func() { worker.Notify() })
 	if err != nil {
 		return nil, nil, err
 	}
+	worker = mail.NewWorker(st, sender, log, mail.WorkerOptions{Resolve: svc.ResolveEmailRequest})
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { worker.Run(ctx) })
 	wg.Go(func() { svc.RunMaintenance(ctx, purgeEvery, purgeRetention) })
-	stop = func(sctx context.Context) error {
-		// Background jobs may still queue mail; the worker stops after
-		// them. Mail not sent by then stays in the outbox for next time.
-		err := svc.Close(sctx)
+	stop = func(context.Context) error {
+		// A delivery under way is finished (bounded by its timeout); mail
+		// and requests not handled yet stay in the outbox for next time.
 		cancel()
 		wg.Wait()
-		return err
+		return nil
 	}
 	return svc, stop, nil
 }

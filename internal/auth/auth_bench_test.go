@@ -58,7 +58,6 @@ func BenchmarkAuthenticate(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.Cleanup(func() { _ = svc.Close(context.Background()) })
 			pair, err := svc.StartSession(ctx, u.ID, auth.ClientInfo{})
 			if err != nil {
 				b.Fatal(err)

@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/taskapi/taskapi"
@@ -85,37 +83,12 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (taskapi.User, 
 	return s.store.VerifyEmail(ctx, HashSecret(token))
 }
 
-// ResendVerification queues a new verification email when the address
-// belongs to an active, unverified account and none was sent within
-// EmailQuietPeriod; otherwise it does nothing.
-// Either way it returns at once (the work runs in the background), so
-// neither the answer nor its timing reveals whether the email is known.
+// ResendVerification records, durably, a request for a new verification
+// email to email; the outbox worker resolves it (ResolveEmailRequest). It
+// costs one insert whether or not the address is known, so neither the
+// answer nor its timing reveals that.
 func (s *Service) ResendVerification(ctx context.Context, email string) error {
-	email, err := validEmail(email)
-	if err != nil {
-		return err
-	}
-	return s.later(ctx, "resend verification", func(ctx context.Context) error {
-		u, err := s.store.GetUserByEmail(ctx, email)
-		if errors.Is(err, taskapi.ErrNotFound) || err == nil && (u.IsVerified || !u.IsActive) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		tok, msg, err := s.verificationFor(u)
-		if err != nil {
-			return err
-		}
-		issued, err := s.store.IssueEmailToken(ctx, tok, msg, EmailQuietPeriod)
-		if err != nil {
-			return fmt.Errorf("resend verification: %w", err)
-		}
-		if issued {
-			s.queued()
-		}
-		return nil
-	})
+	return s.requestEmail(ctx, store.PurposeVerifyEmail, email)
 }
 
 func trimmedName(name *string) *string {

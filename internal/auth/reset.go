@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/taskapi/taskapi"
@@ -17,42 +15,12 @@ import (
 // link just sent. Registration and email changes always send theirs.
 const EmailQuietPeriod = 2 * time.Minute
 
-// ForgotPassword queues a password reset email when the address belongs
-// to an active account and none was sent to it within EmailQuietPeriod;
-// otherwise it does nothing. Like ResendVerification it returns at once
-// and reveals nothing.
+// ForgotPassword records, durably, a request for a password reset email
+// to email; the outbox worker resolves it (ResolveEmailRequest). Like
+// ResendVerification it costs one insert whether or not the address is
+// known, and reveals nothing.
 func (s *Service) ForgotPassword(ctx context.Context, email string) error {
-	email, err := validEmail(email)
-	if err != nil {
-		return err
-	}
-	return s.later(ctx, "forgot password", func(ctx context.Context) error {
-		u, err := s.store.GetUserByEmail(ctx, email)
-		if errors.Is(err, taskapi.ErrNotFound) || err == nil && !u.IsActive {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		token, hash, err := newSecret()
-		if err != nil {
-			return err
-		}
-		m, err := s.templates.ResetPassword(u.Email, u.Username, token, s.opts.ResetTTL)
-		if err != nil {
-			return err
-		}
-		tok := store.EmailToken{UserID: u.ID, Purpose: store.PurposeResetPassword, Hash: hash, Email: u.Email,
-			ExpiresAt: s.now().Add(s.opts.ResetTTL)}
-		issued, err := s.store.IssueEmailToken(ctx, tok, outbox(m), EmailQuietPeriod)
-		if err != nil {
-			return fmt.Errorf("forgot password: %w", err)
-		}
-		if issued {
-			s.queued()
-		}
-		return nil
-	})
+	return s.requestEmail(ctx, store.PurposeResetPassword, email)
 }
 
 // ResetPassword spends a reset token and sets a new password; every

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -52,13 +51,6 @@ type Service struct {
 	// dummyHash is checked against when the login names nobody, so that an
 	// unknown user takes as long as a wrong password.
 	dummyHash string
-
-	// Background work (see later): a semaphore bounds it, the wait group
-	// lets Close wait for it.
-	sem     chan struct{}
-	mu      sync.Mutex
-	closing bool
-	wg      sync.WaitGroup
 }
 
 // NewService returns a Service over st that mints tokens with tokens. It
@@ -103,7 +95,6 @@ func NewService(st *store.Store, tokens *Tokens, opts Options, now func() time.T
 	return &Service{
 		store: st, tokens: tokens, opts: opts, now: now, passwords: pw, dummyHash: dummy,
 		templates: mail.NewTemplates(strings.TrimRight(opts.BaseURL, "/")), log: opts.Logger,
-		sem: make(chan struct{}, 32),
 	}, nil
 }
 
@@ -185,54 +176,6 @@ func (s *Service) Authenticate(ctx context.Context, token string) (taskapi.Princ
 		}
 	}
 	return p, nil
-}
-
-// later runs fn in the background and returns at once, so that the
-// answer to the request takes the same time whatever fn finds (used where
-// the answer must not reveal whether an email is registered). Background
-// work is bounded: when 32 jobs are running, later waits for a slot until
-// ctx is done. fn gets a context that keeps ctx's values but not its
-// cancellation, with a deadline of its own.
-func (s *Service) later(ctx context.Context, name string, fn func(context.Context) error) error {
-	select {
-	case s.sem <- struct{}{}:
-	case <-ctx.Done():
-		return fmt.Errorf("%s: %w", name, ctx.Err())
-	}
-	s.mu.Lock()
-	if s.closing {
-		s.mu.Unlock()
-		<-s.sem
-		return fmt.Errorf("%s: %w", name, context.Canceled)
-	}
-	s.wg.Add(1)
-	s.mu.Unlock()
-	go func() {
-		defer s.wg.Done()
-		defer func() { <-s.sem }()
-		jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		if err := fn(jctx); err != nil {
-			s.log.ErrorContext(jctx, "background "+name, "err", err.Error())
-		}
-	}()
-	return nil
-}
-
-// Close waits until the background work has finished, or ctx is done.
-// Call it after the HTTP server has stopped taking requests.
-func (s *Service) Close(ctx context.Context) error {
-	s.mu.Lock()
-	s.closing = true
-	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("auth: background work did not finish: %w", ctx.Err())
-	}
 }
 
 // RunMaintenance deletes, every interval until ctx is done, what has

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -97,7 +96,7 @@ func TestEmailChangeNeedsThePassword(t *testing.T) {
 		if got.Email != "sven.new@example.com" {
 			t.Errorf("after the change: %+v", got)
 		}
-		time.Sleep(200 * time.Millisecond)
+		e.waitOutboxDone(t)
 		if n := e.Mail.Count("thief@example.com", ""); n != 0 {
 			t.Errorf("%d emails to the attacker's address", n)
 		}

@@ -42,6 +42,9 @@ type env struct {
 	// Clock is the time of the store and the account rules: real time,
 	// moved on by tests that need a lifetime to run out.
 	Clock *testkit.Clock
+	// worker sends the outbox; newEnv runs it, newIdleEnv leaves that to
+	// the test (runWorker).
+	worker *mail.Worker
 }
 
 // testConfig is the configuration tests run with: defaults, the cheapest
@@ -61,6 +64,25 @@ func testConfig(t testing.TB) *config.Config {
 // newEnv starts a server on a fresh database of the given engine.
 func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)) *env {
 	t.Helper()
+	e := newIdleEnv(t, engine, tweak...)
+	e.runWorker(t)
+	return e
+}
+
+// runWorker runs the outbox worker until t ends.
+func (e *env) runWorker(t *testing.T) {
+	wctx, stopWorker := context.WithCancel(context.Background())
+	workerDone := make(chan struct{})
+	go func() { e.worker.Run(wctx); close(workerDone) }()
+	t.Cleanup(func() {
+		stopWorker()
+		<-workerDone
+	})
+}
+
+// newIdleEnv is newEnv without the outbox worker: what is queued stays.
+func newIdleEnv(t *testing.T, engine storetest.Engine, tweak ...func(*config.Config)) *env {
+	t.Helper()
 	cfg := testConfig(t)
 	for _, f := range tweak {
 		f(cfg)
@@ -76,29 +98,23 @@ func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	worker := mail.NewWorker(st, sender, logger, mail.WorkerOptions{Poll: 100 * time.Millisecond, Backoff: 50 * time.Millisecond})
+	var worker *mail.Worker
 	authSvc, err := auth.NewService(st, auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, clock.Now), auth.Options{
 		RefreshTTL: cfg.RefreshTokenTTL, SessionMaxAge: cfg.SessionMaxAge, VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,
-		BcryptCost: cfg.BcryptCost, BaseURL: cfg.BaseURL, MailQueued: worker.Notify, Logger: logger,
+		BcryptCost: cfg.BcryptCost, BaseURL: cfg.BaseURL, MailQueued: func() { worker.Notify() }, Logger: logger,
 	}, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wctx, stopWorker := context.WithCancel(context.Background())
-	workerDone := make(chan struct{})
-	go func() { worker.Run(wctx); close(workerDone) }()
-	t.Cleanup(func() {
-		_ = authSvc.Close(context.Background())
-		stopWorker()
-		<-workerDone
-	})
+	worker = mail.NewWorker(st, sender, logger, mail.WorkerOptions{Poll: 100 * time.Millisecond, Backoff: 50 * time.Millisecond,
+		Resolve: authSvc.ResolveEmailRequest})
 	h := httpapi.NewServer(httpapi.Deps{
 		Config: cfg, Store: st, Auth: authSvc, Version: "test",
 		Logger: logger,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{URL: srv.URL, Clock: clock, DatabaseURL: dbURL, Store: st, Auth: authSvc, Config: cfg, Logs: logs, Mail: catcher, client: &http.Client{
+	return &env{URL: srv.URL, Clock: clock, DatabaseURL: dbURL, Store: st, Auth: authSvc, Config: cfg, Logs: logs, Mail: catcher, worker: worker, client: &http.Client{
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}

@@ -15,8 +15,10 @@ type WorkerOptions struct {
 	// Poll is how often the outbox is looked at when nobody calls Notify
 	// (messages queued by other instances, retries that came due).
 	Poll time.Duration // default 5s
-	// SendTimeout bounds one delivery.
-	SendTimeout time.Duration // default 60s
+	// SendTimeout bounds one delivery. A claim's lease is SendTimeout plus
+	// leaseMargin: the time a message whose worker died waits before
+	// another worker sends it.
+	SendTimeout time.Duration // default 30s
 	// MaxAttempts is how many times a message is tried before it is
 	// abandoned.
 	MaxAttempts int // default 12
@@ -25,14 +27,27 @@ type WorkerOptions struct {
 	// do not retry in step.
 	Backoff    time.Duration // default 30s
 	MaxBackoff time.Duration // default 1h
+	// Resolve answers a claimed email request (a row whose Request is
+	// set, see store.EnqueueEmailRequest), completing it in its own
+	// transaction; an error means "try again later". Without it such rows
+	// are abandoned.
+	Resolve func(context.Context, store.OutboxMessage) error
 }
+
+// leaseMargin is how much longer than the send a claim's lease runs: the
+// claim and the record of the outcome (each bounded by bookTimeout) fit in
+// it, so no other worker takes a message its worker still holds.
+const (
+	leaseMargin = 30 * time.Second
+	bookTimeout = 10 * time.Second
+)
 
 func (o *WorkerOptions) defaults() {
 	if o.Poll <= 0 {
 		o.Poll = 5 * time.Second
 	}
 	if o.SendTimeout <= 0 {
-		o.SendTimeout = 60 * time.Second
+		o.SendTimeout = 30 * time.Second
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 12
@@ -50,7 +65,9 @@ func (o *WorkerOptions) defaults() {
 // claimed by one of them under a lease (see store.ClaimMail). Delivery is
 // at least once: a worker that dies after the SMTP server accepted a
 // message but before recording it leaves the message to be sent again
-// when its lease runs out.
+// when its lease runs out, SendTimeout+30s after the claim (1 minute by
+// default). A worker that dies while resolving an email request leaves
+// nothing half done: the request and the token it issues commit together.
 type Worker struct {
 	store  *store.Store
 	sender Sender
@@ -120,18 +137,19 @@ func (w *Worker) deliverOne(ctx context.Context) (bool, error) {
 	// leave the message leased to nobody until the lease ran out. Each
 	// step is bounded instead.
 	bg := context.WithoutCancel(ctx)
-	cctx, cancel := context.WithTimeout(bg, 30*time.Second)
-	// The lease outlives the send and its bookkeeping by a wide margin,
-	// so no other worker takes the message while this one holds it.
-	m, ok, err := w.store.ClaimMail(cctx, 2*w.opts.SendTimeout+time.Minute)
+	cctx, cancel := context.WithTimeout(bg, bookTimeout)
+	m, ok, err := w.store.ClaimMail(cctx, w.opts.SendTimeout+leaseMargin)
 	cancel()
 	if err != nil || !ok {
 		return false, err
 	}
+	if m.Request != "" {
+		return true, w.resolve(bg, m)
+	}
 	sctx, cancel := context.WithTimeout(bg, w.opts.SendTimeout)
 	sendErr := w.sender.Send(sctx, Message{To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML})
 	cancel()
-	rctx, cancel := context.WithTimeout(bg, 30*time.Second)
+	rctx, cancel := context.WithTimeout(bg, bookTimeout)
 	defer cancel()
 	var perm *PermanentError
 	var recErr error
@@ -155,6 +173,43 @@ func (w *Worker) deliverOne(ctx context.Context) (bool, error) {
 		return true, nil
 	}
 	return true, recErr
+}
+
+// resolve answers a claimed email request with opts.Resolve; a failure is
+// retried with the same backoff as a message.
+func (w *Worker) resolve(bg context.Context, m store.OutboxMessage) error {
+	var err error
+	if w.opts.Resolve == nil {
+		err = &PermanentError{Err: errors.New("no resolver for email requests")}
+	} else {
+		rctx, cancel := context.WithTimeout(bg, w.opts.SendTimeout)
+		err = w.opts.Resolve(rctx, m)
+		cancel()
+	}
+	ctx, cancel := context.WithTimeout(bg, bookTimeout)
+	defer cancel()
+	var perm *PermanentError
+	var recErr error
+	switch {
+	case err == nil:
+		w.log.Info("email request handled", "id", m.ID.String(), "attempts", m.Attempts)
+		return nil
+	case errors.Is(err, store.ErrClaimLost):
+		w.log.Warn("email request: the lease ran out and another worker claimed it", "id", m.ID.String())
+		return nil
+	case errors.As(err, &perm) || m.Attempts >= w.opts.MaxAttempts:
+		w.log.Error("email request abandoned", "id", m.ID.String(), "attempts", m.Attempts, "err", err.Error())
+		recErr = w.store.AbandonMail(ctx, m, err.Error())
+	default:
+		wait := w.backoff(m.Attempts)
+		w.log.Warn("email request failed; will retry", "id", m.ID.String(), "attempts", m.Attempts,
+			"retry_in", wait.String(), "err", err.Error())
+		recErr = w.store.RetryMail(ctx, m, w.store.Now().Add(wait), err.Error())
+	}
+	if errors.Is(recErr, store.ErrClaimLost) {
+		return nil
+	}
+	return recErr
 }
 
 // backoff is the wait after the given number of failed attempts.

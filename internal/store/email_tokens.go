@@ -45,30 +45,35 @@ var ErrEmailTokenInvalid = taskapi.NewProblem(taskapi.ErrBadRequest,
 // that was just sent.
 func (s *Store) IssueEmailToken(ctx context.Context, tok EmailToken, msg OutboxMessage, quiet time.Duration) (issued bool, err error) {
 	err = s.inTx(ctx, func(tx querier) error {
-		// Requests for one user take turns from the check to the insert:
-		// on PostgreSQL two at once both saw no recent token and both sent
-		// an email (SQLite's single writer serialises them anyway). The
-		// turn is the user's row, taken first, as every transaction that
-		// touches a user's tokens takes it (see useEmailToken): in any
-		// other order two of them can deadlock.
-		if err := s.lockUser(ctx, tx, tok.UserID); err != nil {
-			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM email_tokens WHERE user_id = $1 AND purpose = $2 AND created_at > $3`,
-			tok.UserID, string(tok.Purpose), s.Now().Add(-quiet)).Scan(&n); err != nil {
-			return s.mapErr(err)
-		}
-		if n > 0 {
-			return nil
-		}
-		issued = true
-		return s.issueEmailToken(ctx, tx, tok, msg)
+		issued, err = s.issueQuietly(ctx, tx, tok, msg, quiet)
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("issue email token: %w", err)
 	}
 	return issued, nil
+}
+
+// issueQuietly is IssueEmailToken inside the transaction tx.
+func (s *Store) issueQuietly(ctx context.Context, tx querier, tok EmailToken, msg OutboxMessage, quiet time.Duration) (bool, error) {
+	// Requests for one user take turns from the check to the insert:
+	// on PostgreSQL two at once both saw no recent token and both sent
+	// an email (SQLite's single writer serialises them anyway). The
+	// turn is the user's row, taken first, as every transaction that
+	// touches a user's tokens takes it (see useEmailToken): in any
+	// other order two of them can deadlock.
+	if err := s.lockUser(ctx, tx, tok.UserID); err != nil {
+		return false, err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM email_tokens WHERE user_id = $1 AND purpose = $2 AND created_at > $3`,
+		tok.UserID, string(tok.Purpose), s.Now().Add(-quiet)).Scan(&n); err != nil {
+		return false, s.mapErr(err)
+	}
+	if n > 0 {
+		return false, nil
+	}
+	return true, s.issueEmailToken(ctx, tx, tok, msg)
 }
 
 func (s *Store) issueEmailToken(ctx context.Context, tx querier, tok EmailToken, msg OutboxMessage) error {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -24,6 +25,10 @@ type OutboxMessage struct {
 	HTML      string
 	Attempts  int // including the current one, once claimed
 	CreatedAt time.Time
+	// Request, when set, makes the row a request for an email token of
+	// that purpose to the address To rather than a message: the worker
+	// resolves it (see EnqueueEmailRequest) instead of sending it.
+	Request EmailPurpose
 }
 
 func (s *Store) insertOutbox(ctx context.Context, q querier, m OutboxMessage) error {
@@ -55,14 +60,15 @@ func (s *Store) EnqueueMail(ctx context.Context, m OutboxMessage) error {
 func (s *Store) ClaimMail(ctx context.Context, lease time.Duration) (OutboxMessage, bool, error) {
 	now := s.Now()
 	var m OutboxMessage
+	var request sql.NullString
 	err := s.write.QueryRowContext(ctx, `UPDATE outbox SET locked_until = $1, attempts = attempts + 1
 		WHERE id = (
 			SELECT id FROM outbox
 			WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2
 			  AND (locked_until IS NULL OR locked_until <= $2)
 			ORDER BY next_attempt_at LIMIT 1`+s.d.forUpdateSkipLocked+`)
-		RETURNING id, user_id, recipient, subject, text_body, html_body, attempts, created_at`,
-		now.Add(lease), now).Scan(&m.ID, &m.UserID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.Attempts, &m.CreatedAt)
+		RETURNING id, user_id, recipient, subject, text_body, html_body, attempts, created_at, request`,
+		now.Add(lease), now).Scan(&m.ID, &m.UserID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.Attempts, &m.CreatedAt, &request)
 	if err != nil {
 		if err = s.mapErr(err); errors.Is(err, taskapi.ErrNotFound) {
 			return OutboxMessage{}, false, nil
@@ -70,6 +76,7 @@ func (s *Store) ClaimMail(ctx context.Context, lease time.Duration) (OutboxMessa
 		return OutboxMessage{}, false, fmt.Errorf("claim mail: %w", err)
 	}
 	m.CreatedAt = m.CreatedAt.UTC()
+	m.Request = EmailPurpose(request.String)
 	return m, true, nil
 }
 
