@@ -100,14 +100,19 @@ func (t *Tokens) Issue(userID, sessionID uuid.UUID) (string, time.Time, error) {
 }
 
 // Verify checks an access token's signature, algorithm, issuer, audience
-// and expiry. Any failure is taskapi.ErrUnauthorized; it does not say
-// whether the session still lives (see Service.Authenticate).
+// and expiry. A token with a "crit" header is refused: it names
+// extensions the verifier must understand (RFC 7515 §4.1.11), and ours
+// understands none. Any failure is taskapi.ErrUnauthorized; it does not
+// say whether the session still lives (see Service.Authenticate).
 func (t *Tokens) Verify(token string) (Claims, error) {
 	if len(token) > 4096 {
 		return Claims{}, taskapi.ErrUnauthorized
 	}
 	var c accessClaims
 	_, err := t.parser.ParseWithClaims(token, &c, func(tok *jwt.Token) (any, error) {
+		if _, ok := tok.Header["crit"]; ok {
+			return nil, errors.New("unsupported critical header extensions")
+		}
 		kid, _ := tok.Header["kid"].(string)
 		key, ok := t.keys[kid]
 		if !ok {
