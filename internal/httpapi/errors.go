@@ -88,8 +88,9 @@ func (s *server) problem(ctx context.Context, err error) error {
 	return huma.Error500InternalServerError("an internal error occurred; it has been logged with the request ID")
 }
 
-// requiredProperty matches huma's message for a missing required field.
-var requiredProperty = regexp.MustCompile(`^expected required property [A-Za-z0-9_]{1,64} to be present$`)
+// requiredProperty matches huma's message for a missing required field,
+// which huma reports at the object that lacks it.
+var requiredProperty = regexp.MustCompile(`^expected required property ([A-Za-z0-9_]{1,64}) to be present$`)
 
 // secretLocation matches error locations whose value must not be echoed.
 var secretLocation = regexp.MustCompile(`(?i)password|token|secret|key`)
@@ -116,14 +117,17 @@ func scrubProblem(_ huma.Context, _ string, v any) (any, error) {
 		case map[string]any, []any:
 			d.Value = nil
 		}
+		if m := requiredProperty.FindStringSubmatch(d.Message); m != nil &&
+			(d.Location == "body" || strings.HasPrefix(d.Location, "body.")) {
+			// A missing field is named where it is missing, like every
+			// other field error: body.password, not body.
+			d.Location += "." + m[1]
+		}
 		if d.Location == "body" || secretLocation.MatchString(d.Location) {
 			d.Value = nil
 		}
-		if d.Location == "body" && !requiredProperty.MatchString(d.Message) {
+		if d.Location == "body" {
 			// Decoder messages may quote the body; keep only a fixed text.
-			// A missing required property is reported at "body" too, and its
-			// message names only the property: that one is kept, or the
-			// client could not tell which field is missing.
 			d.Message = "the body is not valid for its content type"
 		}
 	}

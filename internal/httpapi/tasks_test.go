@@ -2,11 +2,15 @@ package httpapi_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/taskapi/taskapi/internal/httpapi"
+	"github.com/taskapi/taskapi/internal/store/storetest"
 )
 
 func TestTaskCRUD(t *testing.T) {
@@ -114,7 +118,7 @@ func TestTaskValidation(t *testing.T) {
 			status   int
 			location string
 		}{
-			{"missing title", "POST", map[string]any{"priority": "LOW"}, 422, "body"},
+			{"missing title", "POST", map[string]any{"priority": "LOW"}, 422, "body.title"},
 			{"empty title", "POST", map[string]any{"title": ""}, 422, "body.title"},
 			{"blank title", "POST", map[string]any{"title": "   "}, 422, "body.title"},
 			{"title too long", "POST", map[string]any{"title": long(201)}, 422, "body.title"},
@@ -159,7 +163,7 @@ func TestTaskValidation(t *testing.T) {
 					return
 				}
 				for _, d := range p.Errors {
-					if d.Location == tt.location && (tt.location != "body" || strings.Contains(d.Message, "title")) {
+					if d.Location == tt.location {
 						return
 					}
 				}
@@ -237,4 +241,34 @@ func TestIfMatchNamesOneResource(t *testing.T) {
 			Header: http.Header{"If-Match": {firstTag}}}).wantProblem(t, http.StatusPreconditionFailed)
 		patch(first.ID, firstTag).want(t, http.StatusOK)
 	})
+}
+
+// A missing required field is reported at its own location, like every
+// other invalid field, on every operation with a required body field.
+func TestMissingRequiredFieldIsNamed(t *testing.T) {
+	e := newEnv(t, storetest.Engines(t)[0])
+	alice := e.newUser(t, "alice")
+	tests := []struct {
+		path  string
+		token string
+		body  map[string]any
+		want  []string
+	}{
+		{"/api/v1/auth/register", "", map[string]any{"email": "a@example.com", "username": "abc"}, []string{"body.password"}},
+		{"/api/v1/auth/login", "", map[string]any{}, []string{"body.password", "body.username"}},
+		{"/api/v1/tasks", alice.Token, map[string]any{}, []string{"body.title"}},
+		{"/api/v1/tasks/bulk", alice.Token, map[string]any{"action": "delete"}, []string{"body.ids"}},
+		{"/api/v1/categories", alice.Token, map[string]any{}, []string{"body.name"}},
+	}
+	for _, tt := range tests {
+		p := e.post(t, tt.path, tt.token, tt.body).wantProblem(t, http.StatusUnprocessableEntity)
+		var got []string
+		for _, d := range p.Errors {
+			got = append(got, d.Location)
+		}
+		slices.Sort(got)
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s: locations (-want +got):\n%s", tt.path, diff)
+		}
+	}
 }
