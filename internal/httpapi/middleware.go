@@ -1,10 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -197,14 +200,30 @@ func (s *server) deadline(next http.Handler) http.Handler {
 }
 
 // limitBody refuses a body announced larger than the limit before reading
-// it, and caps what any handler can read. huma enforces the same limit on
-// the bodies it reads and answers 413 itself.
+// it, then reads the body whole, so that a body the client cuts short (it
+// closes the connection before sending what Content-Length announced) or
+// whose chunked encoding is malformed is answered here: 400, the client's
+// fault, not the 500 huma gives when its read fails. What is read is
+// bounded by the limit (413 beyond it), as huma bounds it too.
 func (s *server) limitBody(next http.Handler) http.Handler {
 	limit := s.maxBodyBytes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
 			writeProblem(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than the limit of %d bytes", limit))
 			return
+		}
+		if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+			var tooLarge *http.MaxBytesError
+			switch {
+			case errors.As(err, &tooLarge):
+				writeProblem(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than the limit of %d bytes", limit))
+				return
+			case err != nil:
+				writeProblem(w, http.StatusBadRequest, "the body could not be read: it ended before its announced length, or its chunked encoding is malformed")
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		next.ServeHTTP(w, r)
 	})
