@@ -67,17 +67,7 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 	}
 	handler := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: buildVersion(),
 		Limiter: limiter, Metrics: reg, Pages: app.Register})
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		// Longer than the request deadline, so the handler answers first.
-		WriteTimeout:   cfg.RequestTimeout + 5*time.Second,
-		IdleTimeout:    120 * time.Second,
-		MaxHeaderBytes: 64 << 10,
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:    func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	srv, _ := newHTTPServer(ctx, cfg, handler, log)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return &exitError{code: 1, err: fmt.Errorf("listen on %s: %w", cfg.Addr, err)}
@@ -112,6 +102,25 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// newHTTPServer returns the server of handler with its timeouts and the
+// cap on connections (connLimit, returned for tests) the configuration
+// asks for.
+func newHTTPServer(ctx context.Context, cfg *config.Config, handler http.Handler, log *slog.Logger) (*http.Server, *connLimit) {
+	conns := newConnLimit(cfg.MaxConns)
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// Longer than the request deadline, so the handler answers first.
+		WriteTimeout:   cfg.RequestTimeout + 5*time.Second,
+		IdleTimeout:    cfg.IdleTimeout,
+		ConnState:      conns.Watch,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:    func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}, conns
 }
 
 // openStore connects to the database, retrying for a while: in a compose

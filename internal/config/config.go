@@ -69,6 +69,11 @@ type Config struct {
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
+	// MaxConns caps the client connections held open at once; at the cap
+	// the connection idle the longest is closed to admit a new one.
+	MaxConns int
+	// IdleTimeout closes a keep-alive connection that long idle.
+	IdleTimeout time.Duration
 
 	TrustedProxies []netip.Prefix
 	HSTS           bool
@@ -125,6 +130,8 @@ func settings() []setting {
 		{"TASKAPI_REQUEST_TIMEOUT", "request-timeout", "15s", "deadline of one request", durationSetting(func(c *Config, d time.Duration) { c.RequestTimeout = d })},
 		{"TASKAPI_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long in-flight requests may drain on shutdown", durationSetting(func(c *Config, d time.Duration) { c.ShutdownTimeout = d })},
 		{"TASKAPI_MAX_BODY_BYTES", "max-body-bytes", "1048576", "largest request body accepted", applyMaxBody},
+		{"TASKAPI_MAX_CONNS", "max-conns", "2000", "client connections held at once; at the cap the longest idle one is closed for a new one", applyMaxConns},
+		{"TASKAPI_IDLE_TIMEOUT", "idle-timeout", "30s", "how long an idle keep-alive connection is kept", durationSetting(func(c *Config, d time.Duration) { c.IdleTimeout = d })},
 		{"TASKAPI_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is believed", applyTrustedProxies},
 		{"TASKAPI_HSTS", "hsts", "off", "on to send Strict-Transport-Security", boolSetting(func(c *Config, b bool) { c.HSTS = b })},
 		{"TASKAPI_CORS_ORIGINS", "cors-origins", "", "comma-separated origins allowed by CORS (empty: CORS off)", applyCORSOrigins},
@@ -403,6 +410,15 @@ func applyMaxBody(c *Config, v string) error {
 		return fmt.Errorf("%q must be a byte count from 1024 to 67108864", v)
 	}
 	c.MaxBodyBytes = n
+	return nil
+}
+
+func applyMaxConns(c *Config, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1_000_000 {
+		return fmt.Errorf("%q must be a whole number from 1 to 1000000", v)
+	}
+	c.MaxConns = n
 	return nil
 }
 
