@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/taskapi/taskapi/internal/config"
+	"github.com/taskapi/taskapi/internal/testkit"
 )
 
 // Idle keep-alive connections cannot pile up: with --max-conns 3, a
@@ -66,20 +67,13 @@ func TestConnectionCap(t *testing.T) {
 		// Wait until the server has seen the answer go out (the
 		// connection is idle), then check the cap.
 		want := min(i+1, 3)
-		deadline := time.Now().Add(5 * time.Second)
-		for {
+		testkit.WaitFor(t, "the answered connections to be idle", func() bool {
 			open, idle := conns.count()
 			if open > 3 {
 				t.Fatalf("after client %d: %d connections held, cap 3", i, open)
 			}
-			if idle == want {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("after client %d: %d open, %d idle", i, open, idle)
-			}
-			time.Sleep(time.Millisecond)
-		}
+			return idle == want
+		})
 	}
 	// The three oldest were closed by the server; the three newest still serve.
 	for i, c := range clients {

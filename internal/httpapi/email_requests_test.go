@@ -4,11 +4,11 @@ import (
 	"context"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/taskapi/taskapi/internal/store/storetest"
+	"github.com/taskapi/taskapi/internal/testkit"
 )
 
 // outboxRow is one row of the outbox as a test sees it.
@@ -45,21 +45,17 @@ func (e *env) outbox(t testing.TB) []outboxRow {
 // outbox (sent, abandoned or resolved) and returns the rows.
 func (e *env) waitOutboxDone(t testing.TB) []outboxRow {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		rows := e.outbox(t)
-		done := true
+	var rows []outboxRow
+	testkit.WaitFor(t, "every outbox row handled", func() bool {
+		rows = e.outbox(t)
 		for _, r := range rows {
-			done = done && r.Done
+			if !r.Done {
+				return false
+			}
 		}
-		if done {
-			return rows
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("outbox not done: %+v", rows)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return true
+	})
+	return rows
 }
 
 // A forgot-password or resend-verification request is in the database

@@ -70,7 +70,7 @@ func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)
 }
 
 // runWorker runs the outbox worker until t ends.
-func (e *env) runWorker(t *testing.T) {
+func (e *env) runWorker(t testing.TB) {
 	wctx, stopWorker := context.WithCancel(context.Background())
 	workerDone := make(chan struct{})
 	go func() { e.worker.Run(wctx); close(workerDone) }()
@@ -81,7 +81,7 @@ func (e *env) runWorker(t *testing.T) {
 }
 
 // newIdleEnv is newEnv without the outbox worker: what is queued stays.
-func newIdleEnv(t *testing.T, engine storetest.Engine, tweak ...func(*config.Config)) *env {
+func newIdleEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)) *env {
 	t.Helper()
 	cfg := testConfig(t)
 	for _, f := range tweak {
