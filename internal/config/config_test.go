@@ -34,6 +34,7 @@ func TestLoadDefaults(t *testing.T) {
 		AccessTokenTTL: 15 * time.Minute, RefreshTokenTTL: 30 * 24 * time.Hour, SessionMaxAge: 90 * 24 * time.Hour,
 		VerifyTokenTTL: 24 * time.Hour, ResetTokenTTL: time.Hour,
 		RequestTimeout: 15 * time.Second, ShutdownTimeout: 20 * time.Second, MaxBodyBytes: 1 << 20,
+		MaxConns: 2000, IdleTimeout: 30 * time.Second,
 		SearchTimeout: 2 * time.Second, SearchesPerUser: 2,
 	}
 	if diff := cmp.Diff(want, *c); diff != "" {
