@@ -53,16 +53,18 @@ func newEnv(t *testing.T, engine storetest.Engine, tweak ...func(*config.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	worker := mail.NewWorker(st, sender, logger, mail.WorkerOptions{Poll: 100 * time.Millisecond, Backoff: 50 * time.Millisecond})
+	var worker *mail.Worker
 	authSvc, err := auth.NewService(st, auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now), auth.Options{
-		BcryptCost: cfg.BcryptCost, BaseURL: cfg.BaseURL, MailQueued: worker.Notify, Logger: logger}, nil)
+		BcryptCost: cfg.BcryptCost, BaseURL: cfg.BaseURL, MailQueued: func() { worker.Notify() }, Logger: logger}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	worker = mail.NewWorker(st, sender, logger, mail.WorkerOptions{Poll: 100 * time.Millisecond, Backoff: 50 * time.Millisecond,
+		Resolve: authSvc.ResolveEmailRequest})
 	wctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { worker.Run(wctx); close(done) }()
-	t.Cleanup(func() { _ = authSvc.Close(context.Background()); stop(); <-done })
+	t.Cleanup(func() { stop(); <-done })
 	app, err := web.New(web.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: logger,
 		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP})
 	if err != nil {
