@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/taskapi/taskapi/internal/store/storetest"
 )
@@ -18,16 +21,21 @@ func TestOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.mode != "load" || o.engine != "sqlite" || o.server != "subprocess" || o.concurrency != 32 || o.bcryptCost < 10 ||
-		o.workloads != defaultLoadWorkloads || !o.floor {
-		t.Errorf("defaults: %+v", o)
+	// The defaults bench/README.md lists.
+	want := options{mode: "load", engine: "sqlite", server: "subprocess", bcryptCost: 10, users: 8, tasks: 10_000,
+		sessions: 2, sample: 1000, small: 1000, large: 1_000_000, workloads: defaultLoadWorkloads, floor: true,
+		concurrency: 32, warmup: 5 * time.Second, duration: 15 * time.Second, timeout: 30 * time.Second,
+		maxRequests: 10_000_000, pages: 1}
+	if diff := cmp.Diff(want, *o, cmp.AllowUnexported(options{})); diff != "" {
+		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
 	o, err = parseOptions([]string{"scale", "--engine", "postgres"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.databaseURL != defaultPostgresURL || o.workloads != defaultScaleWorkloads || o.small != 1000 || o.large != 1_000_000 {
-		t.Errorf("scale defaults: %+v", o)
+	want.mode, want.engine, want.databaseURL, want.workloads = "scale", "postgres", defaultPostgresURL, defaultScaleWorkloads
+	if diff := cmp.Diff(want, *o, cmp.AllowUnexported(options{})); diff != "" {
+		t.Errorf("scale defaults (-want +got):\n%s", diff)
 	}
 	o, err = parseOptions([]string{"--url", "http://127.0.0.1:8080/", "--database-url", "sqlite:x.db"}, io.Discard)
 	if err != nil || o.server != "url" || o.url != "http://127.0.0.1:8080" {

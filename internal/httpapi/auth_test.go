@@ -126,8 +126,8 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 			wantProblem(t, http.StatusUnauthorized)
 		wrong := e.post(t, "/api/v1/auth/login", "", map[string]any{"username": "carol", "password": strongPassword + "x"}).
 			wantProblem(t, http.StatusUnauthorized)
-		if unknown.Detail != wrong.Detail || unknown.Title != wrong.Title {
-			t.Errorf("unknown user %+v differs from wrong password %+v", unknown, wrong)
+		if diff := cmp.Diff(wrong, unknown); diff != "" {
+			t.Errorf("unknown user differs from wrong password (-wrong +unknown):\n%s", diff)
 		}
 		// A disabled account: 403, but only for the right password.
 		root := e.newAdmin(t, "root")
@@ -152,11 +152,13 @@ func TestLoginWithOAuth2Form(t *testing.T) {
 		}).want(t, http.StatusOK)
 		var tk tokens
 		r.decode(t, &tk)
-		if tk.TokenType != "bearer" || tk.ExpiresIn != int(e.Config.AccessTokenTTL.Seconds()) {
-			t.Errorf("form login answer %s", r.Body)
+		want := tokens{AccessToken: tk.AccessToken, RefreshToken: tk.RefreshToken, TokenType: "bearer", ExpiresIn: int(e.Config.AccessTokenTTL.Seconds())}
+		if diff := cmp.Diff(want, tk); diff != "" || tk.AccessToken == "" || tk.RefreshToken == "" {
+			t.Errorf("form login answer %s (-want +got):\n%s", r.Body, diff)
 		}
-		if r.Header.Get("Cache-Control") != "no-store" || r.Header.Get("Pragma") != "no-cache" {
-			t.Errorf("token answer may be cached: %v", r.Header)
+		cache := map[string]string{"Cache-Control": r.Header.Get("Cache-Control"), "Pragma": r.Header.Get("Pragma")}
+		if diff := cmp.Diff(map[string]string{"Cache-Control": "no-store", "Pragma": "no-cache"}, cache); diff != "" {
+			t.Errorf("token answer may be cached (-want +got):\n%s", diff)
 		}
 		e.wantLive(t, tk.AccessToken)
 		e.postForm(t, "/api/v1/auth/login", url.Values{"username": {"dave"}, "password": {"nope-nope-nope"}}).wantProblem(t, http.StatusUnauthorized)

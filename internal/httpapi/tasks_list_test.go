@@ -136,8 +136,12 @@ func TestTaskListEverySortPagesExactly(t *testing.T) {
 		var p page[struct{ ID string }]
 		e.get(t, "/api/v1/tasks", f.user.Token).want(t, http.StatusOK).decode(t, &p)
 		want := expectedOrder(visible, taskapi.DefaultTaskSort())[:20]
-		if len(p.Items) != 20 || p.Items[0].ID != want[0] || p.Items[19].ID != want[19] || p.NextCursor == nil {
-			t.Errorf("default page: %d items, next %v", len(p.Items), p.NextCursor)
+		var got []string
+		for _, it := range p.Items {
+			got = append(got, it.ID)
+		}
+		if diff := cmp.Diff(want, got); diff != "" || p.NextCursor == nil {
+			t.Errorf("default page, next %v (-want +got):\n%s", p.NextCursor, diff)
 		}
 		// Pages of one and of a hundred work the same.
 		for _, limit := range []int{1, 100} {
