@@ -28,9 +28,13 @@ func TestTaskCRUD(t *testing.T) {
 		if r.Header.Get("Location") != "/api/v1/tasks/"+task.ID || r.Header.Get("ETag") == "" {
 			t.Fatalf("Location %q, ETag %q", r.Header.Get("Location"), r.Header.Get("ETag"))
 		}
-		if task.Status != "TODO" || task.Priority != "HIGH" || task.CompletedAt != nil || *task.Description != "quarterly" ||
-			!task.DueDate.Equal(due) || task.DueDate.Location() != time.UTC || *task.CategoryID != cat.ID {
-			t.Fatalf("created %+v", task)
+		created := taskFacts{Title: "Write report", Status: "TODO", Priority: "HIGH", Description: ptr("quarterly"),
+			CategoryID: &cat.ID, DueDate: &due}
+		if diff := cmp.Diff(created, factsOf(task)); diff != "" {
+			t.Fatalf("created (-want +got):\n%s", diff)
+		}
+		if task.DueDate.Location() != time.UTC {
+			t.Errorf("due_date %s is not in UTC", task.DueDate)
 		}
 		etag := r.Header.Get("ETag")
 
@@ -44,9 +48,10 @@ func TestTaskCRUD(t *testing.T) {
 		p := e.do(t, request{Method: http.MethodPatch, Path: "/api/v1/tasks/" + task.ID, Token: alice.Token,
 			Body: map[string]any{"title": "Write the report", "status": "COMPLETED"}}).want(t, http.StatusOK)
 		p.decode(t, &patched)
-		if patched.Title != "Write the report" || patched.Status != "COMPLETED" || patched.CompletedAt == nil ||
-			*patched.Description != "quarterly" || patched.Priority != "HIGH" || *patched.CategoryID != cat.ID || !patched.DueDate.Equal(due) {
-			t.Fatalf("patched %+v", patched)
+		want := created
+		want.Title, want.Status, want.Completed = "Write the report", "COMPLETED", true
+		if diff := cmp.Diff(want, factsOf(patched)); diff != "" {
+			t.Fatalf("patched (-want +got):\n%s", diff)
 		}
 		if p.Header.Get("ETag") == etag || p.Header.Get("ETag") == "" {
 			t.Errorf("ETag did not change on update: %q", p.Header.Get("ETag"))
@@ -59,9 +64,8 @@ func TestTaskCRUD(t *testing.T) {
 			Header: http.Header{"Content-Type": {"application/merge-patch+json"}},
 			Body:   `{"description": null, "due_date": null, "category_id": null, "status": "IN_PROGRESS"}`}).
 			want(t, http.StatusOK).decode(t, &patched)
-		if patched.Description != nil || patched.DueDate != nil || patched.CategoryID != nil || patched.CompletedAt != nil ||
-			patched.Status != "IN_PROGRESS" || patched.Title != "Write the report" {
-			t.Fatalf("after nulls %+v", patched)
+		if diff := cmp.Diff(taskFacts{Title: "Write the report", Status: "IN_PROGRESS", Priority: "HIGH"}, factsOf(patched)); diff != "" {
+			t.Fatalf("after nulls (-want +got):\n%s", diff)
 		}
 		// A patch that changes nothing keeps the version.
 		before := e.get(t, "/api/v1/tasks/"+task.ID, alice.Token).Header.Get("ETag")
@@ -173,8 +177,8 @@ func TestTaskValidation(t *testing.T) {
 		// The task is untouched by every refused patch.
 		var got httpapi.TaskBody
 		e.get(t, "/api/v1/tasks/"+task.ID, alice.Token).want(t, http.StatusOK).decode(t, &got)
-		if got.Title != "valid" || got.CategoryID != nil {
-			t.Errorf("a refused patch changed the task: %+v", got)
+		if diff := cmp.Diff(task, got); diff != "" {
+			t.Errorf("a refused patch changed the task (-before +after):\n%s", diff)
 		}
 		// Path IDs are checked; content types too.
 		e.get(t, "/api/v1/tasks/not-a-uuid", alice.Token).wantProblem(t, http.StatusUnprocessableEntity)
