@@ -105,7 +105,7 @@ var (
 
 // ParseQuickAdd reads a one-line task such as "Pay rent tomorrow 9am
 // !high #Home". It understands, each at most once:
-//   - a day: today, tonight, tomorrow, a weekday ("friday", "fri"), "next
+//   - a day: today, tonight, tomorrow, yesterday, a weekday ("friday", "fri"), "next
 //     friday" (in the next week, Monday first), "next week", "in 3 days",
 //     "in 2 weeks", "in a week", an ISO date (2026-12-24), "24 dec", "dec
 //     24th", either with a year after it; "on" before it is taken too;
@@ -271,6 +271,8 @@ func parseDay(toks []qtoken, now time.Time, loc *time.Location) (time.Time, int)
 		return today, 1
 	case "tomorrow", "tmr", "tmrw":
 		return addDays(1), 1
+	case "yesterday":
+		return addDays(-1), 1
 	case "next":
 		if wd, ok := weekdays[w(1)]; ok {
 			// The day of that name in the next week, weeks starting on Monday.

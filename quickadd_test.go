@@ -58,6 +58,7 @@ func TestParseQuickAdd(t *testing.T) {
 		{text: "buy 2 apples", title: "buy 2 apples"},
 		{text: "meet at 25:00", title: "meet at 25:00"},
 		{text: "due 2026-02-30", title: "due 2026-02-30"},
+		{text: "Book dentist yesterday", title: "Book dentist", due: at(2026, 12, 1, 0, 0), spans: []string{"yesterday"}},
 		{text: "tomorrow tomorrow", title: "tomorrow", due: at(2026, 12, 3, 0, 0), spans: []string{"tomorrow"}},
 		{text: "Pay rent, tomorrow, 9am", title: "Pay rent", due: at(2026, 12, 3, 9, 0), spans: []string{"tomorrow", "9am"}},
 		{text: "12am run", title: "run", due: at(2026, 12, 3, 0, 0), spans: []string{"12am"}},

@@ -193,3 +193,13 @@ func taskIDs(p page) []string {
 	}
 	return ids
 }
+
+var linkRE = regexp.MustCompile(`https?://[^/\s]+(/[^\s]*token=[A-Za-z0-9_-]+)`)
+
+// linkPath is the path and query of the link in an email's text.
+func linkPath(text string) string {
+	if m := linkRE.FindStringSubmatch(text); m != nil {
+		return m[1]
+	}
+	return "/no-link-in-the-email"
+}

@@ -26,11 +26,12 @@ type views struct {
 
 func newViews(as *assets) (*views, error) {
 	funcs := template.FuncMap{
-		"asset":    as.url,
-		"lower":    strings.ToLower,
-		"prioName": priorityName,
-		"linkify":  linkify,
-		"add":      func(a, b int) int { return a + b },
+		"asset":      as.url,
+		"lower":      strings.ToLower,
+		"prioName":   priorityName,
+		"statusName": statusName,
+		"linkify":    linkify,
+		"add":        func(a, b int) int { return a + b },
 		"deref": func(s *string) string {
 			if s == nil {
 				return ""

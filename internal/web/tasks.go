@@ -139,6 +139,20 @@ func utf16Len(s string) int {
 	return n
 }
 
+func statusName(s taskapi.Status) string {
+	switch s {
+	case taskapi.StatusTodo:
+		return "To do"
+	case taskapi.StatusInProgress:
+		return "In progress"
+	case taskapi.StatusCompleted:
+		return "Completed"
+	case taskapi.StatusArchived:
+		return "Archived"
+	}
+	return string(s)
+}
+
 func priorityName(p taskapi.Priority) string {
 	switch p {
 	case taskapi.PriorityUrgent:
@@ -300,6 +314,7 @@ func (a *App) updateTask(w http.ResponseWriter, r *http.Request, rq *req) {
 		// The form keeps what was typed; saving again overwrites the other
 		// change knowingly, from the version now current.
 		f.Conflict, f.T, f.Version = true, cur, cur.Version
+		f.Created, f.Updated = cur.CreatedAt.In(rq.loc).Format("2 Jan 2006 15:04"), cur.UpdatedAt.In(rq.loc).Format("2 Jan 2006 15:04")
 	default:
 		fe, ok := formError(err, nil)
 		if !ok {
@@ -315,6 +330,7 @@ func (a *App) updateTask(w http.ResponseWriter, r *http.Request, rq *req) {
 			return
 		}
 		f.T = cur
+		f.Created, f.Updated = cur.CreatedAt.In(rq.loc).Format("2 Jan 2006 15:04"), cur.UpdatedAt.In(rq.loc).Format("2 Jan 2006 15:04")
 	}
 	status409 := http.StatusUnprocessableEntity
 	if f.Conflict {

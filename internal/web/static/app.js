@@ -9,7 +9,7 @@
 
   function post(url, data) {
     return fetch(url, {
-      method: "POST", body: data, credentials: "same-origin",
+      method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRF-Token": csrf }
     }).then(function (res) {
       if (res.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search); throw new Error("login"); }

@@ -1,0 +1,290 @@
+// The journey of a person through the web app, in Debian's Chromium:
+// sign up, follow the emailed link, quick add, complete, edit with a
+// conflict, categories, settings, password reset from the email, account
+// deletion; on a desktop and a phone viewport, in both themes, with and
+// without JavaScript; an axe scan of every page. Started by e2e_test.go,
+// which serves the app and the emails it sent (BASE_URL, MAIL_URL).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const BASE = process.env.BASE_URL;
+const MAIL = process.env.MAIL_URL;
+const SHOTS = process.env.SCREENSHOTS || "screenshots";
+mkdirSync(SHOTS, { recursive: true });
+
+const PASSWORD = "a calm purple otter 42";
+const NEW_PASSWORD = "another quiet green heron 7";
+const desktop = { viewport: { width: 1280, height: 820 } };
+const phone = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--no-first-run"],
+  });
+});
+after(async () => { await browser?.close(); });
+
+// newPage opens a page that fails the test on any CSP violation or
+// script error.
+async function newPage(opts) {
+  const ctx = await browser.newContext({ baseURL: BASE, timezoneId: "Europe/Paris", locale: "en-GB", ...opts });
+  const page = await ctx.newPage();
+  page.problems = [];
+  page.on("console", (m) => { if (m.type() === "error") { page.problems.push(m.text()); } });
+  page.on("pageerror", (e) => page.problems.push(String(e)));
+  return page;
+}
+
+function noProblems(page) {
+  assert.deepEqual(page.problems.filter((p) => !p.includes("Failed to load resource")), [], "console errors or CSP violations");
+}
+
+// axe checks the page as it is; serious and critical violations fail.
+async function scan(page, name) {
+  await page.evaluate(axeSource);
+  const res = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = res.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`), [], `axe on ${name}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+async function mail(to, subject, skip = 0) {
+  const res = await fetch(`${MAIL}?to=${encodeURIComponent(to)}&subject=${encodeURIComponent(subject)}&skip=${skip}`);
+  assert.equal(res.status, 200, `no email "${subject}" to ${to}`);
+  const { link } = await res.json();
+  return new URL(link).pathname + new URL(link).search;
+}
+
+async function api(method, path, token, body) {
+  const res = await fetch(BASE + "/api/v1" + path, {
+    method, headers: { "Content-Type": "application/json", ...(token ? { Authorization: "Bearer " + token } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null, etag: res.headers.get("etag") };
+}
+
+async function signup(page, name) {
+  await page.goto("/signup");
+  await page.getByLabel("Email").fill(`${name}@example.com`);
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL("**/today");
+}
+
+async function quickAdd(page, text) {
+  const input = page.getByLabel("Add a task");
+  await input.fill(text);
+  await input.press("Enter");
+  await page.waitForLoadState("load");
+}
+
+test("desktop journey, light then dark", async () => {
+  const page = await newPage({ ...desktop, colorScheme: "light" });
+  await page.goto("/login");
+  await scan(page, "login");
+  await shot(page, "desktop-login");
+  await page.goto("/signup");
+  await scan(page, "signup");
+  await signup(page, "ada");
+  await assert.doesNotReject(page.getByText("Please verify").waitFor());
+  await scan(page, "today-empty");
+  await shot(page, "desktop-today-empty");
+
+  // The emailed link, caught by the SMTP listener.
+  await page.goto(await mail("ada@example.com", "Confirm your email"));
+  await page.getByRole("heading", { name: "Email verified" }).waitFor();
+  await scan(page, "verify-email");
+  await page.goto("/today");
+  assert.equal(await page.getByText("Please verify").count(), 0);
+
+  // The zone came from the browser at sign-up.
+  await page.goto("/settings");
+  assert.equal(await page.getByLabel("Time zone").inputValue(), "Europe/Paris");
+
+  // Categories.
+  await page.goto("/categories");
+  for (const [name, colour] of [["Home", "Green"], ["Work", "Blue"], ["Deep Work", "Violet"]]) {
+    await page.getByLabel("Name", { exact: true }).fill(name);
+    await page.locator("label.swatch", { hasText: colour }).click();
+    await page.getByRole("button", { name: "Create category" }).click();
+    await page.getByText(`Created “${name}”`).waitFor();
+  }
+  await scan(page, "categories");
+  await shot(page, "desktop-categories");
+
+  // Quick add: the recognised parts show while typing.
+  await page.goto("/today");
+  const input = page.getByLabel("Add a task");
+  await input.pressSequentially("Pay rent tomorrow 9am !high #Home", { delay: 5 });
+  await page.locator(".token.due", { hasText: "tomorrow 09:00" }).waitFor();
+  await page.locator(".token.priority", { hasText: "High" }).waitFor();
+  await page.locator(".token.category", { hasText: "#Home" }).waitFor();
+  await input.press("Enter");
+  await page.getByText("Added “Pay rent”").waitFor();
+  for (const t of ["Call Ana today 3pm !urgent #Work", "Buy milk today", "Water the plants today p4 #Home",
+    "Draft the quarterly report friday !high #\"Deep Work\"", "Renew passport in 3 days", "Book dentist yesterday",
+    "Plan the team offsite next monday #Work"]) {
+    await quickAdd(page, t);
+  }
+  await page.goto("/today");
+  await page.getByRole("heading", { name: "Overdue" }).waitFor();
+  await scan(page, "today");
+  await shot(page, "desktop-today");
+  await page.goto("/upcoming");
+  await page.getByText("tomorrow 09:00").waitFor();
+  await scan(page, "upcoming");
+  await shot(page, "desktop-upcoming");
+
+  // Complete with one click: the row leaves, with an Undo toast.
+  await page.goto("/today");
+  const row = page.locator(".task", { hasText: "Buy milk" });
+  await row.getByRole("button", { name: /Complete/ }).click();
+  await page.locator(".toast", { hasText: "Completed “Buy milk”" }).waitFor();
+  await row.waitFor({ state: "detached" });
+  await page.goto("/completed");
+  await page.locator(".task", { hasText: "Buy milk" }).waitFor();
+  await scan(page, "completed");
+
+  // All, with search in the URL.
+  await page.goto("/all?q=report");
+  assert.equal(await page.locator(".task").count(), 1);
+  await page.goto("/all");
+  await scan(page, "all");
+  await shot(page, "desktop-all");
+
+  // Edit with a conflict: the task changes through the API meanwhile.
+  await page.locator(".task-title", { hasText: "Pay rent" }).click();
+  await page.getByLabel("Title").waitFor();
+  await scan(page, "task");
+  await shot(page, "desktop-task");
+  const login = await api("POST", "/auth/login", null, { username: "ada", password: PASSWORD });
+  const token = login.body.access_token;
+  const id = new URL(page.url()).pathname.split("/").pop();
+  const got = await api("GET", `/tasks/${id}`, token);
+  const patched = await api("PATCH", `/tasks/${id}`, token, { title: "Pay rent (changed on the phone)" });
+  assert.equal(patched.status, 200);
+  assert.equal(got.body.priority, "HIGH");
+  await page.getByLabel("Title").fill("Pay rent and water bill");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("This task was changed elsewhere").waitFor();
+  assert.equal(await page.getByLabel("Title").inputValue(), "Pay rent and water bill");
+  await scan(page, "task-conflict");
+  await shot(page, "desktop-task-conflict");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Saved “Pay rent and water bill”").waitFor();
+
+  // Keyboard: help, j/k, c completes the row under the cursor.
+  await page.goto("/all");
+  await page.keyboard.press("?");
+  await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+  await shot(page, "desktop-shortcuts");
+  await page.keyboard.press("Escape");
+  await page.locator("body").click({ position: { x: 600, y: 10 } });
+  const before = await page.locator(".task").count();
+  await page.keyboard.press("j");
+  await page.keyboard.press("c");
+  await page.locator(".toast", { hasText: "Completed" }).waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll(".task").length === n - 1, before);
+  await page.keyboard.press("g");
+  await page.keyboard.press("u");
+  await page.waitForURL("**/upcoming");
+
+  // Dark theme by the switch; it stays on the next page.
+  await page.getByRole("button", { name: "Switch theme" }).click();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+  await page.goto("/today");
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+  await scan(page, "today dark");
+  await shot(page, "desktop-today-dark");
+  await page.goto("/settings");
+  await scan(page, "settings dark");
+  await shot(page, "desktop-settings-dark");
+  await page.goto("/categories");
+  await scan(page, "categories dark");
+  noProblems(page);
+  await page.context().close();
+});
+
+test("phone: menu, no horizontal scroll, dark system theme", async () => {
+  const page = await newPage({ ...phone, colorScheme: "dark" });
+  await signup(page, "grace");
+  await quickAdd(page, "Call the bank today 10am !urgent");
+  await quickAdd(page, "Pick up a parcel from the post office before it closes today 5pm");
+  await quickAdd(page, "Stretch");
+  for (const path of ["/today", "/all", "/settings", "/categories", "/login"]) {
+    await page.goto(path);
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(over <= 0, `${path} scrolls sideways by ${over}px`);
+  }
+  await page.goto("/today");
+  await scan(page, "phone today");
+  await shot(page, "phone-today-dark");
+  await page.getByRole("link", { name: "Menu" }).click();
+  await page.getByRole("navigation", { name: "Lists" }).getByRole("link", { name: "Upcoming" }).waitFor();
+  await shot(page, "phone-menu-dark");
+  await page.getByRole("navigation", { name: "Lists" }).getByRole("link", { name: /^All/ }).click();
+  await page.waitForURL("**/all");
+  // Touch targets: the checkbox is at least 44 px.
+  const box = await page.locator(".check").first().boundingBox();
+  assert.ok(box.width >= 44 && box.height >= 44, `check is ${box.width}×${box.height}`);
+  noProblems(page);
+  await page.context().close();
+});
+
+test("without JavaScript: quick add and complete are form posts", async () => {
+  const page = await newPage({ ...desktop, colorScheme: "light", javaScriptEnabled: false });
+  await signup(page, "linus");
+  await quickAdd(page, "Fix the bike today !high");
+  await page.getByText("Added “Fix the bike”").waitFor();
+  await page.locator(".task", { hasText: "Fix the bike" }).getByRole("button", { name: /Complete/ }).click();
+  await page.getByText("Completed “Fix the bike”").waitFor();
+  assert.equal(await page.locator(".task", { hasText: "Fix the bike" }).count(), 0);
+  await page.context().close();
+});
+
+test("password reset from the email, sessions, account deletion", async () => {
+  const page = await newPage({ ...desktop, colorScheme: "light" });
+  await signup(page, "margaret");
+  await page.goto("/settings");
+  await page.getByText("This device", { exact: true }).waitFor();
+  await scan(page, "settings");
+  await shot(page, "desktop-settings");
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL("**/login");
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.getByLabel("Email").fill("margaret@example.com");
+  await page.getByRole("button", { name: "Send the link" }).click();
+  await page.getByText("we sent it a link").waitFor();
+  await scan(page, "forgot-password");
+  await page.goto(await mail("margaret@example.com", "Reset your taskapi password"));
+  await scan(page, "reset-password");
+  await page.getByLabel("New password").fill(NEW_PASSWORD);
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await page.getByText("Your password is changed").waitFor();
+  await page.getByLabel("Username or email").fill("margaret@example.com");
+  await page.getByLabel("Password").fill(NEW_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL("**/today");
+  await page.goto("/settings");
+  page.once("dialog", (d) => d.accept());
+  await page.locator("#d-password").fill(NEW_PASSWORD);
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  await page.getByText("Your account and its tasks are deleted").waitFor();
+  const gone = await api("POST", "/auth/login", null, { username: "margaret", password: NEW_PASSWORD });
+  assert.equal(gone.status, 401);
+  noProblems(page);
+  await page.context().close();
+});
