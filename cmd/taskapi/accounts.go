@@ -11,6 +11,7 @@ import (
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
 	"github.com/taskapi/taskapi/internal/mail"
+	"github.com/taskapi/taskapi/internal/ratelimit"
 	"github.com/taskapi/taskapi/internal/store"
 )
 
@@ -25,7 +26,7 @@ const (
 // requests of forgot-password and resend-verification) and the purge of
 // what has ended. stop stops both loops; call it once the HTTP server has
 // drained.
-func startAccounts(cfg *config.Config, st *store.Store, log *slog.Logger) (svc *auth.Service, stop func(context.Context) error, err error) {
+func startAccounts(cfg *config.Config, st *store.Store, log *slog.Logger, limiter ratelimit.Limiter) (svc *auth.Service, stop func(context.Context) error, err error) {
 	sender, err := newSender(cfg, log)
 	if err != nil {
 		return nil, nil, err
@@ -33,7 +34,7 @@ func startAccounts(cfg *config.Config, st *store.Store, log *slog.Logger) (svc *
 	// The worker resolves the account's email requests and is woken when
 	// mail is queued: each needs the other.
 	var worker *mail.Worker
-	svc, err = newAuthService(cfg, st, log, func() { worker.Notify() })
+	svc, err = newAuthService(cfg, st, log, func() { worker.Notify() }, limiter)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -66,12 +67,18 @@ func newSender(cfg *config.Config, log *slog.Logger) (mail.Sender, error) {
 	return s, nil
 }
 
-// newAuthService builds the account rules from the configuration.
-func newAuthService(cfg *config.Config, st *store.Store, log *slog.Logger, mailQueued func()) (*auth.Service, error) {
+// newAuthService builds the account rules from the configuration; a nil
+// limiter (rate limiting off, or a command that logs nobody in) counts no
+// failed password checks.
+func newAuthService(cfg *config.Config, st *store.Store, log *slog.Logger, mailQueued func(), limiter ratelimit.Limiter) (*auth.Service, error) {
 	tokens := auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now)
+	var guard auth.Guard
+	if limiter != nil {
+		guard = ratelimit.NewFailureGuard(limiter, cfg.RateLimitLoginFailures, "login_account")
+	}
 	svc, err := auth.NewService(st, tokens, auth.Options{
 		RefreshTTL: cfg.RefreshTokenTTL, SessionMaxAge: cfg.SessionMaxAge, VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,
-		BcryptCost: cfg.BcryptCost, BaseURL: cfg.BaseURL, MailQueued: mailQueued, Logger: log,
+		BcryptCost: cfg.BcryptCost, BaseURL: cfg.BaseURL, MailQueued: mailQueued, Logger: log, Guard: guard,
 	}, time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("account rules: %w", err)

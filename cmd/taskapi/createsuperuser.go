@@ -52,7 +52,7 @@ func createSuperuser(ctx context.Context, args []string, getenv func(string) str
 			return err
 		}
 	}
-	svc, err := newAuthService(cfg, st, log, nil)
+	svc, err := newAuthService(cfg, st, log, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,14 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 	stopJanitor := startJanitor(ctx, st, log)
 	defer stopJanitor()
 
-	authSvc, stopAccounts, err := startAccounts(cfg, st, log)
+	reg := metrics.New(buildVersion())
+	reg.WatchOutbox(st)
+	limiter, releaseLimiter, err := newLimiter(ctx, cfg, log, reg)
+	if err != nil {
+		return err
+	}
+	defer releaseLimiter()
+	authSvc, stopAccounts, err := startAccounts(cfg, st, log, limiter)
 	if err != nil {
 		return err
 	}
@@ -52,13 +59,6 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 			log.Warn("stopping background work", "err", err.Error())
 		}
 	}()
-	reg := metrics.New(buildVersion())
-	reg.WatchOutbox(st)
-	limiter, releaseLimiter, err := newLimiter(ctx, cfg, log, reg)
-	if err != nil {
-		return err
-	}
-	defer releaseLimiter()
 	log.Info("rate limits", describeLimits(cfg)...)
 	app, err := web.New(web.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Limiter: limiter,
 		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP})

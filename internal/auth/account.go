@@ -50,8 +50,16 @@ func ChangesEmail(u taskapi.User, email *string) bool {
 // needs the current password (a missing one is 422, a wrong one
 // ErrWrongPassword); it is unverified until the link sent to it is
 // followed; the old address gets a notice, and links sent to it stop
-// working.
+// working. A password given with a new email is a check the Guard counts
+// (and only then, so edits without one cannot clear the failure count).
 func (s *Service) UpdateProfile(ctx context.Context, p taskapi.Principal, ch ProfileChanges) (taskapi.User, error) {
+	if ChangesEmail(p.User, ch.Email) && ch.CurrentPassword != "" {
+		return guarded(ctx, s, userKey(p.User.ID), func() (taskapi.User, error) { return s.updateProfile(ctx, p, ch) })
+	}
+	return s.updateProfile(ctx, p, ch)
+}
+
+func (s *Service) updateProfile(ctx context.Context, p taskapi.Principal, ch ProfileChanges) (taskapi.User, error) {
 	changes := store.UserChanges{Username: ch.Username, ClearFullName: ch.ClearFullName, TimeZone: ch.TimeZone, IfMatch: ch.IfMatch}
 	if ch.TimeZone != nil {
 		if err := taskapi.ValidateTimeZone(*ch.TimeZone); err != nil {
@@ -119,14 +127,17 @@ func (s *Service) emailChange(u taskapi.User, email string, newUsername *string)
 	return &store.EmailChange{Email: email, Token: tok, Verify: verify, Notice: outbox(notice)}, nil
 }
 
-// DeleteAccount deletes the caller's account, which needs the password;
-// the user's sessions, categories and tasks go with it. ifMatch makes it
-// conditional (If-Match).
+// DeleteAccount deletes the caller's account, which needs the password
+// (a check the Guard counts); the user's sessions, categories and tasks go
+// with it. ifMatch makes it conditional (If-Match).
 func (s *Service) DeleteAccount(ctx context.Context, p taskapi.Principal, password string, ifMatch store.Versions) error {
-	if err := s.checkPassword(ctx, p.User.ID, password); err != nil {
-		return err
-	}
-	return s.store.DeleteUser(ctx, p.User.ID, ifMatch)
+	_, err := guarded(ctx, s, userKey(p.User.ID), func() (struct{}, error) {
+		if err := s.checkPassword(ctx, p.User.ID, password); err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, s.store.DeleteUser(ctx, p.User.ID, ifMatch)
+	})
+	return err
 }
 
 // AdminChanges are what an administrator may set on an account.

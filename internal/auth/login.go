@@ -9,13 +9,13 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/ratelimit"
 	"github.com/taskapi/taskapi/internal/store"
 )
 
-// ErrBadCredentials is what Login returns, and only for this, when the
-// user is unknown or the password wrong: the two are not told apart. A
-// rate limiter can count these failures per account with
-// errors.Is(err, ErrBadCredentials) and AccountKey.
+// ErrBadCredentials is what Login returns when the user is unknown, the
+// password wrong, or the account's failed logins are spent: the three are
+// not told apart.
 var ErrBadCredentials = taskapi.NewProblem(taskapi.ErrUnauthorized, "the username or password is wrong")
 
 // ErrAccountDisabled is the answer to the right password of a disabled
@@ -31,55 +31,67 @@ var ErrWrongPassword = taskapi.NewProblem(taskapi.ErrForbidden, "the current pas
 // token.
 var errBadRefresh = taskapi.NewProblem(taskapi.ErrUnauthorized, "the refresh token is invalid or expired, or its session has ended; log in again")
 
-// LoginKey is a login in the form failures are counted under when it
-// names no account: logins are case-insensitive.
-func LoginKey(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
-
-// AccountKey names the account a login refers to, for a limiter that
-// counts failed password checks: the same key whether the login is the
-// username or the email (so the two do not give twice the budget), and
-// the key UserKey gives the signed-in user. A login that names nobody is
-// counted under LoginKey.
-func (s *Service) AccountKey(ctx context.Context, login string) string {
-	if !taskapi.ValidText(login) {
-		// It names nobody (see Login); the key is kept printable.
-		return "login:" + LoginKey(strings.ToValidUTF8(strings.ReplaceAll(login, "\x00", ""), ""))
-	}
-	c, err := s.store.Credentials(ctx, strings.TrimSpace(login))
-	if err != nil {
-		return "login:" + LoginKey(login)
-	}
-	return UserKey(c.User.ID)
+// loginKey is what failures are counted under for a login that names no
+// account: logins are case-insensitive, and the key is kept printable.
+func loginKey(login string) string {
+	login = strings.ToValidUTF8(strings.ReplaceAll(login, "\x00", ""), "")
+	return "login:" + strings.ToLower(strings.TrimSpace(login))
 }
 
-// UserKey is the AccountKey of a known user.
-func UserKey(id uuid.UUID) string { return "user:" + id.String() }
+// userKey is what a known account's failed password checks are counted
+// under, whether the login named it by username or email (so the two do
+// not give twice the budget), and whatever the signed-in routes check.
+func userKey(id uuid.UUID) string { return "user:" + id.String() }
 
 // Login checks a username (or email) and password and opens a session.
-// An unknown user costs one bcrypt comparison against a dummy hash, so it
-// takes as long as a wrong password. The disabled state is revealed only
-// to someone who knows the password. A hash made with a lower cost than
-// the configured one is replaced on the way. The session opens only if
-// the password checked is still the account's and the account still
-// active when it is stored: a login that overlaps a password change,
-// reset, disable or logout everywhere fails as a wrong password would.
+// The credentials are read once. Failed checks count per account under
+// the Guard: a login whose account has spent its failures is answered
+// exactly as a wrong password is (ErrBadCredentials, after as long a
+// bcrypt comparison), so the lock-out tells nobody whether the account
+// exists nor which email goes with which username. An unknown user costs
+// one bcrypt comparison against a dummy hash, so it takes as long as a
+// wrong password. The disabled state is revealed only to someone who
+// knows the password. A hash made with a lower cost than the configured
+// one is replaced on the way. The session opens only if the password
+// checked is still the account's and the account still active when it is
+// stored: a login that overlaps a password change, reset, disable or
+// logout everywhere fails as a wrong password would.
 func (s *Service) Login(ctx context.Context, login, password string, client ClientInfo) (TokenPair, error) {
 	login = strings.TrimSpace(login)
-	if !taskapi.ValidText(login) {
-		// No account has such a name (PostgreSQL would not even take the
-		// query): an unknown user, with the same answer and cost.
-		s.passwords.Check(s.dummyHash, password)
-		return TokenPair{}, ErrBadCredentials
+	var c store.Credentials
+	err := taskapi.ErrNotFound
+	// A login that is no valid text names no account (PostgreSQL would
+	// not even take the query): an unknown user, same answer and cost.
+	if taskapi.ValidText(login) {
+		c, err = s.store.Credentials(ctx, login)
 	}
-	c, err := s.store.Credentials(ctx, login)
-	u, hash := c.User, c.PasswordHash
-	if err != nil {
-		if !errors.Is(err, taskapi.ErrNotFound) {
-			return TokenPair{}, fmt.Errorf("login: %w", err)
+	account := userKey(c.User.ID)
+	switch {
+	case errors.Is(err, taskapi.ErrNotFound):
+		account = loginKey(login)
+	case err != nil:
+		return TokenPair{}, fmt.Errorf("login: %w", err)
+	}
+	pair, err := guarded(ctx, s, account, func() (TokenPair, error) {
+		if c.User.ID == uuid.Nil {
+			s.passwords.Check(s.dummyHash, password)
+			return TokenPair{}, ErrBadCredentials
 		}
+		return s.login(ctx, c, password, client)
+	})
+	if ratelimit.IsExceeded(err) {
+		// Locked out: the same answer, after the same work, as a wrong
+		// password.
 		s.passwords.Check(s.dummyHash, password)
+		s.log.InfoContext(ctx, "login refused: too many failed logins for the account")
 		return TokenPair{}, ErrBadCredentials
 	}
+	return pair, err
+}
+
+// login checks the password of known credentials and opens a session.
+func (s *Service) login(ctx context.Context, c store.Credentials, password string, client ClientInfo) (TokenPair, error) {
+	u, hash := c.User, c.PasswordHash
 	ok, upgrade := s.passwords.Check(hash, password)
 	if !ok {
 		return TokenPair{}, ErrBadCredentials

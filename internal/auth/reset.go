@@ -59,8 +59,16 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) 
 }
 
 // ChangePassword sets a new password for the caller, who proves to know
-// the current one; the caller's other sessions end, this one stays.
+// the current one (a check the Guard counts); the caller's other sessions
+// end, this one stays.
 func (s *Service) ChangePassword(ctx context.Context, p taskapi.Principal, current, newPassword string) error {
+	_, err := guarded(ctx, s, userKey(p.User.ID), func() (struct{}, error) {
+		return struct{}{}, s.changePassword(ctx, p, current, newPassword)
+	})
+	return err
+}
+
+func (s *Service) changePassword(ctx context.Context, p taskapi.Principal, current, newPassword string) error {
 	if err := s.checkPassword(ctx, p.User.ID, current); err != nil {
 		return err
 	}

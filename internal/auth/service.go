@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -33,6 +34,9 @@ type Options struct {
 	BcryptCost    int           // default 12
 	// BaseURL is the public URL email links start with.
 	BaseURL string
+	// Guard counts failed password checks per account (login, and the
+	// signed-in routes that ask for the password); nil allows everything.
+	Guard Guard
 	// MailQueued is called after a message was queued in the outbox, to
 	// wake the outbox worker; nil when nobody listens.
 	MailQueued func()
@@ -48,6 +52,7 @@ type Service struct {
 	passwords Passwords
 	templates *mail.Templates
 	log       *slog.Logger
+	guard     Guard
 	// dummyHash is checked against when the login names nobody, so that an
 	// unknown user takes as long as a wrong password.
 	dummyHash string
@@ -95,6 +100,7 @@ func NewService(st *store.Store, tokens *Tokens, opts Options, now func() time.T
 	return &Service{
 		store: st, tokens: tokens, opts: opts, now: now, passwords: pw, dummyHash: dummy,
 		templates: mail.NewTemplates(strings.TrimRight(opts.BaseURL, "/")), log: opts.Logger,
+		guard: cmp.Or[Guard](opts.Guard, openGuard{}),
 	}, nil
 }
 

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -82,48 +81,11 @@ func tokenOutput(p auth.TokenPair) *TokenOutput {
 }
 
 func (s *server) login(ctx context.Context, caller taskapi.Principal, in *LoginInput) (*TokenOutput, error) {
-	account := s.auth.AccountKey(ctx, in.Body.Username)
-	pair, err := guardCredentials(ctx, s, account, func() (auth.TokenPair, error) {
-		return s.auth.Login(ctx, in.Body.Username, in.Body.Password, clientFrom(ctx))
-	})
+	pair, err := s.auth.Login(ctx, in.Body.Username, in.Body.Password, clientFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
 	return tokenOutput(pair), nil
-}
-
-// guardCredentials runs a password check under the per-account failure
-// guard (TASKAPI_RATE_LIMIT_LOGIN_FAILURES). The attempt takes its token
-// before the password is tried, so that parallel guesses cannot all pass:
-// an account whose budget is spent is refused (429) without trying the
-// password. A failed check (auth.ErrBadCredentials, auth.ErrWrongPassword)
-// keeps the token spent; a success clears the count. Any other outcome is
-// no failed guess: the password was never tried (the database failed, the
-// client left) or it was right and something else refused the request (a
-// disabled account, a weak new password, If-Match), so the token is given
-// back. check returns one of the two failures whenever the password was
-// tried and wrong.
-func guardCredentials[T any](ctx context.Context, s *server, account string, check func() (T, error)) (T, error) {
-	var zero T
-	if err := s.loginGuard.Attempt(ctx, account); err != nil {
-		return zero, err
-	}
-	v, err := check()
-	switch {
-	case errors.Is(err, auth.ErrBadCredentials) || errors.Is(err, auth.ErrWrongPassword):
-		return zero, err
-	case err != nil:
-		// The refund outlives a request the client gave up on.
-		if gerr := s.loginGuard.Refund(context.WithoutCancel(ctx), account); gerr != nil {
-			s.log.WarnContext(ctx, "give back a password check", "request_id", requestIDFrom(ctx), "err", gerr.Error())
-		}
-		return zero, err
-	}
-	if gerr := s.loginGuard.Succeed(ctx, account); gerr != nil {
-		// The check passed; a stale count only delays the next lock-out.
-		s.log.WarnContext(ctx, "clear login failures", "request_id", requestIDFrom(ctx), "err", gerr.Error())
-	}
-	return v, nil
 }
 
 // acceptLoginForm declares that login also takes the OAuth2 password form,
@@ -246,10 +208,7 @@ type ChangePasswordInput struct {
 }
 
 func (s *server) changePassword(ctx context.Context, caller taskapi.Principal, in *ChangePasswordInput) (*NoContent, error) {
-	_, err := guardCredentials(ctx, s, auth.UserKey(caller.User.ID), func() (struct{}, error) {
-		return struct{}{}, s.auth.ChangePassword(ctx, caller, in.Body.CurrentPassword, in.Body.NewPassword)
-	})
-	if err != nil {
+	if err := s.auth.ChangePassword(ctx, caller, in.Body.CurrentPassword, in.Body.NewPassword); err != nil {
 		return nil, err
 	}
 	return &NoContent{}, nil

@@ -21,6 +21,7 @@ import (
 	"github.com/taskapi/taskapi/internal/httpapi"
 	"github.com/taskapi/taskapi/internal/mail"
 	"github.com/taskapi/taskapi/internal/mail/mailtest"
+	"github.com/taskapi/taskapi/internal/ratelimit"
 	"github.com/taskapi/taskapi/internal/store"
 	"github.com/taskapi/taskapi/internal/store/storetest"
 	"github.com/taskapi/taskapi/internal/testkit"
@@ -99,9 +100,15 @@ func newIdleEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Con
 		t.Fatal(err)
 	}
 	var worker *mail.Worker
+	var guard auth.Guard
+	if cfg.RateLimit {
+		mem := ratelimit.NewMemory(context.Background(), ratelimit.MemoryOptions{SweepInterval: -1})
+		t.Cleanup(func() { mem.Close() })
+		guard = ratelimit.NewFailureGuard(mem, cfg.RateLimitLoginFailures, "login_account")
+	}
 	authSvc, err := auth.NewService(st, auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, clock.Now), auth.Options{
 		RefreshTTL: cfg.RefreshTokenTTL, SessionMaxAge: cfg.SessionMaxAge, VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,
-		BcryptCost: cfg.BcryptCost, BaseURL: cfg.BaseURL, MailQueued: func() { worker.Notify() }, Logger: logger,
+		BcryptCost: cfg.BcryptCost, BaseURL: cfg.BaseURL, MailQueued: func() { worker.Notify() }, Logger: logger, Guard: guard,
 	}, clock.Now)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -15,10 +16,9 @@ import (
 
 // Names of the limits, in keys, metrics and errors.
 const (
-	limitAuthIP       = "auth_ip"       // per client IP on the unauthenticated account routes
-	limitAPIUser      = "api_user"      // per user on every authenticated route
-	limitLoginAccount = "login_account" // failed logins per account (see server.loginGuard)
-	limitSearchUser   = "search_user"   // task searches running at once per user
+	limitAuthIP     = "auth_ip"     // per client IP on the unauthenticated account routes
+	limitAPIUser    = "api_user"    // per user on every authenticated route
+	limitSearchUser = "search_user" // task searches running at once per user
 )
 
 // limitByIP applies TASKAPI_RATE_LIMIT_AUTH to the operations whose route
@@ -48,6 +48,28 @@ func (s *server) limitByUser(api huma.API) func(huma.Context, func(huma.Context)
 		key := limitAPIUser + ":" + p.User.ID.String()
 		s.applyLimit(api, ctx, limitAPIUser, key, s.cfg.RateLimitAPI, next)
 	}
+}
+
+// takeAuthIP takes one request from the client address's budget of the
+// unauthenticated account routes (TASKAPI_RATE_LIMIT_AUTH), for an
+// operation that answers like one of them in part: a username change
+// says whether a name is taken, as registration does, so it draws on the
+// same budget. It returns a *ratelimit.ExceededError when none is left.
+func (s *server) takeAuthIP(ctx context.Context) error {
+	if s.limiter == nil {
+		return nil
+	}
+	res, err := s.limiter.Allow(ctx, limitAuthIP+":"+clientKey(requestInfoFrom(ctx).client), s.cfg.RateLimitAuth)
+	if err != nil {
+		s.metrics.RateLimitError()
+		s.log.ErrorContext(ctx, "rate limit decision failed; request let through",
+			"limit", limitAuthIP, "request_id", requestIDFrom(ctx), "err", err.Error())
+		return nil
+	}
+	if !res.Allowed {
+		return &ratelimit.ExceededError{Scope: limitAuthIP, Reason: "too many account requests from your address", Result: res}
+	}
+	return nil
 }
 
 // applyLimit takes one request from key's budget, sets the RateLimit

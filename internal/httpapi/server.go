@@ -58,11 +58,6 @@ type server struct {
 	metrics *metrics.Metrics
 	// limiter is nil when rate limiting is off.
 	limiter ratelimit.Limiter
-	// loginGuard limits failed password checks per account
-	// (TASKAPI_RATE_LIMIT_LOGIN_FAILURES), against guessing one account's
-	// password from many addresses; guardCredentials (auth.go) wraps every
-	// password check in it. It allows everything when rate limiting is off.
-	loginGuard *ratelimit.FailureGuard
 	// searches bounds the task searches one user runs at once
 	// (TASKAPI_SEARCHES_PER_USER), whether rate limiting is on or not.
 	searches *ratelimit.Concurrency
@@ -114,8 +109,7 @@ func NewServer(deps Deps) http.Handler {
 // The in-memory one runs no janitor (the server has no Close); its size is
 // bounded all the same.
 func (s *server) setupRateLimits(l ratelimit.Limiter) {
-	// A guard without a limiter allows everything.
-	s.limiter, s.loginGuard = nil, ratelimit.NewFailureGuard(nil, ratelimit.Limit{}, limitLoginAccount)
+	s.limiter = nil
 	if s.cfg == nil || !s.cfg.RateLimit {
 		return
 	}
@@ -123,7 +117,6 @@ func (s *server) setupRateLimits(l ratelimit.Limiter) {
 		l = ratelimit.NewMemory(context.Background(), ratelimit.MemoryOptions{SweepInterval: -1})
 	}
 	s.limiter = l
-	s.loginGuard = ratelimit.NewFailureGuard(l, s.cfg.RateLimitLoginFailures, limitLoginAccount)
 }
 
 // watch registers the collectors of the server's dependencies.

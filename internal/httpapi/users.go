@@ -85,18 +85,13 @@ func (s *server) updateMe(ctx context.Context, caller taskapi.Principal, in *Upd
 	if in.Body.CurrentPassword != nil {
 		ch.CurrentPassword = *in.Body.CurrentPassword
 	}
-	update := func() (taskapi.User, error) { return s.auth.UpdateProfile(ctx, caller, ch) }
-	var (
-		u   taskapi.User
-		err error
-	)
-	if auth.ChangesEmail(caller.User, in.Body.Email) && ch.CurrentPassword != "" {
-		// A password is checked: it counts like any other (and only then,
-		// so edits without one cannot clear the failure count).
-		u, err = guardCredentials(ctx, s, auth.UserKey(caller.User.ID), update)
-	} else {
-		u, err = update()
+	if in.Body.Username != nil && *in.Body.Username != caller.User.Username {
+		// A 409 says the name is taken: limited like registration.
+		if err := s.takeAuthIP(ctx); err != nil {
+			return nil, err
+		}
 	}
+	u, err := s.auth.UpdateProfile(ctx, caller, ch)
 	if err != nil {
 		return nil, err
 	}
@@ -126,10 +121,7 @@ func (s *server) deleteMe(ctx context.Context, caller taskapi.Principal, in *Del
 	if err := in.ifMatch().Check(caller.User.Version, "user"); err != nil {
 		return nil, err
 	}
-	_, err := guardCredentials(ctx, s, auth.UserKey(caller.User.ID), func() (struct{}, error) {
-		return struct{}{}, s.auth.DeleteAccount(ctx, caller, in.Body.Password, in.ifMatch())
-	})
-	if err != nil {
+	if err := s.auth.DeleteAccount(ctx, caller, in.Body.Password, in.ifMatch()); err != nil {
 		return nil, err
 	}
 	return &NoContent{}, nil

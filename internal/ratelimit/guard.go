@@ -11,9 +11,11 @@ import (
 // FailureGuard limits failed password checks per account, which a per-IP
 // limit does not see when the guesses come from many addresses. A check
 // takes its token before the password is tried (Attempt), so parallel
-// guesses cannot overrun the budget. Accounts are keyed by the typed name,
-// normalized and hashed, so known and unknown names are limited alike and
-// no address is kept.
+// guesses cannot overrun the budget. The caller names the account (auth
+// uses the account's ID whichever name was typed); only a hash of the key
+// is kept. A refusal shown as such would tell whether a name is an account
+// and link a username to its email, so auth answers a locked login as a
+// wrong password.
 type FailureGuard struct {
 	limiter Limiter
 	limit   Limit

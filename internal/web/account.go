@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -28,30 +27,6 @@ func (a *App) allowIP(w http.ResponseWriter, r *http.Request, rq *req) bool {
 		return false
 	}
 	return true
-}
-
-// guardCredentials runs a password check under the per-account failure
-// guard the API uses: the attempt takes a token before the password is
-// tried; a wrong password keeps it spent, a success clears the count,
-// anything else gives it back.
-func guardCredentials[T any](ctx context.Context, a *App, account string, check func() (T, error)) (T, error) {
-	var zero T
-	if err := a.guard.Attempt(ctx, account); err != nil {
-		return zero, err
-	}
-	v, err := check()
-	switch {
-	case errors.Is(err, auth.ErrBadCredentials), errors.Is(err, auth.ErrWrongPassword):
-	case err != nil:
-		if gerr := a.guard.Refund(background(ctx), account); gerr != nil {
-			a.log.WarnContext(ctx, "refund login guard", "err", gerr.Error())
-		}
-	default:
-		if gerr := a.guard.Succeed(ctx, account); gerr != nil {
-			a.log.WarnContext(ctx, "reset login guard", "err", gerr.Error())
-		}
-	}
-	return v, err
 }
 
 func (a *App) client(r *http.Request) auth.ClientInfo {
@@ -104,9 +79,7 @@ func (a *App) loginPost(w http.ResponseWriter, r *http.Request, rq *req) {
 		return
 	}
 	ctx := r.Context()
-	pair, err := guardCredentials(ctx, a, a.auth.AccountKey(ctx, f.Values["username"]), func() (auth.TokenPair, error) {
-		return a.auth.Login(ctx, f.Values["username"], password, a.client(r))
-	})
+	pair, err := a.auth.Login(ctx, f.Values["username"], password, a.client(r))
 	if err != nil {
 		var p *taskapi.Problem
 		if errors.Is(err, taskapi.ErrUnauthorized) || errors.Is(err, taskapi.ErrForbidden) && errors.As(err, &p) {

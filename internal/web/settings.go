@@ -108,13 +108,7 @@ func (a *App) profilePost(w http.ResponseWriter, r *http.Request, rq *req) {
 		ch.TimeZone = &tz
 	}
 	ctx := r.Context()
-	update := func() (taskapi.User, error) { return a.auth.UpdateProfile(ctx, *rq.p, ch) }
-	var err error
-	if auth.ChangesEmail(rq.p.User, ch.Email) && ch.CurrentPassword != "" {
-		_, err = guardCredentials(ctx, a, auth.UserKey(rq.p.User.ID), update)
-	} else {
-		_, err = update()
-	}
+	_, err := a.auth.UpdateProfile(ctx, *rq.p, ch)
 	if err != nil {
 		sp, serr := a.settings(r, rq)
 		if serr != nil {
@@ -144,9 +138,7 @@ func ptr(s string) *string { return &s }
 
 func (a *App) passwordPost(w http.ResponseWriter, r *http.Request, rq *req) {
 	ctx := r.Context()
-	_, err := guardCredentials(ctx, a, auth.UserKey(rq.p.User.ID), func() (struct{}, error) {
-		return struct{}{}, a.auth.ChangePassword(ctx, *rq.p, r.PostForm.Get("current_password"), r.PostForm.Get("new_password"))
-	})
+	err := a.auth.ChangePassword(ctx, *rq.p, r.PostForm.Get("current_password"), r.PostForm.Get("new_password"))
 	if err != nil {
 		sp, serr := a.settings(r, rq)
 		if serr != nil {
@@ -201,9 +193,7 @@ func (a *App) endAllPost(w http.ResponseWriter, r *http.Request, rq *req) {
 
 func (a *App) deleteAccountPost(w http.ResponseWriter, r *http.Request, rq *req) {
 	ctx := r.Context()
-	_, err := guardCredentials(ctx, a, auth.UserKey(rq.p.User.ID), func() (struct{}, error) {
-		return struct{}{}, a.auth.DeleteAccount(ctx, *rq.p, r.PostForm.Get("password"), nil)
-	})
+	err := a.auth.DeleteAccount(ctx, *rq.p, r.PostForm.Get("password"), nil)
 	if err != nil {
 		sp, serr := a.settings(r, rq)
 		if serr != nil {

@@ -5,7 +5,6 @@
 package web
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -43,7 +42,6 @@ type App struct {
 	auth      *auth.Service
 	log       *slog.Logger
 	limiter   ratelimit.Limiter
-	guard     *ratelimit.FailureGuard
 	clientKey func(*http.Request) string
 	clientIP  func(*http.Request) string
 	now       func() time.Time
@@ -70,12 +68,10 @@ func New(d Deps) (*App, error) {
 	}
 	a.keys = newKeys(a.cfg.JWTSecret)
 	a.secure = isHTTPS(a.cfg.BaseURL)
-	// The guard is the API's: same scope, so a web login and an API login
-	// spend one budget per account.
-	a.guard = ratelimit.NewFailureGuard(nil, ratelimit.Limit{}, "login_account")
+	// Failed password checks are counted by auth.Service itself, for the
+	// web pages and the API alike.
 	if a.cfg.RateLimit && d.Limiter != nil {
 		a.limiter = d.Limiter
-		a.guard = ratelimit.NewFailureGuard(d.Limiter, a.cfg.RateLimitLoginFailures, "login_account")
 	}
 	var err error
 	if a.assets, err = newAssets(); err != nil {
@@ -102,7 +98,3 @@ func (a *App) Handler() http.Handler {
 	a.Register(mux)
 	return mux
 }
-
-// background is a context for work that must finish though the client
-// left (refunds of a rate-limit token).
-func background(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
