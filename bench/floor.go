@@ -123,8 +123,8 @@ func (f *floor) list(w http.ResponseWriter, r *http.Request) {
 	}
 	if c := params.Get("cursor"); c != "" {
 		b, err := base64.RawURLEncoding.DecodeString(c)
-		q.After = &store.TaskCursor{}
-		if err != nil || len(b) > 1024 || json.Unmarshal(b, q.After) != nil {
+		q.After = store.Position(b)
+		if err != nil || len(b) > 1024 {
 			http.Error(w, `{"status":400,"detail":"bad cursor"}`, http.StatusBadRequest)
 			return
 		}
@@ -143,15 +143,10 @@ func (f *floor) list(w http.ResponseWriter, r *http.Request) {
 	for i, t := range items {
 		page.Items[i] = newFloorTask(t)
 	}
-	if next != nil {
-		// The cursor is the store's position as plain JSON: unsigned, as
-		// the floor trusts its client.
-		b, err := json.Marshal(next)
-		if err != nil {
-			f.fail(w, err)
-			return
-		}
-		c := base64.RawURLEncoding.EncodeToString(b)
+	if next != "" {
+		// The cursor is the store's position: unsigned, as the floor
+		// trusts its client.
+		c := base64.RawURLEncoding.EncodeToString([]byte(next))
 		page.NextCursor = &c
 	}
 	writeJSON(w, page)

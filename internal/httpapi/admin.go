@@ -30,25 +30,21 @@ func (s *server) adminListUsers(ctx context.Context, caller taskapi.Principal, i
 		return nil, taskapi.Invalid("q", "must be valid UTF-8 without NUL characters")
 	}
 	// A cursor continues only the search it came from.
-	scope := scopeDigest([]byte("admin users\x00" + q))
-	after, err := s.decodeIDCursor(caller.User.ID, in.Cursor, scope)
+	userID, list := caller.User.ID, scope("admin users", q)
+	page, err := s.cursors.page(userID, list, in.Cursor, in.Limit)
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.store.ListUsers(ctx, q, after, in.Limit+1)
+	users, next, err := s.store.ListUsers(ctx, q, page)
 	if err != nil {
 		return nil, err
 	}
 	out := &UserListOutput{}
-	out.Body.Items = make([]UserBody, 0, min(len(list), in.Limit))
-	for i, u := range list {
-		if i == in.Limit {
-			c := s.encodeIDCursor(caller.User.ID, scope, list[i-1].ID)
-			out.Body.NextCursor = &c
-			break
-		}
-		out.Body.Items = append(out.Body.Items, userBody(u))
+	out.Body.Items = make([]UserBody, len(users))
+	for i, u := range users {
+		out.Body.Items[i] = userBody(u)
 	}
+	out.Body.NextCursor = s.cursors.next(userID, list, next)
 	return out, nil
 }
 

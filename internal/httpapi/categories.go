@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/taskapi/taskapi"
-	"github.com/taskapi/taskapi/internal/store"
 )
 
 // CategoryBody is a category as the API shows it.
@@ -83,20 +82,12 @@ type CategoryListOutput struct {
 }
 
 func (s *server) listCategories(ctx context.Context, caller taskapi.Principal, in *ListCategoriesInput) (*CategoryListOutput, error) {
-	userID := caller.User.ID
-	limit := in.Limit
-	if limit == 0 {
-		limit = 20
+	userID, list := caller.User.ID, scope("categories")
+	page, err := s.cursors.page(userID, list, in.Cursor, in.Limit)
+	if err != nil {
+		return nil, err
 	}
-	var after *store.CategoryCursor
-	if in.Cursor != "" {
-		p, err := s.cursors.decode(userID, in.Cursor, categoryScope)
-		if err != nil {
-			return nil, err
-		}
-		after = &store.CategoryCursor{NameKey: p.Key}
-	}
-	items, next, err := s.store.ListCategories(ctx, userID, limit, after)
+	items, next, err := s.store.ListCategories(ctx, userID, page)
 	if err != nil {
 		return nil, err
 	}
@@ -105,10 +96,7 @@ func (s *server) listCategories(ctx context.Context, caller taskapi.Principal, i
 	for i, c := range items {
 		out.Body.Items[i] = categoryBody(c)
 	}
-	if next != nil {
-		c := s.cursors.encode(userID, cursorPayload{Scope: categoryScope, Key: next.NameKey})
-		out.Body.NextCursor = &c
-	}
+	out.Body.NextCursor = s.cursors.next(userID, list, next)
 	return out, nil
 }
 

@@ -5,10 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -16,11 +12,13 @@ import (
 	"github.com/taskapi/taskapi/internal/store"
 )
 
-// cursorCodec makes the opaque cursors of lists. A cursor is a small JSON
-// position (the sort key value and ID of the last item, never an offset)
-// followed by an HMAC over it and the user's ID, all base64url. Clients
-// cannot read much into it nor forge it: a cursor that was altered, made
-// for another user, or for another sort or filter set is refused with 400.
+// cursorCodec makes the opaque cursors of lists. A cursor is the store's
+// position in the list (the sort key value and ID of the last item, never
+// an offset), with the scope of the list it belongs to, followed by an
+// HMAC over it and the user's ID, all base64url. The API only signs and
+// checks it: clients cannot forge it, and a cursor that was altered, made
+// for another user, or for another list, sort or filter set is refused
+// with 400; the store reads the position.
 type cursorCodec struct {
 	key []byte
 }
@@ -34,7 +32,9 @@ func newCursorCodec(secret string) cursorCodec {
 }
 
 const (
-	cursorVersion = 1
+	// cursorVersion 2: the position is the store's (version 1 held the
+	// sort key and ID as separate fields).
+	cursorVersion = 2
 	cursorMACLen  = 16
 	// maxCursorLen is above any cursor we make (a title key is at most
 	// 200 characters).
@@ -44,13 +44,11 @@ const (
 // cursorPayload is the content of a cursor.
 type cursorPayload struct {
 	V int `json:"v"`
-	// Scope is a digest of the list, the sort and every filter: a cursor
-	// only continues the query it came from.
+	// Scope is a digest of the list, its sort and every filter: a cursor
+	// only continues the list it came from.
 	Scope string `json:"s"`
-	// NoKey: in the section of tasks without a due date.
-	NoKey bool   `json:"n,omitempty"`
-	Key   string `json:"k,omitempty"`
-	ID    string `json:"i,omitempty"`
+	// At is where the next page starts.
+	At store.Position `json:"p"`
 }
 
 var errBadCursor = taskapi.NewProblem(taskapi.ErrBadRequest,
@@ -63,116 +61,49 @@ func (c cursorCodec) mac(userID uuid.UUID, payload []byte) []byte {
 	return m.Sum(nil)[:cursorMACLen]
 }
 
-func (c cursorCodec) encode(userID uuid.UUID, p cursorPayload) string {
-	p.V = cursorVersion
-	payload, _ := json.Marshal(p) // a struct of strings and bools always marshals
-	return base64.RawURLEncoding.EncodeToString(append(payload, c.mac(userID, payload)...))
+// next is the cursor of the page at next, or nil on the last page.
+func (c cursorCodec) next(userID uuid.UUID, scope string, next store.Position) *string {
+	if next == "" {
+		return nil
+	}
+	payload, _ := json.Marshal(cursorPayload{V: cursorVersion, Scope: scope, At: next}) // strings always marshal
+	cur := base64.RawURLEncoding.EncodeToString(append(payload, c.mac(userID, payload)...))
+	return &cur
 }
 
-// decode verifies a cursor and returns its position, which must belong to
-// scope.
-func (c cursorCodec) decode(userID uuid.UUID, cursor, scope string) (cursorPayload, error) {
+// page checks a cursor of the list scope and returns the page it asks for;
+// "" is the first page.
+func (c cursorCodec) page(userID uuid.UUID, scope, cursor string, limit int) (store.Page, error) {
+	page := store.Page{Limit: limit}
+	if limit == 0 {
+		page.Limit = 20
+	}
+	if cursor == "" {
+		return page, nil
+	}
 	if len(cursor) > maxCursorLen {
-		return cursorPayload{}, errBadCursor
+		return page, errBadCursor
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil || len(raw) <= cursorMACLen {
-		return cursorPayload{}, errBadCursor
+		return page, errBadCursor
 	}
 	payload, mac := raw[:len(raw)-cursorMACLen], raw[len(raw)-cursorMACLen:]
 	if !hmac.Equal(mac, c.mac(userID, payload)) {
-		return cursorPayload{}, errBadCursor
+		return page, errBadCursor
 	}
 	var p cursorPayload
-	if err := json.Unmarshal(payload, &p); err != nil || p.V != cursorVersion || p.Scope != scope {
-		return cursorPayload{}, errBadCursor
+	if err := json.Unmarshal(payload, &p); err != nil || p.V != cursorVersion || p.Scope != scope || p.At == "" {
+		return page, errBadCursor
 	}
-	return p, nil
+	page.After = p.At
+	return page, nil
 }
 
-// taskScope digests everything that shapes a list of tasks.
-func taskScope(sort taskapi.TaskSort, f taskapi.TaskFilter) string {
-	statuses := make([]string, len(f.Statuses))
-	for i, s := range f.Statuses {
-		statuses[i] = string(s)
-	}
-	priorities := make([]string, len(f.Priorities))
-	for i, p := range f.Priorities {
-		priorities[i] = string(p)
-	}
-	slices.Sort(statuses)
-	slices.Sort(priorities)
-	optTime := func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return t.UTC().Format(time.RFC3339Nano)
-	}
-	category := ""
-	if f.CategoryID != nil {
-		category = f.CategoryID.String()
-	}
-	parts, _ := json.Marshal([]string{"tasks", sort.String(), strings.Join(statuses, ","), strings.Join(priorities, ","),
-		category, optTime(f.DueAfter), optTime(f.DueBefore), strconv.FormatBool(f.Overdue), f.Query})
-	return scopeDigest(parts)
-}
-
-func scopeDigest(b []byte) string {
+// scope digests the identity of a list: its name and whatever else
+// shapes it (sort, filters, search).
+func scope(parts ...string) string {
+	b, _ := json.Marshal(parts) // strings always marshal
 	sum := sha256.Sum256(b)
 	return base64.RawURLEncoding.EncodeToString(sum[:9])
-}
-
-// categoryScope is the scope of the one list of categories.
-var categoryScope = scopeDigest([]byte("categories by name"))
-
-// encodeTaskCursor makes the cursor of a position in a list of tasks.
-func (c cursorCodec) encodeTaskCursor(userID uuid.UUID, scope string, sort taskapi.TaskSortKey, pos store.TaskCursor) string {
-	p := cursorPayload{Scope: scope, NoKey: pos.NoDueDate, ID: pos.ID.String()}
-	if !pos.NoDueDate {
-		switch sort {
-		case taskapi.SortPriority:
-			p.Key = strconv.Itoa(pos.Rank)
-		case taskapi.SortTitle:
-			p.Key = pos.Text
-		default:
-			p.Key = pos.Time.UTC().Format(time.RFC3339Nano)
-		}
-	}
-	return c.encode(userID, p)
-}
-
-// decodeTaskCursor reads a cursor of a list of tasks.
-func (c cursorCodec) decodeTaskCursor(userID uuid.UUID, cursor, scope string, sort taskapi.TaskSortKey) (*store.TaskCursor, error) {
-	p, err := c.decode(userID, cursor, scope)
-	if err != nil {
-		return nil, err
-	}
-	id, err := uuid.Parse(p.ID)
-	if err != nil {
-		return nil, errBadCursor
-	}
-	pos := &store.TaskCursor{ID: id, NoDueDate: p.NoKey}
-	if p.NoKey {
-		if sort != taskapi.SortDueDate {
-			return nil, errBadCursor
-		}
-		return pos, nil
-	}
-	switch sort {
-	case taskapi.SortPriority:
-		rank, err := strconv.Atoi(p.Key)
-		if _, ok := taskapi.PriorityFromRank(rank); err != nil || !ok {
-			return nil, errBadCursor
-		}
-		pos.Rank = rank
-	case taskapi.SortTitle:
-		pos.Text = p.Key
-	default:
-		t, err := time.Parse(time.RFC3339Nano, p.Key)
-		if err != nil {
-			return nil, errBadCursor
-		}
-		pos.Time = t.UTC()
-	}
-	return pos, nil
 }

@@ -70,39 +70,12 @@ func (s *server) listCategoryTasks(ctx context.Context, caller taskapi.Principal
 	return s.taskPage(ctx, caller, in.TaskListQuery, &id)
 }
 
-// taskPage answers one page of a list of tasks.
+// taskPage answers one page of a list of tasks. The store validates the
+// filter; its field errors are placed in the query string.
 func (s *server) taskPage(ctx context.Context, caller taskapi.Principal, in TaskListQuery, category *uuid.UUID) (*TaskListOutput, error) {
-	userID := caller.User.ID
-	q, scope, err := s.taskQuery(userID, in, category)
-	if err != nil {
-		return nil, err
-	}
-	if q.Filter.Query != "" {
-		release, err := s.searches.Acquire(userID.String())
-		if err != nil {
-			return nil, err
-		}
-		defer release()
-	}
-	items, next, err := s.store.ListTasks(ctx, userID, q)
-	if err != nil {
-		return nil, err
-	}
-	out := &TaskListOutput{}
-	out.Body.Items = taskBodies(items)
-	if next != nil {
-		c := s.cursors.encodeTaskCursor(userID, scope, q.Sort.Key, *next)
-		out.Body.NextCursor = &c
-	}
-	return out, nil
-}
-
-// taskQuery turns the query string into the store's query, checking the
-// cursor against the sort and filters it must belong to.
-func (s *server) taskQuery(userID uuid.UUID, in TaskListQuery, category *uuid.UUID) (store.TaskQuery, string, error) {
 	sort, err := taskapi.ParseTaskSort(in.Sort)
 	if err != nil {
-		return store.TaskQuery{}, "", queryFieldError(err)
+		return nil, queryFieldError(err)
 	}
 	f := taskapi.TaskFilter{CategoryID: category, Overdue: in.Overdue, Query: in.Q}
 	for _, v := range dedupe(in.Status) {
@@ -112,20 +85,28 @@ func (s *server) taskQuery(userID uuid.UUID, in TaskListQuery, category *uuid.UU
 		f.Priorities = append(f.Priorities, taskapi.Priority(v))
 	}
 	f.DueAfter, f.DueBefore = in.DueAfter.Ptr(), in.DueBefore.Ptr()
-	if err := f.Validate(); err != nil {
-		return store.TaskQuery{}, "", queryFieldError(err)
+	q := store.TaskQuery{Filter: f, Sort: sort}
+	userID, list := caller.User.ID, scope("tasks", q.ListID())
+	page, err := s.cursors.page(userID, list, in.Cursor, in.Limit)
+	if err != nil {
+		return nil, err
 	}
-	scope := taskScope(sort, f)
-	q := store.TaskQuery{Filter: f, Sort: sort, Limit: in.Limit}
-	if q.Limit == 0 {
-		q.Limit = 20
-	}
-	if in.Cursor != "" {
-		if q.After, err = s.cursors.decodeTaskCursor(userID, in.Cursor, scope, sort.Key); err != nil {
-			return store.TaskQuery{}, "", err
+	q.Limit, q.After = page.Limit, page.After
+	if q.Filter.Query != "" {
+		release, err := s.searches.Acquire(userID.String())
+		if err != nil {
+			return nil, err
 		}
+		defer release()
 	}
-	return q, scope, nil
+	items, next, err := s.store.ListTasks(ctx, userID, q)
+	if err != nil {
+		return nil, queryFieldError(err)
+	}
+	out := &TaskListOutput{}
+	out.Body.Items = taskBodies(items)
+	out.Body.NextCursor = s.cursors.next(userID, list, next)
+	return out, nil
 }
 
 // queryFieldError places a domain field error in the query string.

@@ -153,28 +153,24 @@ type SessionListOutput struct {
 }
 
 func (s *server) listSessions(ctx context.Context, caller taskapi.Principal, in *PageInput) (*SessionListOutput, error) {
-	after, err := s.decodeIDCursor(caller.User.ID, in.Cursor, sessionScope)
+	userID, list := caller.User.ID, scope("sessions")
+	page, err := s.cursors.page(userID, list, in.Cursor, in.Limit)
 	if err != nil {
 		return nil, err
 	}
-	// One more than asked tells whether there is a next page.
-	list, err := s.store.ListSessions(ctx, caller.User.ID, after, in.Limit+1)
+	sessions, next, err := s.store.ListSessions(ctx, userID, page)
 	if err != nil {
 		return nil, err
 	}
 	out := &SessionListOutput{}
-	out.Body.Items = make([]SessionBody, 0, min(len(list), in.Limit))
-	for i, x := range list {
-		if i == in.Limit {
-			c := s.encodeIDCursor(caller.User.ID, sessionScope, list[i-1].ID)
-			out.Body.NextCursor = &c
-			break
-		}
-		out.Body.Items = append(out.Body.Items, SessionBody{
+	out.Body.Items = make([]SessionBody, len(sessions))
+	for i, x := range sessions {
+		out.Body.Items[i] = SessionBody{
 			ID: x.ID.String(), UserAgent: x.UserAgent, IP: x.IP, CreatedAt: x.CreatedAt, LastUsedAt: x.LastUsedAt,
 			ExpiresAt: x.ExpiresAt, Current: x.ID == caller.SessionID,
-		})
+		}
 	}
+	out.Body.NextCursor = s.cursors.next(userID, list, next)
 	return out, nil
 }
 
@@ -188,30 +184,4 @@ func (s *server) deleteSession(ctx context.Context, caller taskapi.Principal, in
 		return nil, err
 	}
 	return &NoContent{}, nil
-}
-
-// sessionScope is the scope of cursors of the one list of sessions.
-var sessionScope = scopeDigest([]byte("sessions newest first"))
-
-// encodeIDCursor makes the cursor that resumes, for the caller, a list
-// keyed by ID after id (see cursor.go).
-func (s *server) encodeIDCursor(caller uuid.UUID, scope string, id uuid.UUID) string {
-	return s.cursors.encode(caller, cursorPayload{Scope: scope, ID: id.String()})
-}
-
-// decodeIDCursor reads a cursor made by encodeIDCursor; "" is the first
-// page.
-func (s *server) decodeIDCursor(caller uuid.UUID, cursor, scope string) (uuid.UUID, error) {
-	if cursor == "" {
-		return uuid.Nil, nil
-	}
-	p, err := s.cursors.decode(caller, cursor, scope)
-	if err != nil {
-		return uuid.Nil, err
-	}
-	id, err := uuid.Parse(p.ID)
-	if err != nil {
-		return uuid.Nil, errBadCursor
-	}
-	return id, nil
 }

@@ -29,7 +29,7 @@ func TestLiveSessionsAreCapped(t *testing.T) {
 				first = sess.ID
 			}
 		}
-		live, err := s.ListSessions(ctx, uid, uuid.Nil, 1000)
+		live, _, err := s.ListSessions(ctx, uid, store.Page{Limit: 1000})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -79,29 +79,24 @@ func (s *Store) getCategory(ctx context.Context, q querier, userID, id uuid.UUID
 	return c, nil
 }
 
-// CategoryCursor is where a page of categories starts: after the category
-// with this name key (names are unique per user, so the key alone orders).
-type CategoryCursor struct {
-	NameKey string
-}
-
-// ListCategories returns up to limit of the user's categories sorted by
-// name ignoring case, after the cursor when given, and the cursor of the
-// next page (nil on the last page). Each page is one range scan of the
-// (user_id, name_key) index; task counts are stored, not counted.
-func (s *Store) ListCategories(ctx context.Context, userID uuid.UUID, limit int, after *CategoryCursor) ([]taskapi.Category, *CategoryCursor, error) {
-	if limit < 1 {
-		return nil, nil, fmt.Errorf("list categories: limit %d", limit)
+// ListCategories returns one page of the user's categories sorted by name
+// ignoring case (categoryOrder), and the position of the next page (""
+// on the last). Each page is one range scan of the (user_id, name_key)
+// index; task counts are stored, not counted.
+func (s *Store) ListCategories(ctx context.Context, userID uuid.UUID, page Page) ([]taskapi.Category, Position, error) {
+	after, err := categoryOrder.decode(page.After)
+	if err != nil || page.Limit < 1 {
+		return nil, "", fmt.Errorf("list categories: limit %d: %w", page.Limit, err)
 	}
 	var a args
 	where := `user_id = ` + a.add(userID)
 	if after != nil {
-		where += ` AND name_key > ` + a.add(after.NameKey)
+		where += ` AND ` + categoryOrder.after(&a, after, false)
 	}
 	rows, err := s.read.QueryContext(ctx, `SELECT `+categoryColumns+`, name_key FROM categories WHERE `+where+
-		` ORDER BY name_key LIMIT `+a.add(limit+1), a...)
+		` ORDER BY `+categoryOrder.order(false)+` LIMIT `+a.add(page.Limit+1), a...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("list categories: %w", err)
+		return nil, "", fmt.Errorf("list categories: %w", err)
 	}
 	defer rows.Close()
 	var (
@@ -112,18 +107,20 @@ func (s *Store) ListCategories(ctx context.Context, userID uuid.UUID, limit int,
 		var c taskapi.Category
 		var key string
 		if err := rows.Scan(&c.ID, &c.UserID, &c.Name, &c.Color, &c.TaskCount, &c.CreatedAt, &c.UpdatedAt, &c.Version, &key); err != nil {
-			return nil, nil, fmt.Errorf("list categories: %w", err)
+			return nil, "", fmt.Errorf("list categories: %w", err)
 		}
 		c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 		out, keys = append(out, c), append(keys, key)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("list categories: %w", err)
+		return nil, "", fmt.Errorf("list categories: %w", err)
 	}
-	if len(out) <= limit {
-		return out, nil, nil
+	if len(out) <= page.Limit {
+		return out, "", nil
 	}
-	return out[:limit], &CategoryCursor{NameKey: keys[limit-1]}, nil
+	// The key as stored, not as this release would compute it.
+	last := page.Limit - 1
+	return out[:page.Limit], categoryOrder.encode(position{Key: keys[last], ID: out[last].ID}), nil
 }
 
 // UpdateCategory applies a merge-patch to one of the user's categories,

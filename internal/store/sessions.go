@@ -263,37 +263,40 @@ func (s *Store) revokeUserSessions(ctx context.Context, q querier, userID, keep 
 	return s.mapErr(err)
 }
 
-// ListSessions returns up to limit live sessions of userID, newest first,
-// starting after the session with ID after (uuid.Nil for the first page).
-// Session IDs are UUIDv7, so ID order is creation order and the keyset is
-// the primary key.
-func (s *Store) ListSessions(ctx context.Context, userID, after uuid.UUID, limit int) ([]taskapi.Session, error) {
-	args := []any{userID, s.Now(), limit}
-	q := `SELECT id, user_id, user_agent, ip, created_at, last_used_at, expires_at FROM sessions
-		WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2`
-	if after != uuid.Nil {
-		args = append(args, after)
-		q += ` AND id < $4`
+// ListSessions returns one page of the live sessions of userID, newest
+// first (sessionOrder: session IDs are UUIDv7, so the keyset is the
+// primary key), and the position of the next page ("" on the last).
+func (s *Store) ListSessions(ctx context.Context, userID uuid.UUID, page Page) ([]taskapi.Session, Position, error) {
+	after, err := sessionOrder.decode(page.After)
+	if err != nil || page.Limit < 1 {
+		return nil, "", fmt.Errorf("list sessions: limit %d: %w", page.Limit, err)
 	}
-	q += ` ORDER BY id DESC LIMIT $3`
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	var a args
+	q := `SELECT id, user_id, user_agent, ip, created_at, last_used_at, expires_at FROM sessions
+		WHERE user_id = ` + a.add(userID) + ` AND revoked_at IS NULL AND expires_at > ` + a.add(s.Now())
+	if after != nil {
+		q += ` AND ` + sessionOrder.after(&a, after, true)
+	}
+	q += ` ORDER BY ` + sessionOrder.order(true) + ` LIMIT ` + a.add(page.Limit+1)
+	rows, err := s.read.QueryContext(ctx, q, a...)
 	if err != nil {
-		return nil, fmt.Errorf("list sessions: %w", s.mapErr(err))
+		return nil, "", fmt.Errorf("list sessions: %w", s.mapErr(err))
 	}
 	defer rows.Close()
-	out := make([]taskapi.Session, 0, limit)
+	out := make([]taskapi.Session, 0, page.Limit+1)
 	for rows.Next() {
 		var x taskapi.Session
 		if err := rows.Scan(&x.ID, &x.UserID, &x.UserAgent, &x.IP, &x.CreatedAt, &x.LastUsedAt, &x.ExpiresAt); err != nil {
-			return nil, fmt.Errorf("list sessions: %w", err)
+			return nil, "", fmt.Errorf("list sessions: %w", err)
 		}
 		x.CreatedAt, x.LastUsedAt, x.ExpiresAt = x.CreatedAt.UTC(), x.LastUsedAt.UTC(), x.ExpiresAt.UTC()
 		out = append(out, x)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list sessions: %w", err)
+		return nil, "", fmt.Errorf("list sessions: %w", err)
 	}
-	return out, nil
+	out, next := pageOf(sessionOrder, out, page.Limit, func(x taskapi.Session) uuid.UUID { return x.ID })
+	return out, next, nil
 }
 
 // PurgeEnded deletes sessions (with their refresh tokens) and email tokens

@@ -38,11 +38,11 @@ func BenchmarkTasks(b *testing.B) {
 			ctx := context.Background()
 			for _, sort := range []taskapi.TaskSort{taskapi.DefaultTaskSort(), {Key: taskapi.SortDueDate}, {Key: taskapi.SortPriority, Desc: true}, {Key: taskapi.SortTitle}} {
 				// The deep cursor sits 95% into the list.
-				deep := store.TaskCursorOf(tasks[n*95/100], sort.Key)
+				deep := store.TaskPosition(tasks[n*95/100], sort.Key)
 				for _, at := range []struct {
 					name  string
-					after *store.TaskCursor
-				}{{"first", nil}, {"deep", &deep}} {
+					after store.Position
+				}{{"first", ""}, {"deep", deep}} {
 					b.Run(fmt.Sprintf("list/%s/%s", sort, at.name), func(b *testing.B) {
 						q := store.TaskQuery{Sort: sort, Limit: 50, After: at.after}
 						for b.Loop() {

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,82 +19,32 @@ type TaskQuery struct {
 	Sort   taskapi.TaskSort
 	// Limit is the page size, at least 1.
 	Limit int
-	// After is where the page starts; nil for the first page.
-	After *TaskCursor
+	// After is where the page starts: the Next of the previous page, ""
+	// for the first page.
+	After Position
 }
 
-// TaskCursor is where a page of tasks starts: just after the task with
-// this sort key and ID. It is a position in the order, never an offset,
-// so a page costs the same wherever it starts, and tasks added or removed
-// meanwhile never make a page skip or repeat another task.
-type TaskCursor struct {
-	// NoDueDate says the position is in the second section of a due-date
-	// list: the tasks without a due date, which come last in both
-	// directions, ordered by ID alone.
-	NoDueDate bool
-	// Time is the key of created_at, updated_at and due_date lists.
-	Time time.Time
-	// Rank is the key of priority lists.
-	Rank int
-	// Text is the key of title lists (taskapi.TitleSortKey).
-	Text string
-	// ID breaks ties.
-	ID uuid.UUID
+// ListID names the list a query pages through: its sort and every
+// filter, in one canonical text. A cursor continues only the list it came
+// from, so the API binds cursors to it; a new filter is part of it as soon
+// as it is a field of taskapi.TaskFilter.
+func (q TaskQuery) ListID() string {
+	f := q.Filter
+	f.Statuses, f.Priorities = slices.Clone(f.Statuses), slices.Clone(f.Priorities)
+	slices.Sort(f.Statuses)
+	slices.Sort(f.Priorities)
+	f.Statuses, f.Priorities = slices.Compact(f.Statuses), slices.Compact(f.Priorities)
+	f.DueAfter, f.DueBefore = utc(f.DueAfter), utc(f.DueBefore)
+	b, _ := json.Marshal(struct {
+		Sort   string
+		Filter taskapi.TaskFilter
+	}{q.Sort.String(), f}) // strings, times and a UUID always marshal
+	return string(b)
 }
 
-// taskSortColumn returns the column a sort key orders by and its index
-// (user_id, column, id); ok is false for an unknown key.
-func taskSortColumn(k taskapi.TaskSortKey) (column, index string, ok bool) {
-	switch k {
-	case taskapi.SortCreatedAt:
-		return "created_at", "tasks_user_created_idx", true
-	case taskapi.SortUpdatedAt:
-		return "updated_at", "tasks_user_updated_idx", true
-	case taskapi.SortDueDate:
-		return "due_date", "tasks_user_due_idx", true
-	case taskapi.SortPriority:
-		return "priority", "tasks_user_priority_idx", true
-	case taskapi.SortTitle:
-		return "title_key", "tasks_user_title_idx", true
-	}
-	return "", "", false
-}
-
-// TaskCursorOf returns the position just after t in a list sorted by key.
-func TaskCursorOf(t taskapi.Task, key taskapi.TaskSortKey) TaskCursor {
-	c := TaskCursor{ID: t.ID}
-	switch key {
-	case taskapi.SortCreatedAt:
-		c.Time = t.CreatedAt
-	case taskapi.SortUpdatedAt:
-		c.Time = t.UpdatedAt
-	case taskapi.SortDueDate:
-		if t.DueDate == nil {
-			c.NoDueDate = true
-		} else {
-			c.Time = *t.DueDate
-		}
-	case taskapi.SortPriority:
-		c.Rank = t.Priority.Rank()
-	case taskapi.SortTitle:
-		c.Text = taskapi.TitleSortKey(t.Title)
-	}
-	return c
-}
-
-func (c *TaskCursor) key(k taskapi.TaskSortKey) any {
-	switch k {
-	case taskapi.SortPriority:
-		return c.Rank
-	case taskapi.SortTitle:
-		return c.Text
-	}
-	return c.Time.UTC()
-}
-
-// ListTasks returns one page of the user's tasks and the cursor of the next
-// page (nil on the last). A filter on another user's category is
-// ErrNotFound.
+// ListTasks returns one page of the user's tasks and the position of the
+// next page ("" on the last). The filter is validated here, once; a filter
+// on another user's category is ErrNotFound.
 //
 // A page is one or two index range scans, never an OFFSET or a COUNT: the
 // keyed section walks (user_id, key, id) from the cursor with a row-value
@@ -100,53 +52,59 @@ func (c *TaskCursor) key(k taskapi.TaskSortKey) any {
 // follows, walked by id. So a page of 50 costs the same at the start and
 // a million tasks in. A search is bounded (see SearchPlan): its page may
 // end early, even empty, with a cursor where it stopped.
-func (s *Store) ListTasks(ctx context.Context, userID uuid.UUID, q TaskQuery) ([]taskapi.Task, *TaskCursor, error) {
-	col, index, ok := taskSortColumn(q.Sort.Key)
+func (s *Store) ListTasks(ctx context.Context, userID uuid.UUID, q TaskQuery) ([]taskapi.Task, Position, error) {
+	sort, ok := taskSorts[q.Sort.Key]
 	if !ok || q.Limit < 1 {
-		return nil, nil, fmt.Errorf("list tasks: sort %q, limit %d", q.Sort.Key, q.Limit)
+		return nil, "", fmt.Errorf("list tasks: sort %q, limit %d", q.Sort.Key, q.Limit)
 	}
 	if err := q.Filter.Validate(); err != nil {
-		return nil, nil, fmt.Errorf("list tasks: %w", err)
+		return nil, "", fmt.Errorf("list tasks: %w", err)
+	}
+	after, err := sort.decode(q.After)
+	if err != nil {
+		return nil, "", fmt.Errorf("list tasks: %w", err)
 	}
 	if q.Filter.CategoryID != nil {
 		if _, err := s.getCategory(ctx, s.read, userID, *q.Filter.CategoryID, ""); err != nil {
-			return nil, nil, fmt.Errorf("list tasks: category: %w", err)
+			return nil, "", fmt.Errorf("list tasks: category: %w", err)
 		}
 	}
-	l := taskLister{s: s, userID: userID, q: q, col: col, index: index, now: s.Now()}
+	l := taskLister{s: s, userID: userID, q: q, sort: sort, col: sort.column, index: sort.index, now: s.Now()}
 	// Filters on the due date leave out tasks without one.
 	f := q.Filter
-	hasNullSection := q.Sort.Key == taskapi.SortDueDate && f.DueAfter == nil && f.DueBefore == nil && !f.Overdue
+	hasNullSection := sort.nullsLast && f.DueAfter == nil && f.DueBefore == nil && !f.Overdue
 	var (
 		items []taskapi.Task
-		more  *TaskCursor
-		err   error
+		more  *position
 	)
-	if q.After == nil || !q.After.NoDueDate {
-		items, more, err = l.section(ctx, true, q.After, q.Limit+1)
+	if after == nil || !after.Null {
+		items, more, err = l.section(ctx, true, after, q.Limit+1)
 		if err == nil && more == nil && hasNullSection && len(items) <= q.Limit {
 			var rest []taskapi.Task
 			rest, more, err = l.section(ctx, false, nil, q.Limit+1-len(items))
 			items = append(items, rest...)
 		}
 	} else if hasNullSection {
-		items, more, err = l.section(ctx, false, q.After, q.Limit+1)
+		items, more, err = l.section(ctx, false, after, q.Limit+1)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("list tasks: %w", err)
+		return nil, "", fmt.Errorf("list tasks: %w", err)
 	}
-	if len(items) <= q.Limit {
+	if len(items) <= q.Limit && more != nil {
 		// A search that stopped at its budget ends the page early.
-		return items, more, nil
+		return items, sort.encode(*more), nil
 	}
-	next := TaskCursorOf(items[q.Limit-1], q.Sort.Key)
-	return items[:q.Limit], &next, nil
+	items, next := pageOf(sort, items, q.Limit, taskID)
+	return items, next, nil
 }
+
+func taskID(t taskapi.Task) uuid.UUID { return t.ID }
 
 type taskLister struct {
 	s      *Store
 	userID uuid.UUID
 	q      TaskQuery
+	sort   sortKey[taskapi.Task]
 	col    string
 	index  string
 	now    time.Time
@@ -155,7 +113,7 @@ type taskLister struct {
 // section reads up to n tasks of one section after the cursor. more is
 // where the next page starts when a search stopped at its budget before
 // the section's end.
-func (l *taskLister) section(ctx context.Context, keyed bool, after *TaskCursor, n int) (items []taskapi.Task, more *TaskCursor, err error) {
+func (l *taskLister) section(ctx context.Context, keyed bool, after *position, n int) (items []taskapi.Task, more *position, err error) {
 	if l.q.Filter.Query != "" {
 		return l.searchSection(ctx, keyed, after, n)
 	}
@@ -173,38 +131,24 @@ func (l *taskLister) section(ctx context.Context, keyed bool, after *TaskCursor,
 // the list's direction. The section without a key is ordered so too,
 // although the column is NULL throughout: that order is the index's, so
 // PostgreSQL walks (user_id, due_date, id) instead of the primary key.
-func (l *taskLister) order() string {
-	dir := "ASC"
-	if l.q.Sort.Desc {
-		dir = "DESC"
-	}
-	return l.col + " " + dir + ", id " + dir
-}
+func (l *taskLister) order() string { return l.sort.order(l.q.Sort.Desc) }
 
 // sectionSQL is the query of one section, selecting cols, with filter f:
 // keyed, the tasks with a value in the sort column, from the cursor on by
 // (column, id); otherwise the tasks without one (due_date only), by id.
-func (l *taskLister) sectionSQL(a *args, keyed bool, after *TaskCursor, n int, cols string, f taskapi.TaskFilter) string {
-	cmp := ">"
-	if l.q.Sort.Desc {
-		cmp = "<"
-	}
+func (l *taskLister) sectionSQL(a *args, keyed bool, after *position, n int, cols string, f taskapi.TaskFilter) string {
 	// The position comes right after the user: SQLite's planner then takes
 	// it as the range of the index scan even when a filter also bounds the
 	// sort column (overdue, due_before), instead of a skip-scan and a sort.
 	where := "user_id = " + a.add(l.userID)
-	if keyed {
-		if after != nil {
-			where += " AND (" + l.col + ", id) " + cmp + " (" + a.add(after.key(l.q.Sort.Key)) + ", " + a.add(after.ID) + ")"
-		}
-		if l.q.Sort.Key == taskapi.SortDueDate {
-			where += " AND due_date IS NOT NULL"
-		}
-	} else {
+	if !keyed {
 		where += " AND " + l.col + " IS NULL"
-		if after != nil {
-			where += " AND id " + cmp + " " + a.add(after.ID)
-		}
+	}
+	if after != nil {
+		where += " AND " + l.sort.after(a, after, l.q.Sort.Desc)
+	}
+	if keyed && l.sort.nullsLast {
+		where += " AND " + l.col + " IS NOT NULL"
 	}
 	if filter := l.s.taskFilterSQL(a, f, l.now); filter != "" {
 		where += " AND " + filter

@@ -86,7 +86,7 @@ var ErrSearchTooLong = taskapi.NewProblem(context.DeadlineExceeded,
 // searchSection reads up to n matching tasks of one section, within the
 // plan's bounds. more is where the next page starts when the walk stopped
 // at its budget before the section's end; nil otherwise.
-func (l *taskLister) searchSection(ctx context.Context, keyed bool, after *TaskCursor, n int) (items []taskapi.Task, more *TaskCursor, err error) {
+func (l *taskLister) searchSection(ctx context.Context, keyed bool, after *position, n int) (items []taskapi.Task, more *position, err error) {
 	release, err := l.s.searchSlot(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -108,7 +108,7 @@ func (l *taskLister) searchSection(ctx context.Context, keyed bool, after *TaskC
 // timedSection reads a section on PostgreSQL under the plan's
 // statement_timeout: set for its transaction only, it stops the statement
 // in the server whatever the client does.
-func (l *taskLister) timedSection(ctx context.Context, keyed bool, after *TaskCursor, n int) ([]taskapi.Task, error) {
+func (l *taskLister) timedSection(ctx context.Context, keyed bool, after *position, n int) ([]taskapi.Task, error) {
 	tx, err := l.s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
@@ -157,7 +157,7 @@ func (s *Store) searchSlot(ctx context.Context) (release func(), err error) {
 // could be changed, deleted, or its seq given to another user's new task.
 // (Unprepared: preparing through the statement cache would wait for a
 // second connection while this one is held.)
-func (l *taskLister) scanSection(ctx context.Context, keyed bool, after *TaskCursor, n int) ([]taskapi.Task, *TaskCursor, error) {
+func (l *taskLister) scanSection(ctx context.Context, keyed bool, after *position, n int) ([]taskapi.Task, *position, error) {
 	tx, err := l.s.read.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, nil, err
@@ -179,13 +179,13 @@ func (l *taskLister) scanSection(ctx context.Context, keyed bool, after *TaskCur
 	if l.s.afterSearchWalk != nil {
 		l.s.afterSearchWalk()
 	}
-	var more *TaskCursor
+	var more *position
 	if w.stoppedAt != 0 {
 		t, err := scanTask(tx.QueryRowContext(ctx, `SELECT `+l.s.d.taskColumns+` FROM tasks WHERE seq = $1`, w.stoppedAt))
 		if err != nil {
 			return nil, nil, err
 		}
-		c := TaskCursorOf(t, l.q.Sort.Key)
+		c := l.sort.at(t, t.ID)
 		more = &c
 	}
 	if len(w.hits) == 0 {
@@ -224,7 +224,7 @@ type walkResult struct {
 // walk reads the section in order, matching each task, until it has n
 // hits, reaches the section's end or the budget, or hands over to the
 // index (see scanSection).
-func (l *taskLister) walk(ctx context.Context, tx *sql.Tx, keyed bool, after *TaskCursor, n int) (walkResult, error) {
+func (l *taskLister) walk(ctx context.Context, tx *sql.Tx, keyed bool, after *position, n int) (walkResult, error) {
 	var (
 		a   args
 		res walkResult

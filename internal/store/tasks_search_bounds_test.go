@@ -54,7 +54,7 @@ func TestSearchWalkBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if next == nil || len(items) >= 20 {
+	if next == "" || len(items) >= 20 {
 		t.Fatalf("first page: %d tasks, next %v; want a page cut short by the budget", len(items), next)
 	}
 	// One task of 10,000 bytes against 200 characters costs 3,001 tasks

@@ -99,7 +99,7 @@ func listAllTasks(t *testing.T, s *store.Store, user uuid.UUID, q store.TaskQuer
 		for _, it := range items {
 			out = append(out, it.ID)
 		}
-		if next == nil {
+		if next == "" {
 			return out
 		}
 		q.After = next
@@ -269,7 +269,7 @@ func TestTaskSearchPageIsOneSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(items) != 1 || items[0].ID != newest.ID || items[0].UserID != alice || next == nil {
+	if len(items) != 1 || items[0].ID != newest.ID || items[0].UserID != alice || next == "" {
 		t.Fatalf("first page %+v, next %v: want the newest report as the walk saw it, and a next page", items, next)
 	}
 	// The later pages see the changes: the renamed task no longer matches.
@@ -286,7 +286,7 @@ func TestTaskSearchPageIsOneSnapshot(t *testing.T) {
 			}
 			rest = append(rest, it.ID)
 		}
-		if next == nil {
+		if next == "" {
 			break
 		}
 		q.After = next

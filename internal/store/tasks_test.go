@@ -107,7 +107,7 @@ func TestInsertTasksAndListAll(t *testing.T) {
 				}
 				seen[it.ID] = true
 			}
-			if next == nil {
+			if next == "" {
 				break
 			}
 			q.After = next

@@ -334,34 +334,46 @@ func (s *Store) notFoundOrChanged(ctx context.Context, tx querier, id uuid.UUID)
 	return changedSince("user")
 }
 
-// ListUsers returns up to limit users with an ID after after (uuid.Nil for
-// the first page), in ID order, which is creation order for UUIDv7. A
-// non-empty query keeps users whose email or username contains it,
+// ListUsers returns one page of the users in ID order (userOrder: UUIDv7,
+// so creation order), and the position of the next page ("" on the last).
+// A non-empty query keeps users whose email or username contains it,
 // ignoring case. The keyset on the primary key makes every page cost the
 // same.
-func (s *Store) ListUsers(ctx context.Context, query string, after uuid.UUID, limit int) ([]taskapi.User, error) {
-	args := []any{after, limit}
-	q := `SELECT ` + userColumns + ` FROM users WHERE id > $1`
-	if query != "" {
-		args = append(args, "%"+escapeLike(strings.ToLower(query))+"%")
-		q += ` AND (email LIKE $3 ESCAPE '\' OR lower(username) LIKE $3 ESCAPE '\')`
+func (s *Store) ListUsers(ctx context.Context, query string, page Page) ([]taskapi.User, Position, error) {
+	after, err := userOrder.decode(page.After)
+	if err != nil || page.Limit < 1 {
+		return nil, "", fmt.Errorf("list users: limit %d: %w", page.Limit, err)
 	}
-	q += ` ORDER BY id LIMIT $2`
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	var a args
+	var where []string
+	if after != nil {
+		where = append(where, userOrder.after(&a, after, false))
+	}
+	if query != "" {
+		like := a.add("%" + escapeLike(strings.ToLower(query)) + "%")
+		where = append(where, `(email LIKE `+like+` ESCAPE '\' OR lower(username) LIKE `+like+` ESCAPE '\')`)
+	}
+	q := `SELECT ` + userColumns + ` FROM users`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY ` + userOrder.order(false) + ` LIMIT ` + a.add(page.Limit+1)
+	rows, err := s.read.QueryContext(ctx, q, a...)
 	if err != nil {
-		return nil, fmt.Errorf("list users: %w", s.mapErr(err))
+		return nil, "", fmt.Errorf("list users: %w", s.mapErr(err))
 	}
 	defer rows.Close()
-	out := make([]taskapi.User, 0, limit)
+	out := make([]taskapi.User, 0, page.Limit+1)
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
+			return nil, "", fmt.Errorf("list users: %w", err)
 		}
 		out = append(out, u)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
+		return nil, "", fmt.Errorf("list users: %w", err)
 	}
-	return out, nil
+	out, next := pageOf(userOrder, out, page.Limit, func(u taskapi.User) uuid.UUID { return u.ID })
+	return out, next, nil
 }

@@ -241,7 +241,7 @@ func (a *App) filteredList(w http.ResponseWriter, r *http.Request, rq *req, lp *
 	if err == nil {
 		err = f.Validate()
 	}
-	var after *store.TaskCursor
+	var after store.Position
 	if err == nil && q.Get("cursor") != "" {
 		after, err = a.decodeCursor(q.Get("cursor"), sort)
 	}
@@ -256,9 +256,9 @@ func (a *App) filteredList(w http.ResponseWriter, r *http.Request, rq *req, lp *
 		return
 	}
 	lp.Sections = []section{{Rows: a.rows(tasks, lp.Categories, rq)}}
-	if next != nil {
+	if next != "" {
 		nq := r.URL.Query()
-		nq.Set("cursor", a.encodeCursor(*next, sort))
+		nq.Set("cursor", a.encodeCursor(next, sort))
 		lp.Next = r.URL.Path + "?" + nq.Encode()
 	}
 	if lp.Query != (listQuery{}) {
@@ -292,31 +292,31 @@ func parseDay(s string, loc *time.Location, plusDays int) (*time.Time, error) {
 // A list cursor is the store's position and the sort it belongs to,
 // signed so that a tampered one is refused.
 type cursorBody struct {
-	Sort string           `json:"s"`
-	At   store.TaskCursor `json:"c"`
+	Sort string         `json:"s"`
+	At   store.Position `json:"c"`
 }
 
-func (a *App) encodeCursor(c store.TaskCursor, sort taskapi.TaskSort) string {
+func (a *App) encodeCursor(c store.Position, sort taskapi.TaskSort) string {
 	b, _ := json.Marshal(cursorBody{Sort: sort.String(), At: c})
 	body := base64.RawURLEncoding.EncodeToString(b)
 	return body + "." + mac(a.keys.session, "cursor\x00"+body)
 }
 
-func (a *App) decodeCursor(s string, sort taskapi.TaskSort) (*store.TaskCursor, error) {
+func (a *App) decodeCursor(s string, sort taskapi.TaskSort) (store.Position, error) {
 	bad := taskapi.Invalid("cursor", "is not one of this list's")
 	body, sig, ok := strings.Cut(s, ".")
 	if !ok || !hmac.Equal([]byte(sig), []byte(mac(a.keys.session, "cursor\x00"+body))) {
-		return nil, bad
+		return "", bad
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(body)
 	if err != nil {
-		return nil, bad
+		return "", bad
 	}
 	var cb cursorBody
 	if err := json.Unmarshal(raw, &cb); err != nil || cb.Sort != sort.String() {
-		return nil, bad
+		return "", bad
 	}
-	return &cb.At, nil
+	return cb.At, nil
 }
 
 // listURL is where a form goes back to: the page it was posted from, if

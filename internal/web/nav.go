@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/store"
 )
 
 // nav is the sidebar: the smart lists with their counts, then the
@@ -36,7 +37,7 @@ func (a *App) loadNav(ctx context.Context, rq *req) *nav {
 }
 
 func (a *App) categories(ctx context.Context, rq *req) []taskapi.Category {
-	cats, _, err := a.store.ListCategories(ctx, rq.p.User.ID, categoriesMax, nil)
+	cats, _, err := a.store.ListCategories(ctx, rq.p.User.ID, store.Page{Limit: categoriesMax})
 	if err != nil {
 		a.log.WarnContext(ctx, "web: categories", "err", err.Error())
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/auth"
+	"github.com/taskapi/taskapi/internal/store"
 )
 
 type sessionRow struct {
@@ -41,7 +42,7 @@ func (a *App) settings(r *http.Request, rq *req) (*settingsPage, error) {
 	u := rq.p.User
 	sp := &settingsPage{Profile: newForm(r), Password: newForm(r), Delete: newForm(r), TimeZones: commonZones}
 	sp.Profile.Values = map[string]string{"username": u.Username, "full_name": derefStr(u.FullName), "email": u.Email, "timezone": u.TimeZone}
-	sessions, err := a.store.ListSessions(r.Context(), u.ID, uuid.Nil, 100)
+	sessions, _, err := a.store.ListSessions(r.Context(), u.ID, store.Page{Limit: 100})
 	if err != nil {
 		return nil, err
 	}
