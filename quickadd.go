@@ -401,3 +401,42 @@ func parseClock(toks []qtoken) (hour, minute, n int) {
 	}
 	return h, minute, n
 }
+
+// Task is the task a quick add describes: TODO, MEDIUM unless a priority
+// was given, in the category named (looked up among cats by name). The
+// caller validates it (Task.Validate) before storing it.
+func (q QuickAdd) Task(cats []Category) Task {
+	t := Task{Title: q.Title, Status: StatusTodo, Priority: PriorityMedium, DueDate: q.DueDate}
+	if q.Priority != nil {
+		t.Priority = *q.Priority
+	}
+	for _, c := range cats {
+		if q.Category != "" && c.Name == q.Category {
+			id := c.ID
+			t.CategoryID = &id
+			break
+		}
+	}
+	return t
+}
+
+// CategoryNames lists the names of cats, as ParseQuickAdd takes them.
+func CategoryNames(cats []Category) []string {
+	names := make([]string, len(cats))
+	for i, c := range cats {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// ValidateQuickAdd checks a quick-add text and what was left of it as a
+// title.
+func ValidateQuickAdd(text string, q QuickAdd) error {
+	if len(text) > QuickAddMaxLen || !ValidText(text) {
+		return Invalid("text", "must be at most %d bytes of valid UTF-8 without NUL", QuickAddMaxLen)
+	}
+	if strings.TrimSpace(q.Title) == "" {
+		return Invalid("title", "is empty: type what to do, then the date or priority")
+	}
+	return nil
+}

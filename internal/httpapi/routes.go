@@ -129,6 +129,10 @@ func (s *server) routes(api huma.API) {
 	register(s, api, route{ID: "create-task", Method: post, Path: tasks, Access: user, Limit: perUser, Idempotent: true,
 		Tags: taskTags, Status: http.StatusCreated, Errors: []int{badRequest, invalid}, Summary: "Create a task",
 		Description: "201 with Location and ETag. Accepts Idempotency-Key."}, s.createTask)
+	register(s, api, route{ID: "quick-task", Method: post, Path: tasks + "/quick", Access: user, Limit: perUser,
+		Tags: taskTags, Status: http.StatusCreated, Errors: []int{badRequest, invalid}, Summary: "Create a task from one line",
+		Description: "Parses the line as the web app's quick add does, in the user's time zone: 201 with the parse and the task (Location, ETag), " +
+			"or with `dry_run` 200 with the parse alone. What is not recognised stays in the title."}, s.quickTask)
 	register(s, api, route{ID: "bulk-tasks", Method: post, Path: tasks + "/bulk", Access: user, Limit: perUser, Idempotent: true,
 		Tags: taskTags, Errors: []int{badRequest, notFound, invalid}, Summary: "Update or delete tasks in bulk",
 		Description: "Up to 100 tasks in one transaction, all or nothing: one missing or foreign ID (404) and nothing changes. Accepts Idempotency-Key."}, s.bulkTasks)

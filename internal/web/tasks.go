@@ -22,33 +22,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func (a *App) categoryNames(cats []taskapi.Category) []string {
-	names := make([]string, len(cats))
-	for i, c := range cats {
-		names[i] = c.Name
-	}
-	return names
-}
-
-// quickTask turns a quick-add line into a task to create.
+// quickTask turns a quick-add line into a task to create, by the
+// domain's rules (the API's POST /tasks/quick uses the same).
 func (a *App) quickTask(r *http.Request, rq *req, text string) (taskapi.Task, taskapi.QuickAdd, error) {
 	cats := a.categories(r.Context(), rq)
-	qa := taskapi.ParseQuickAdd(text, a.now(), rq.loc, a.categoryNames(cats))
-	t := taskapi.Task{Title: qa.Title, Status: taskapi.StatusTodo, Priority: taskapi.PriorityMedium, DueDate: qa.DueDate}
-	if qa.Priority != nil {
-		t.Priority = *qa.Priority
-	}
-	for _, c := range cats {
-		if qa.Category != "" && c.Name == qa.Category {
-			id := c.ID
-			t.CategoryID = &id
-		}
-	}
-	if len(text) > taskapi.QuickAddMaxLen {
-		return t, qa, taskapi.Invalid("text", "must be at most %d characters", taskapi.QuickAddMaxLen)
-	}
-	if strings.TrimSpace(qa.Title) == "" {
-		return t, qa, taskapi.Invalid("title", "is empty: type what to do, then the date or priority")
+	qa := taskapi.ParseQuickAdd(text, a.now(), rq.loc, taskapi.CategoryNames(cats))
+	t := qa.Task(cats)
+	if err := taskapi.ValidateQuickAdd(text, qa); err != nil {
+		return t, qa, err
 	}
 	return t, qa, t.Validate()
 }
@@ -100,7 +81,7 @@ func (a *App) quickPreview(w http.ResponseWriter, r *http.Request, rq *req) {
 		text = text[:taskapi.QuickAddMaxLen]
 	}
 	cats := a.categories(r.Context(), rq)
-	qa := taskapi.ParseQuickAdd(text, a.now(), rq.loc, a.categoryNames(cats))
+	qa := taskapi.ParseQuickAdd(text, a.now(), rq.loc, taskapi.CategoryNames(cats))
 	type span struct {
 		Start int    `json:"start"`
 		End   int    `json:"end"`
