@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -44,6 +45,9 @@ func TestBrowserJourney(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
 			e := newEnv(t, engine)
+			if _, _, err := e.Auth.EnsureSuperuser(context.Background(), "root@example.com", "root", "a calm purple otter 42"); err != nil {
+				t.Fatal(err)
+			}
 			// The emails the server sent, for the script to follow their links.
 			mailSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				skip, _ := strconv.Atoi(r.URL.Query().Get("skip"))

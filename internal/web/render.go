@@ -163,6 +163,8 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, rq *req, err error) {
 		a.errorPage(w, r, rq, http.StatusBadRequest, "That did not work", msg("The request could not be understood."))
 	case errors.Is(err, taskapi.ErrInvalid):
 		a.errorPage(w, r, rq, http.StatusUnprocessableEntity, "That did not work", msg("The input is invalid."))
+	case errors.Is(err, taskapi.ErrPreconditionFailed):
+		a.errorPage(w, r, rq, http.StatusConflict, "It changed meanwhile", "This was changed by someone else since you opened the page. Reload it and try again.")
 	case errors.Is(err, taskapi.ErrConflict):
 		a.errorPage(w, r, rq, http.StatusConflict, "That did not work", msg("It conflicts with something that exists."))
 	case errors.Is(err, context.DeadlineExceeded):

@@ -68,6 +68,10 @@ func (a *App) routes() []route {
 		{"POST /categories/{id}", member, a.updateCategory},
 		{"POST /categories/{id}/delete", member, a.deleteCategory},
 
+		{"GET /overview", member, a.overviewPage},
+		{"GET /admin", admin, a.adminPage},
+		{"POST /admin/users/{id}", admin, a.adminUpdate},
+		{"POST /admin/users/{id}/delete", admin, a.adminDelete},
 		{"GET /settings", member, a.settingsPage},
 		{"POST /settings/profile", member, a.profilePost},
 		{"POST /settings/password", member, a.passwordPost},

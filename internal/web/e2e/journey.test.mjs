@@ -186,6 +186,12 @@ test("desktop journey, light then dark", async () => {
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByText("Saved “Pay rent and water bill”").waitFor();
 
+  // Overview: charts drawn on the server, with tables.
+  await page.goto("/overview");
+  await page.getByRole("img", { name: /Tasks by priority/ }).waitFor();
+  await scan(page, "overview");
+  await shot(page, "desktop-overview");
+
   // Keyboard: help, j/k, c completes the row under the cursor.
   await page.goto("/all");
   await page.keyboard.press("?");
@@ -252,6 +258,27 @@ test("without JavaScript: quick add and complete are form posts", async () => {
   await page.locator(".task", { hasText: "Fix the bike" }).getByRole("button", { name: /Complete/ }).click();
   await page.getByText("Completed “Fix the bike”").waitFor();
   assert.equal(await page.locator(".task", { hasText: "Fix the bike" }).count(), 0);
+  await page.context().close();
+});
+
+test("administrator: search, disable, enable", async () => {
+  const page = await newPage({ ...desktop, colorScheme: "dark" });
+  await page.goto("/login");
+  await page.getByLabel("Username or email").fill("root");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL("**/today");
+  await page.getByRole("link", { name: "Administration" }).click();
+  await page.getByLabel("Search accounts").fill("ada");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("button", { name: "Disable ada" }).click();
+  await page.getByText("Saved ada.").waitFor();
+  await page.getByRole("button", { name: "Enable ada" }).click();
+  await page.getByText("Saved ada.").waitFor();
+  await page.goto("/admin");
+  await scan(page, "admin");
+  await shot(page, "desktop-admin-dark");
+  noProblems(page);
   await page.context().close();
 });
 
