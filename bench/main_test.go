@@ -87,8 +87,13 @@ func TestInProcessSmoke(t *testing.T) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Results) != 5 || r.Tokens != "login" || r.Engine != "sqlite" || r.BcryptCost != 10 {
-		t.Fatalf("report: %+v", r)
+	type summary struct {
+		Results        int
+		Tokens, Engine string
+		BcryptCost     int
+	}
+	if diff := cmp.Diff(summary{5, "login", "sqlite", 10}, summary{len(r.Results), r.Tokens, r.Engine, r.BcryptCost}); diff != "" {
+		t.Fatalf("report (-want +got):\n%s", diff)
 	}
 	for _, res := range r.Results {
 		if res.Requests == 0 {

@@ -135,8 +135,8 @@ func TestNewResultSeparatesErrorsFromSuccess(t *testing.T) {
 	raw.want[kindGet], raw.want[kindCreate] = 200, 201
 	raw.netErrs[kindCreate] = 4
 	r := newResult(raw, wl, "taskapi", "postgres")
-	if r.Requests != 10 || r.RPS != 5 {
-		t.Errorf("requests %d rps %v", r.Requests, r.RPS)
+	if diff := cmp.Diff([2]float64{10, 5}, [2]float64{float64(r.Requests), r.RPS}); diff != "" {
+		t.Errorf("requests and req/s (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(map[string]uint64{"404": 1, "500": 1, "net": 4}, r.Errors); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)

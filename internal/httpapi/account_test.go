@@ -202,8 +202,8 @@ func TestUserETagAndIfMatch(t *testing.T) {
 		patch(`"other", `+newTag, map[string]any{"full_name": "Vera V"}).want(t, http.StatusOK)
 		var got userJSON
 		e.get(t, "/api/v1/users/me", tk.AccessToken).want(t, http.StatusOK).decode(t, &got)
-		if got.FullName == nil || *got.FullName != "Vera V" {
-			t.Errorf("after the conditional updates: %+v", got)
+		if diff := cmp.Diff(ptr("Vera V"), got.FullName); diff != "" {
+			t.Errorf("full name after the conditional updates (-want +got):\n%s", diff)
 		}
 		current := e.get(t, "/api/v1/users/me", tk.AccessToken).Header.Get("ETag")
 
