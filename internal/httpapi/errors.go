@@ -13,6 +13,7 @@ import (
 
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/ratelimit"
+	"github.com/taskapi/taskapi/internal/store"
 )
 
 // problemContentType is the media type of every error response.
@@ -77,6 +78,8 @@ func (s *server) problem(ctx context.Context, err error) error {
 		return huma.NewError(m.status, detail(m.detail))
 	}
 	switch {
+	case store.Unavailable(err):
+		return s.outage.failed(ctx, err)
 	case errors.Is(err, context.DeadlineExceeded):
 		s.log.WarnContext(ctx, "request deadline exceeded", "request_id", requestIDFrom(ctx), "err", err.Error())
 		return huma.Error503ServiceUnavailable(detail("the request took too long; try again"))

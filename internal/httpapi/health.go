@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/store"
 )
 
 // StatusOutput is the body of the health routes.
@@ -30,6 +31,9 @@ func (s *server) readyz(ctx context.Context, _ taskapi.Principal, _ *struct{}) (
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
+		if store.Unavailable(err) || ctx.Err() != nil {
+			return nil, s.outage.failed(ctx, err)
+		}
 		s.log.WarnContext(ctx, "not ready: database does not answer", "err", err.Error())
 		return nil, huma.Error503ServiceUnavailable("the database does not answer")
 	}

@@ -150,8 +150,10 @@ func (s *server) accessLog(next http.Handler) http.Handler {
 		}
 		took := time.Since(start)
 		s.metrics.ObserveRequest(r.Method, info.pattern, rec.status, took)
+		// A 503 (database outage, deadline) is logged where it is found,
+		// once per outage; its access lines stay at info.
 		level := slog.LevelInfo
-		if rec.status >= 500 {
+		if rec.status >= 500 && rec.status != http.StatusServiceUnavailable {
 			level = slog.LevelError
 		}
 		s.log.LogAttrs(ctx, level, "request",

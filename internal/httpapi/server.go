@@ -53,6 +53,8 @@ type server struct {
 	log     *slog.Logger
 	version string
 	now     func() time.Time
+	// outage logs a database outage once; nil without a store.
+	outage *outage
 	// cursors signs and checks the cursors of lists.
 	cursors cursorCodec
 	metrics *metrics.Metrics
@@ -81,6 +83,9 @@ func NewServer(deps Deps) http.Handler {
 	}
 	if s.cfg != nil {
 		s.cursors = newCursorCodec(s.cfg.JWTSecret)
+	}
+	if s.store != nil {
+		s.outage = &outage{ping: s.store.Ping, log: s.log, every: 500 * time.Millisecond}
 	}
 	s.metrics = deps.Metrics
 	if s.metrics == nil {
