@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -37,7 +38,7 @@ func newInputTestServer(t *testing.T) (*httptest.Server, *strings.Builder) {
 			case "boom":
 				panic("handler exploded")
 			case "driver":
-				return nil, io.ErrUnexpectedEOF
+				return nil, errors.New(`ERROR: relation "tasks" does not exist (SQLSTATE 42P01)`)
 			case "taken":
 				return nil, taskapi.ErrConflict
 			case "badfield":
@@ -114,7 +115,7 @@ func TestInputErrors(t *testing.T) {
 					t.Errorf("no error at %s: %s", tt.location, body)
 				}
 			}
-			if status == 500 && (strings.Contains(body, "unexpected EOF") || strings.Contains(body, "exploded")) {
+			if status == 500 && (strings.Contains(body, "SQLSTATE") || strings.Contains(body, "exploded")) {
 				t.Errorf("500 leaks the cause: %s", body)
 			}
 		})
@@ -122,7 +123,7 @@ func TestInputErrors(t *testing.T) {
 	if strings.Contains(logs.String(), secret) {
 		t.Errorf("a password reached the log")
 	}
-	if !strings.Contains(logs.String(), "handler exploded") || !strings.Contains(logs.String(), "unexpected EOF") {
+	if !strings.Contains(logs.String(), "handler exploded") || !strings.Contains(logs.String(), "SQLSTATE 42P01") {
 		t.Errorf("internal errors were not logged:\n%s", logs.String())
 	}
 }

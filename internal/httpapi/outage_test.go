@@ -92,6 +92,11 @@ func TestDatabaseOutageIs503LoggedOnce(t *testing.T) {
 		return u.String()
 	}}
 	e := newEnv(t, engine)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log:\n%s", e.Logs.String())
+		}
+	})
 	alice := e.newUser(t, "alice")
 	e.get(t, "/api/v1/tasks", alice.Token).want(t, http.StatusOK)
 

@@ -19,8 +19,8 @@ import (
 // TaskListQuery holds the filters, sort and page of a list of tasks; every
 // filter is optional and they combine.
 type TaskListQuery struct {
-	Status    []string  `query:"status" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" doc:"One status or a comma-separated list. Without it, ARCHIVED tasks are left out."`
-	Priority  []string  `query:"priority" enum:"LOW,MEDIUM,HIGH,URGENT" doc:"One priority or a comma-separated list"`
+	Status    []string  `query:"status" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" doc:"One status or several, comma-separated (status=TODO,COMPLETED) or repeated (status=TODO&status=COMPLETED). Without it, ARCHIVED tasks are left out."`
+	Priority  []string  `query:"priority" enum:"LOW,MEDIUM,HIGH,URGENT" doc:"One priority or several, comma-separated or repeated"`
 	DueAfter  QueryTime `query:"due_after" doc:"Tasks due at or after this instant (RFC 3339, years 0001–9999 in UTC); leaves out tasks without a due date"`
 	DueBefore QueryTime `query:"due_before" doc:"Tasks due strictly before this instant (RFC 3339, years 0001–9999 in UTC); leaves out tasks without a due date"`
 	Overdue   bool      `query:"overdue" doc:"true: only tasks due in the past that are neither COMPLETED nor ARCHIVED; false changes nothing"`

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/google/uuid"
+	"github.com/taskapi/taskapi/internal/store/storetest"
 
 	"github.com/taskapi/taskapi"
 )
@@ -425,4 +427,46 @@ func TestTaskStats(t *testing.T) {
 			t.Errorf("stats of a user without tasks: %+v", empty)
 		}
 	})
+}
+
+// Every list parameter takes its values comma-separated or repeated, or
+// both at once; a parameter of one value given twice is refused, never
+// read as its first value.
+func TestListParametersRepeatedOrCommaSeparated(t *testing.T) {
+	e := newEnv(t, storetest.Engines(t)[0])
+	alice := e.newUser(t, "alice")
+	for _, task := range []map[string]any{
+		{"title": "todo low", "status": "TODO", "priority": "LOW"},
+		{"title": "done high", "status": "COMPLETED", "priority": "HIGH"},
+		{"title": "doing urgent", "status": "IN_PROGRESS", "priority": "URGENT"},
+	} {
+		e.createTask(t, alice, task)
+	}
+	titles := func(query string) []string {
+		var p page[struct{ Title string }]
+		e.get(t, "/api/v1/tasks?sort=title&"+query, alice.Token).want(t, http.StatusOK).decode(t, &p)
+		var out []string
+		for _, it := range p.Items {
+			out = append(out, it.Title)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		query string
+		want  []string
+	}{
+		{"status=TODO,COMPLETED", []string{"done high", "todo low"}},
+		{"status=TODO&status=COMPLETED", []string{"done high", "todo low"}},
+		{"status=TODO,IN_PROGRESS&status=COMPLETED", []string{"doing urgent", "done high", "todo low"}},
+		{"priority=LOW&priority=URGENT", []string{"doing urgent", "todo low"}},
+		{"priority=LOW&status=TODO&status=IN_PROGRESS&priority=URGENT", []string{"doing urgent", "todo low"}},
+	} {
+		if diff := cmp.Diff(tt.want, titles(tt.query)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.query, diff)
+		}
+	}
+	for _, query := range []string{"limit=1&limit=2", "sort=title&sort=-title", "q=a&q=b"} {
+		e.get(t, "/api/v1/tasks?"+query, alice.Token).wantProblem(t, http.StatusBadRequest)
+	}
+	e.get(t, "/api/v1/tasks?status=TODO&status=DONE", alice.Token).wantProblem(t, http.StatusUnprocessableEntity)
 }

@@ -28,8 +28,9 @@ func Unavailable(err error) bool {
 		sqliteErr  *sqlite.Error
 	)
 	switch {
-	case errors.As(err, &connectErr), errors.As(err, &netErr),
-		errors.Is(err, driver.ErrBadConn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+	case errors.As(err, &connectErr), errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn),
+		// pgx reports a connection lost mid-query as a bare unexpected EOF.
+		errors.Is(err, io.ErrUnexpectedEOF):
 		return true
 	case errors.As(err, &pgErr):
 		// Class 08: connection exception; 57P01–57P03: shutting down or
