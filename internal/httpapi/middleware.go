@@ -19,12 +19,14 @@ import (
 // middleware wraps the mux in the layers every request passes, outermost
 // first: request ID, client address, metrics and the access log; security
 // headers and CORS (so that every answer carries them, errors included);
-// panic recovery, the deadline, the body limit, and routing that answers
+// panic recovery, the deadline, the body limit, conditional GETs
+// (If-None-Match → 304), and routing that answers
 // unknown paths and methods with problem+json instead of the mux's plain
 // text. Rate limits are huma middleware (server.go), as they depend on the
 // operation.
 func (s *server) middleware(mux *http.ServeMux) http.Handler {
 	var h http.Handler = s.route(mux)
+	h = conditionalGet(h)
 	h = s.limitBody(h)
 	h = s.deadline(h)
 	h = s.recoverPanics(h)

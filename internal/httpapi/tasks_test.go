@@ -276,3 +276,31 @@ func TestMissingRequiredFieldIsNamed(t *testing.T) {
 		}
 	}
 }
+
+// A GET whose If-None-Match names the current ETag is 304 with no body;
+// a stale or foreign tag gets the resource.
+func TestIfNoneMatchIsNotModified(t *testing.T) {
+	e := newEnv(t, storetest.Engines(t)[0])
+	alice := e.newUser(t, "alice")
+	task, tag := e.createTask(t, alice, map[string]any{"title": "cached"})
+	path := "/api/v1/tasks/" + task.ID
+	get := func(path, inm string) *response {
+		return e.do(t, request{Method: http.MethodGet, Path: path, Token: alice.Token, Header: http.Header{"If-None-Match": {inm}}})
+	}
+	r := get(path, tag)
+	if r.Status != http.StatusNotModified || len(r.Body) != 0 || r.Header.Get("ETag") != tag {
+		t.Errorf("matching tag: %d %q ETag %q", r.Status, r.Body, r.Header.Get("ETag"))
+	}
+	for _, inm := range []string{`"other", ` + tag, "W/" + tag, "*"} {
+		if r := get(path, inm); r.Status != http.StatusNotModified {
+			t.Errorf("If-None-Match %s: %d", inm, r.Status)
+		}
+	}
+	get(path, `"stale"`).want(t, http.StatusOK)
+	me := e.get(t, "/api/v1/users/me", alice.Token).want(t, http.StatusOK)
+	if r := get("/api/v1/users/me", me.Header.Get("ETag")); r.Status != http.StatusNotModified {
+		t.Errorf("users/me with its ETag: %d", r.Status)
+	}
+	e.do(t, request{Method: http.MethodPatch, Path: path, Token: alice.Token, Body: map[string]any{"title": "changed"}}).want(t, http.StatusOK)
+	get(path, tag).want(t, http.StatusOK)
+}
