@@ -183,9 +183,11 @@ func (s *server) maxBodyBytes() int64 {
 	return s.cfg.MaxBodyBytes
 }
 
+// openAPIHandler serves the document, marshalled once: the routes are
+// all registered before it is built.
 func (s *server) openAPIHandler(api huma.API) http.Handler {
+	b, err := api.OpenAPI().MarshalJSON()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, err := api.OpenAPI().MarshalJSON()
 		if err != nil {
 			s.internalError(w, r, err)
 			return
