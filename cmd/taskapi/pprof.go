@@ -12,12 +12,13 @@ import (
 
 // startPprof serves the runtime profiles on addr (a loopback address, as
 // config checks) on a server of its own, so the API's middleware and routes
-// never see them. It returns a function that stops it at once: a profile
+// never see them. The command line is not served: it may hold settings
+// given as flags. It returns a function that stops it at once: a profile
 // being taken is of no use once the server stops.
 func startPprof(addr string, log *slog.Logger) (func() error, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
-	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.Handle("GET /debug/pprof/cmdline", http.NotFoundHandler())
 	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)

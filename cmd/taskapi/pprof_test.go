@@ -37,6 +37,9 @@ func TestPprofIsOptInAndSeparate(t *testing.T) {
 	if code := get("http://" + pprofAddr + "/debug/pprof/"); code != http.StatusOK {
 		t.Errorf("pprof index = %d", code)
 	}
+	if code := get("http://" + pprofAddr + "/debug/pprof/cmdline"); code != http.StatusNotFound {
+		t.Errorf("pprof serves the command line (%d); flags may carry secrets", code)
+	}
 	if code := get(url + "/debug/pprof/"); code != http.StatusNotFound {
 		t.Errorf("the API serves /debug/pprof/ with %d; it must stay on its own listener", code)
 	}
