@@ -20,6 +20,9 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	// ErrPreconditionFailed means an If-Match precondition did not hold.
 	ErrPreconditionFailed = errors.New("precondition failed")
+	// ErrTooManyRequests means a budget of the caller's is spent for now
+	// (the mail an account may trigger).
+	ErrTooManyRequests = errors.New("too many requests")
 	// ErrBadRequest means the request cannot be understood (a tampered cursor,
 	// a used email token).
 	ErrBadRequest = errors.New("bad request")

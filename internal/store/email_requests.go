@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -13,15 +14,23 @@ import (
 // as a row of the outbox that the worker resolves later (ResolveEmailRequest).
 // It is one insert whether or not the address belongs to anybody, so the
 // caller's answer takes the same time and leaves the same trace either
-// way, and once it returns the request survives a crash.
+// way, and once it returns the request survives a crash. Beyond the
+// address's mail budget the request is dropped, silently, as the answer
+// must not tell.
 func (s *Store) EnqueueEmailRequest(ctx context.Context, p EmailPurpose, email string) error {
 	id, err := uuid.NewV7()
 	if err != nil {
 		return fmt.Errorf("email request: %w", err)
 	}
-	now := s.Now()
+	due, err := s.mailSlot(ctx, s.write, nil, email)
+	if errors.Is(err, ErrMailBudget) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("email request: %w", err)
+	}
 	_, err = s.write.ExecContext(ctx, `INSERT INTO outbox (id, recipient, subject, text_body, html_body, created_at, next_attempt_at, request)
-		VALUES ($1, $2, '', '', '', $3, $3, $4)`, id, email, now, string(p))
+		VALUES ($1, $2, '', '', '', $3, $4, $5)`, id, email, s.Now(), due, string(p))
 	if err != nil {
 		return fmt.Errorf("email request: %w", s.mapErr(err))
 	}

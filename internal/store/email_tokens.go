@@ -73,6 +73,13 @@ func (s *Store) issueQuietly(ctx context.Context, tx querier, tok EmailToken, ms
 	if n > 0 {
 		return false, nil
 	}
+	// Beyond the mail budget a request sends nothing, like one within
+	// the quiet period.
+	if _, err := s.mailSlot(ctx, tx, &tok.UserID, msg.To); errors.Is(err, ErrMailBudget) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
 	return true, s.issueEmailToken(ctx, tx, tok, msg)
 }
 
@@ -192,7 +199,7 @@ func (s *Store) ResetPassword(ctx context.Context, hash, newHash string, notice 
 			return err
 		}
 		notice.UserID = &uid
-		return s.insertOutbox(ctx, tx, notice)
+		return s.insertNotice(ctx, tx, notice)
 	})
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("reset password: %w", err)

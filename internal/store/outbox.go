@@ -31,14 +31,19 @@ type OutboxMessage struct {
 	Request EmailPurpose
 }
 
+// insertOutbox queues m within the mail budget (ErrMailBudget beyond it;
+// see mailSlot).
 func (s *Store) insertOutbox(ctx context.Context, q querier, m OutboxMessage) error {
 	id, err := uuid.NewV7()
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
-	now := s.Now()
+	due, err := s.mailSlot(ctx, q, m.UserID, m.To)
+	if err != nil {
+		return err
+	}
 	_, err = q.ExecContext(ctx, `INSERT INTO outbox (id, user_id, recipient, subject, text_body, html_body, created_at, next_attempt_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, m.UserID, m.To, m.Subject, m.Text, m.HTML, now, now)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, m.UserID, m.To, m.Subject, m.Text, m.HTML, s.Now(), due)
 	if err != nil {
 		return fmt.Errorf("outbox: %w", s.mapErr(err))
 	}

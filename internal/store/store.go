@@ -35,6 +35,8 @@ type Store struct {
 	// search tunes how a search on SQLite chooses between walking the
 	// list and the full-text index.
 	search SearchPlan
+	// mail is the mail budget (see mailSlot).
+	mail MailBudget
 	// searchSlots bounds the searches running at once (see searchSlot).
 	searchSlots chan struct{}
 	// afterSearchWalk, when set (by tests only), runs between a search's
@@ -57,7 +59,7 @@ func WithClock(now func() time.Time) Option {
 // Open connects to the database named by url: "postgres://…" or
 // "sqlite:PATH". It checks that the database answers.
 func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now, search: DefaultSearchPlan()}
+	s := &Store{now: time.Now, search: DefaultSearchPlan(), mail: DefaultMailBudget()}
 	for _, o := range opts {
 		o(s)
 	}

@@ -184,7 +184,7 @@ func (s *Store) SetPassword(ctx context.Context, userID uuid.UUID, newHash strin
 		}
 		if notice != nil {
 			notice.UserID = &userID
-			return s.insertOutbox(ctx, tx, *notice)
+			return s.insertNotice(ctx, tx, *notice)
 		}
 		return nil
 	})
