@@ -59,6 +59,7 @@ func (a *App) routes() []route {
 		{"GET /categories/{id}", member, a.categoryPage},
 		{"POST /tasks", member, a.createTask},
 		{"POST /tasks/quick-preview", member, a.quickPreview},
+		{"POST /tasks/bulk", member, a.bulkPost},
 		{"GET /tasks/{id}", member, a.taskPage},
 		{"POST /tasks/{id}", member, a.updateTask},
 		{"POST /tasks/{id}/toggle", member, a.toggleTask},

@@ -192,6 +192,16 @@ test("desktop journey, light then dark", async () => {
   await scan(page, "overview");
   await shot(page, "desktop-overview");
 
+  // Bulk: x selects rows, one request moves them all.
+  await page.goto("/all");
+  await page.locator("body").click({ position: { x: 600, y: 10 } });
+  for (const key of ["j", "x", "j", "x"]) { await page.keyboard.press(key); }
+  await page.getByText("2 tasks selected").waitFor();
+  await shot(page, "desktop-bulk");
+  await page.getByLabel("Category", { exact: true }).selectOption({ label: "Work" });
+  await page.getByRole("button", { name: "Move", exact: true }).click();
+  await page.getByText("Moved 2 tasks.").waitFor();
+
   // Keyboard: help, j/k, c completes the row under the cursor.
   await page.goto("/all");
   await page.keyboard.press("?");

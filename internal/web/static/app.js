@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var csrf = document.body.getAttribute("data-csrf") || "";
+  document.documentElement.classList.add("js");
 
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
@@ -81,7 +82,7 @@
   });
 
   // Filters apply as soon as a choice changes.
-  $$("form[data-filters] select").forEach(function (s) {
+  $$("form[data-filters] select, form[data-filters] input[type=date]").forEach(function (s) {
     s.addEventListener("change", function () { s.form.submit(); });
   });
 
@@ -139,6 +140,35 @@
     });
     quick.addEventListener("keydown", function (e) {
       if (e.key === "Escape") { quick.value = ""; tokens.textContent = ""; quick.blur(); }
+    });
+  }
+
+  // Selection: the bulk bar shows while rows are selected; shift-click
+  // selects a range.
+  var bulk = $("#bulk"), lastSel = null;
+  function updateBulk() {
+    if (!bulk) { return; }
+    var n = $$("[data-select]:checked").length;
+    bulk.classList.toggle("active", n > 0);
+    document.body.classList.toggle("selecting", n > 0);
+    var c = $("[data-bulk-count]", bulk);
+    if (c) { c.textContent = n + (n === 1 ? " task selected:" : " tasks selected:"); }
+  }
+  $$("[data-select]").forEach(function (box) {
+    box.addEventListener("click", function (e) {
+      var boxes = $$("[data-select]");
+      if (e.shiftKey && lastSel) {
+        var a = boxes.indexOf(lastSel), b = boxes.indexOf(box);
+        boxes.slice(Math.min(a, b), Math.max(a, b) + 1).forEach(function (x) { x.checked = box.checked; });
+      }
+      lastSel = box;
+      updateBulk();
+    });
+  });
+  if (bulk) {
+    bulk.addEventListener("submit", function (e) {
+      var action = e.submitter && e.submitter.value;
+      if (action === "delete" && !confirm("Delete the selected tasks?")) { e.preventDefault(); }
     });
   }
 
@@ -208,7 +238,7 @@
       case "j": e.preventDefault(); setCursor(cursor + 1); break;
       case "k": e.preventDefault(); setCursor(cursor - 1); break;
       case "g": pendingG = true; break;
-      case "x": if (row) { e.preventDefault(); row.classList.toggle("selected"); row.setAttribute("aria-selected", row.classList.contains("selected") ? "true" : "false"); } break;
+      case "x": if (row) { e.preventDefault(); var sel = $("[data-select]", row); if (sel) { sel.checked = !sel.checked; lastSel = sel; updateBulk(); } } break;
       case "c": if (row) { e.preventDefault(); toggle($("form[data-toggle]", row)); } break;
       case "e": if (row) { e.preventDefault(); $(".task-title", row).click(); } break;
       case "#":
