@@ -64,7 +64,7 @@ func (s *Store) mapCategoryErr(err error) error {
 // GetCategory returns one of the user's categories; another user's is
 // ErrNotFound.
 func (s *Store) GetCategory(ctx context.Context, userID, id uuid.UUID) (taskapi.Category, error) {
-	c, err := s.getCategory(ctx, s.read, userID, id, "")
+	c, err := s.getCategory(ctx, s.reader(), userID, id, "")
 	if err != nil {
 		return taskapi.Category{}, fmt.Errorf("get category: %w", err)
 	}
@@ -93,7 +93,7 @@ func (s *Store) ListCategories(ctx context.Context, userID uuid.UUID, page Page)
 	if after != nil {
 		where += ` AND ` + categoryOrder.after(&a, after, false)
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT `+categoryColumns+`, name_key FROM categories WHERE `+where+
+	rows, err := s.query(ctx, `SELECT `+categoryColumns+`, name_key FROM categories WHERE `+where+
 		` ORDER BY `+categoryOrder.order(false)+` LIMIT `+a.add(page.Limit+1), a...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list categories: %w", err)
@@ -127,7 +127,7 @@ func (s *Store) ListCategories(ctx context.Context, userID uuid.UUID, page Page)
 // only while its version is one of ifMatch (see UpdateTask).
 func (s *Store) UpdateCategory(ctx context.Context, userID, id uuid.UUID, patch taskapi.CategoryPatch, ifMatch Versions) (taskapi.Category, error) {
 	var out taskapi.Category
-	err := s.writeTx(ctx, func(tx querier) error {
+	err := s.tx(ctx, func(tx querier) error {
 		cur, err := s.getCategory(ctx, tx, userID, id, s.d.forUpdate)
 		if err != nil {
 			return err
@@ -171,7 +171,7 @@ func (s *Store) UpdateCategory(ctx context.Context, userID, id uuid.UUID, patch 
 // updated_at too, since their category_id changes), in the same
 // transaction.
 func (s *Store) DeleteCategory(ctx context.Context, userID, id uuid.UUID, ifMatch Versions) error {
-	err := s.writeTx(ctx, func(tx querier) error {
+	err := s.tx(ctx, func(tx querier) error {
 		cur, err := s.getCategory(ctx, tx, userID, id, s.d.forUpdate)
 		if err != nil {
 			return err

@@ -22,14 +22,14 @@ func (s *Store) EnqueueEmailRequest(ctx context.Context, p EmailPurpose, email s
 	if err != nil {
 		return fmt.Errorf("email request: %w", err)
 	}
-	due, err := s.mailSlot(ctx, s.write, nil, email)
+	due, err := s.mailSlot(ctx, s.writer(), nil, email)
 	if errors.Is(err, ErrMailBudget) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("email request: %w", err)
 	}
-	_, err = s.write.ExecContext(ctx, `INSERT INTO outbox (id, recipient, subject, text_body, html_body, created_at, next_attempt_at, request)
+	_, err = s.exec(ctx, `INSERT INTO outbox (id, recipient, subject, text_body, html_body, created_at, next_attempt_at, request)
 		VALUES ($1, $2, '', '', '', $3, $4, $5)`, id, email, s.Now(), due, string(p))
 	if err != nil {
 		return fmt.Errorf("email request: %w", s.mapErr(err))

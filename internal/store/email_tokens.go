@@ -112,7 +112,7 @@ func (s *Store) invalidateEmailTokens(ctx context.Context, tx querier, userID uu
 // to the user's current address) of the given purpose belongs to, without
 // using it up. Anything else is ErrEmailTokenInvalid.
 func (s *Store) LookupEmailToken(ctx context.Context, p EmailPurpose, hash string) (taskapi.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT u.id, u.email, u.username, u.full_name, u.is_active,
+	u, err := scanUser(s.queryRow(ctx, `SELECT u.id, u.email, u.username, u.full_name, u.is_active,
 			u.is_verified, u.is_superuser, u.created_at, u.updated_at, u.timezone, u.version
 		FROM email_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 AND t.email = u.email`,

@@ -60,7 +60,7 @@ func idempotently[T any](ctx context.Context, s *Store, userID uuid.UUID, key *I
 		out      T
 		replayed bool
 	)
-	err := s.writeTx(ctx, func(tx querier) error {
+	err := s.tx(ctx, func(tx querier) error {
 		var zero T
 		out, replayed = zero, false
 		if key != nil {
@@ -142,7 +142,7 @@ func (s *Store) claimKey(ctx context.Context, tx querier, userID uuid.UUID, key 
 // many it deleted. Call it periodically; expired keys are also taken over
 // when reused, so purging is only about space.
 func (s *Store) PurgeIdempotencyKeys(ctx context.Context, limit int) (int64, error) {
-	res, err := s.write.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE (user_id, key) IN
+	res, err := s.exec(ctx, `DELETE FROM idempotency_keys WHERE (user_id, key) IN
 		(SELECT user_id, key FROM idempotency_keys WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)`,
 		s.Now(), limit)
 	if err != nil {

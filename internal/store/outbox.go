@@ -52,7 +52,7 @@ func (s *Store) insertOutbox(ctx context.Context, q querier, m OutboxMessage) er
 
 // EnqueueMail queues a message on its own.
 func (s *Store) EnqueueMail(ctx context.Context, m OutboxMessage) error {
-	return s.insertOutbox(ctx, s.write, m)
+	return s.insertOutbox(ctx, s.writer(), m)
 }
 
 // ClaimMail takes the oldest message that is due and not claimed by a live
@@ -66,7 +66,7 @@ func (s *Store) ClaimMail(ctx context.Context, lease time.Duration) (OutboxMessa
 	now := s.Now()
 	var m OutboxMessage
 	var request sql.NullString
-	err := s.write.QueryRowContext(ctx, `UPDATE outbox SET locked_until = $1, attempts = attempts + 1
+	err := s.execRow(ctx, `UPDATE outbox SET locked_until = $1, attempts = attempts + 1
 		WHERE id = (
 			SELECT id FROM outbox
 			WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2
@@ -98,7 +98,7 @@ const claimWhere = `id = $1 AND attempts = $2 AND sent_at IS NULL AND failed_at 
 // complete runs the completion update q (whose first two parameters are
 // the claim's ID and attempt) and tells whether the claim still held.
 func (s *Store) complete(ctx context.Context, what string, claim OutboxMessage, q string, args ...any) error {
-	res, err := s.write.ExecContext(ctx, q, append([]any{claim.ID, claim.Attempts}, args...)...)
+	res, err := s.exec(ctx, q, append([]any{claim.ID, claim.Attempts}, args...)...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, s.mapErr(err))
 	}
@@ -145,7 +145,7 @@ type MailStatus struct {
 
 // OutboxStatus lists the most recent messages, newest first (at most limit).
 func (s *Store) OutboxStatus(ctx context.Context, limit int) ([]MailStatus, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, recipient, attempts, sent_at IS NOT NULL, failed_at IS NOT NULL, last_error
+	rows, err := s.query(ctx, `SELECT id, recipient, attempts, sent_at IS NOT NULL, failed_at IS NOT NULL, last_error
 		FROM outbox ORDER BY id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("outbox status: %w", s.mapErr(err))
@@ -187,7 +187,7 @@ const (
 // OutboxStats counts the messages waiting to be sent and those abandoned
 // (still kept, until purged), for the metrics.
 func (s *Store) OutboxStats(ctx context.Context) (pending, failed int, err error) {
-	err = s.read.QueryRowContext(ctx, `SELECT (`+outboxPendingCountSQL+`), (`+outboxFailedCountSQL+`)`).Scan(&pending, &failed)
+	err = s.queryRow(ctx, `SELECT (`+outboxPendingCountSQL+`), (`+outboxFailedCountSQL+`)`).Scan(&pending, &failed)
 	if err != nil {
 		return 0, 0, fmt.Errorf("outbox stats: %w", s.mapErr(err))
 	}

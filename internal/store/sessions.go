@@ -81,7 +81,7 @@ func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refresh
 // a session ended anywhere is refused everywhere at once.
 func (s *Store) SessionPrincipal(ctx context.Context, sessionID uuid.UUID) (taskapi.Principal, time.Time, error) {
 	t := s.d.timeAsText
-	row := s.reads.QueryRowContext(ctx, `SELECT u.id, u.email, u.username, u.full_name, u.is_active, u.is_verified,
+	row := s.queryRow(ctx, `SELECT u.id, u.email, u.username, u.full_name, u.is_active, u.is_verified,
 			u.is_superuser, `+t+`u.created_at, `+t+`u.updated_at, `+t+`s.last_used_at, u.timezone, u.version
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.is_active = $3`,
@@ -106,7 +106,7 @@ func (s *Store) SessionPrincipal(ctx context.Context, sessionID uuid.UUID) (task
 
 // TouchSession records that a session was used now.
 func (s *Store) TouchSession(ctx context.Context, sessionID uuid.UUID) error {
-	if _, err := s.write.ExecContext(ctx, `UPDATE sessions SET last_used_at = $1 WHERE id = $2`, s.Now(), sessionID); err != nil {
+	if _, err := s.exec(ctx, `UPDATE sessions SET last_used_at = $1 WHERE id = $2`, s.Now(), sessionID); err != nil {
 		return fmt.Errorf("touch session: %w", s.mapErr(err))
 	}
 	return nil
@@ -229,7 +229,7 @@ func (s *Store) RevokeSessionByRefreshToken(ctx context.Context, hash string) er
 // or one already ended, is ErrNotFound.
 func (s *Store) RevokeSession(ctx context.Context, userID, sessionID uuid.UUID) error {
 	now := s.Now()
-	res, err := s.write.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1
+	res, err := s.exec(ctx, `UPDATE sessions SET revoked_at = $1
 		WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL AND expires_at > $1`, now, sessionID, userID)
 	if err != nil {
 		return fmt.Errorf("revoke session: %w", s.mapErr(err))
@@ -278,7 +278,7 @@ func (s *Store) ListSessions(ctx context.Context, userID uuid.UUID, page Page) (
 		q += ` AND ` + sessionOrder.after(&a, after, true)
 	}
 	q += ` ORDER BY ` + sessionOrder.order(true) + ` LIMIT ` + a.add(page.Limit+1)
-	rows, err := s.read.QueryContext(ctx, q, a...)
+	rows, err := s.query(ctx, q, a...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list sessions: %w", s.mapErr(err))
 	}
@@ -311,7 +311,7 @@ func (s *Store) PurgeEnded(ctx context.Context, before time.Time) (int64, error)
 		`DELETE FROM email_tokens WHERE expires_at < $1 OR used_at < $1`,
 		`DELETE FROM outbox WHERE sent_at < $1 OR failed_at < $1`,
 	} {
-		res, err := s.write.ExecContext(ctx, q, before)
+		res, err := s.exec(ctx, q, before)
 		if err != nil {
 			return total, fmt.Errorf("purge: %w", s.mapErr(err))
 		}

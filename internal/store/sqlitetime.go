@@ -10,40 +10,6 @@ import (
 // _time_format=sqlite, which Open sets: "2006-01-02 15:04:05.999999999-07:00".
 const sqliteTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
 
-// dbTime scans a timestamp column that may be NULL: a time.Time, as
-// PostgreSQL's driver gives it, or text, as SQLite's gives the timestamps
-// of the hot queries (see dialect.timeAsText). The SQLite driver parses a
-// DATETIME column by first trying, and failing, a layout that is not the
-// one it writes, which on a page of tasks was 17 % of the server's CPU;
-// read as text, the value is parsed here once, the common form without
-// time.Parse.
-type dbTime struct {
-	Time  time.Time
-	Valid bool
-}
-
-// Scan implements sql.Scanner.
-func (d *dbTime) Scan(v any) error {
-	switch x := v.(type) {
-	case nil:
-		*d = dbTime{}
-		return nil
-	case time.Time:
-		*d = dbTime{Time: x, Valid: true}
-		return nil
-	case string:
-		t, err := parseSQLiteTime(x)
-		if err != nil {
-			return err
-		}
-		*d = dbTime{Time: t, Valid: true}
-		return nil
-	case []byte:
-		return d.Scan(string(x))
-	}
-	return fmt.Errorf("timestamp: cannot scan %T", v)
-}
-
 // parseSQLiteTime parses a timestamp as SQLite stores it: the driver's
 // layout in UTC ("2026-11-27 04:05:06.123456+00:00", the fraction optional)
 // by hand; anything else the way the driver itself would read it, so a

@@ -8,9 +8,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
-	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
@@ -25,8 +22,8 @@ type Store struct {
 	// "database is locked", while readers run in parallel thanks to WAL.
 	read  *sql.DB
 	write *sql.DB
-	// reads runs the hot read queries (sessions, get, lists): s.read
-	// itself on PostgreSQL, through prepared statements on SQLite.
+	// reads runs every read (s.query, s.queryRow): s.read itself on
+	// PostgreSQL, through prepared statements on SQLite.
 	reads querier
 	// readStmts is the cache behind reads on SQLite; nil on PostgreSQL.
 	readStmts *stmtCache
@@ -85,146 +82,6 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	return s, nil
-}
-
-func (s *Store) openSQLite(path string) error {
-	// Pragmas run on every new connection. synchronous=NORMAL is durable
-	// in WAL mode except against power loss of the last commits.
-	// cache_size bounds each connection's page cache (SQLite's own memory,
-	// outside Go's heap): the operating system caches the file anyway, and
-	// at the default 2 MiB per connection the caches alone were a third of
-	// the server's resident memory (see the README's Performance section).
-	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(" + strconv.Itoa(-sqliteCacheKiB) + ")" +
-		"&_time_format=sqlite&_timezone=UTC"
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
-	if err != nil {
-		return err
-	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxIdleTime(0)
-	w.SetConnMaxLifetime(0)
-	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
-	if err != nil {
-		w.Close()
-		return err
-	}
-	readers := sqliteReaders()
-	r.SetMaxOpenConns(readers)
-	r.SetMaxIdleConns(readers)
-	s.read, s.write = r, w
-	s.readStmts = newStmtCache(r)
-	s.reads = s.readStmts
-	// The writer is opened first and alone, so the switch to WAL happens
-	// before any reader connection exists.
-	return w.Ping()
-}
-
-// sqliteCacheKiB is the page cache of one SQLite connection, in KiB. The
-// operating system caches the file too, so a page missing here costs a
-// read from memory, not from disk: 512 KiB instead of 1 MiB gave the same
-// throughput in every workload of the bench, for 2.7 MiB less resident
-// memory during the mix.
-const sqliteCacheKiB = 512
-
-// sqliteReaders sizes the SQLite reader pool: one connection per CPU the
-// Go scheduler uses, at least 2 and at most 8. A reader holds a CPU for
-// its whole query (the driver is pure Go, and the file is in the
-// operating system's cache), so more readers only add page caches,
-// prepared statements and the driver's allocations: on 2 CPUs, 2 readers
-// instead of 4 gave the same throughput in every workload and 5.7 MiB
-// less resident memory during the mix.
-func sqliteReaders() int {
-	return min(max(runtime.GOMAXPROCS(0), 2), 8)
-}
-
-// postgresConns sizes the PostgreSQL pool: three connections per CPU the
-// Go scheduler uses, from 4 to 20. A request holds a connection only for
-// its queries' round trips, so a few per CPU keep the CPUs busy; more only
-// add PostgreSQL backends competing for the same cores (on 2 cores, 6
-// connections instead of 20 gave 1.2x the throughput of get).
-func postgresConns() int {
-	return min(max(3*runtime.GOMAXPROCS(0), 4), 20)
-}
-
-func (s *Store) openPostgres(databaseURL string) error {
-	db, err := sql.Open("pgx", databaseURL)
-	if err != nil {
-		return err
-	}
-	conns := postgresConns()
-	db.SetMaxOpenConns(conns)
-	db.SetMaxIdleConns(conns)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	db.SetConnMaxLifetime(time.Hour)
-	s.read, s.write = db, db
-	s.reads = db
-	return nil
-}
-
-// Engine names the engine: "postgres" or "sqlite".
-func (s *Store) Engine() string { return s.d.name }
-
-// DB returns the pool that changes data (for migrations and tools).
-func (s *Store) DB() *sql.DB { return s.write }
-
-// Stats returns the pool statistics of the read and write pools (the same
-// pool on PostgreSQL).
-func (s *Store) Stats() (read, write sql.DBStats) { return s.read.Stats(), s.write.Stats() }
-
-// Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.write.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping: %w", err)
-	}
-	if s.read != s.write {
-		if err := s.read.PingContext(ctx); err != nil {
-			return fmt.Errorf("ping: %w", err)
-		}
-	}
-	return nil
-}
-
-// Close closes the pools.
-func (s *Store) Close() error {
-	var err error
-	if s.readStmts != nil {
-		err = s.readStmts.Close()
-	}
-	err = errors.Join(err, s.write.Close())
-	if s.read != s.write {
-		err = errors.Join(err, s.read.Close())
-	}
-	return err
-}
-
-// Now returns the store's current time in UTC, truncated to microseconds
-// (what PostgreSQL keeps), so that a value read back equals the one written.
-func (s *Store) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
-
-// querier is what both *sql.DB and *sql.Tx offer.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// inTx runs fn in a write transaction, committing when fn returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(tx querier) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", s.mapErr(err))
-	}
-	return nil
 }
 
 // mapErr turns driver errors that mean something to the domain into domain

@@ -94,21 +94,6 @@ func list[T any](a *args, values []T) string {
 	return "(" + strings.Join(ph, ", ") + ")"
 }
 
-// writeTx runs fn in a write transaction and runs it again, a few times,
-// when PostgreSQL aborted it to break a deadlock: moving tasks between
-// categories locks two counters, and concurrent requests of one user may
-// take them in opposite orders. fn must not have effects outside tx.
-func (s *Store) writeTx(ctx context.Context, fn func(tx querier) error) error {
-	const attempts = 4
-	var err error
-	for i := 0; i < attempts; i++ {
-		if err = s.inTx(ctx, fn); err == nil || !s.d.isRetryable(err) || ctx.Err() != nil {
-			return err
-		}
-	}
-	return err
-}
-
 // newTask completes a task about to be inserted: ID, owner, defaults,
 // timestamps (kept when given, for imports and tests) and CompletedAt.
 func newTask(t taskapi.Task, userID uuid.UUID, now time.Time) (taskapi.Task, error) {
@@ -233,7 +218,7 @@ func (s *Store) InsertTasks(ctx context.Context, userID uuid.UUID, tasks []taska
 		}
 	}
 	rowsPerStatement := s.d.insertBatchRows
-	err := s.writeTx(ctx, func(tx querier) error {
+	err := s.tx(ctx, func(tx querier) error {
 		for id := range categories {
 			if err := s.checkCategory(ctx, tx, userID, &id); err != nil {
 				return err
@@ -259,7 +244,7 @@ func (s *Store) InsertTasks(ctx context.Context, userID uuid.UUID, tasks []taska
 
 // GetTask returns one of the user's tasks; another user's is ErrNotFound.
 func (s *Store) GetTask(ctx context.Context, userID, id uuid.UUID) (taskapi.Task, error) {
-	t, err := s.getTask(ctx, s.reads, userID, id, "")
+	t, err := s.getTask(ctx, s.reader(), userID, id, "")
 	if err != nil {
 		return taskapi.Task{}, fmt.Errorf("get task: %w", err)
 	}
@@ -282,7 +267,7 @@ func (s *Store) getTask(ctx context.Context, q querier, userID, id uuid.UUID, lo
 // never both win.
 func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch taskapi.TaskPatch, ifMatch Versions) (taskapi.Task, error) {
 	var out taskapi.Task
-	err := s.writeTx(ctx, func(tx querier) error {
+	err := s.tx(ctx, func(tx querier) error {
 		cur, err := s.getTask(ctx, tx, userID, id, s.d.forUpdate)
 		if err != nil {
 			return err
@@ -336,7 +321,7 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 // DeleteTask deletes one of the user's tasks, only while its version is
 // one of ifMatch (nil: any).
 func (s *Store) DeleteTask(ctx context.Context, userID, id uuid.UUID, ifMatch Versions) error {
-	err := s.writeTx(ctx, func(tx querier) error {
+	err := s.tx(ctx, func(tx querier) error {
 		args := []any{id, userID}
 		res, err := tx.ExecContext(ctx, `DELETE FROM tasks WHERE id = $1 AND user_id = $2`+ifMatch.where(&args), args...)
 		if err != nil {

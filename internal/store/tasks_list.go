@@ -65,7 +65,7 @@ func (s *Store) ListTasks(ctx context.Context, userID uuid.UUID, q TaskQuery) ([
 		return nil, "", fmt.Errorf("list tasks: %w", err)
 	}
 	if q.Filter.CategoryID != nil {
-		if _, err := s.getCategory(ctx, s.read, userID, *q.Filter.CategoryID, ""); err != nil {
+		if _, err := s.getCategory(ctx, s.reader(), userID, *q.Filter.CategoryID, ""); err != nil {
 			return nil, "", fmt.Errorf("list tasks: category: %w", err)
 		}
 	}
@@ -119,7 +119,7 @@ func (l *taskLister) section(ctx context.Context, keyed bool, after *position, n
 	}
 	var a args
 	query := l.sectionSQL(&a, keyed, after, n, l.s.d.taskColumns, l.q.Filter)
-	rows, err := l.s.reads.QueryContext(ctx, query, a...)
+	rows, err := l.s.query(ctx, query, a...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -219,7 +219,7 @@ func (s *Store) TaskStats(ctx context.Context, userID uuid.UUID, w taskapi.Stats
 	for _, x := range taskapi.Priorities() {
 		st.ByPriority[x] = 0
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT status, priority, COUNT(*),
+	rows, err := s.query(ctx, `SELECT status, priority, COUNT(*),
 			COALESCE(SUM(CASE WHEN status IN ('TODO', 'IN_PROGRESS') AND due_date < $2 THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN status IN ('TODO', 'IN_PROGRESS') AND due_date >= $3 AND due_date < $4 THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN completed_at >= $5 THEN 1 ELSE 0 END), 0)

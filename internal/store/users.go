@@ -25,7 +25,7 @@ func scanUser(r rowScanner) (taskapi.User, error) {
 // CreateUser inserts a user with the given password hash. The ID and
 // timestamps are set here. A taken email or username is ErrConflict.
 func (s *Store) CreateUser(ctx context.Context, u taskapi.User, passwordHash string) (taskapi.User, error) {
-	return s.createUser(ctx, s.write, u, passwordHash)
+	return s.createUser(ctx, s.writer(), u, passwordHash)
 }
 
 func (s *Store) createUser(ctx context.Context, q querier, u taskapi.User, passwordHash string) (taskapi.User, error) {
@@ -85,7 +85,7 @@ func conflictProblem(err error, u taskapi.User) error {
 
 // GetUser returns the user with the given ID.
 func (s *Store) GetUser(ctx context.Context, id uuid.UUID) (taskapi.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 	if err != nil {
 		return taskapi.User{}, fmt.Errorf("get user: %w", s.mapErr(err))
 	}
@@ -94,7 +94,7 @@ func (s *Store) GetUser(ctx context.Context, id uuid.UUID) (taskapi.User, error)
 
 // GetUserByEmail returns the user with the given (normalised) email.
 func (s *Store) GetUserByEmail(ctx context.Context, email string) (taskapi.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, email))
+	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, email))
 	if err != nil {
 		return taskapi.User{}, fmt.Errorf("get user by email: %w", s.mapErr(err))
 	}
@@ -124,7 +124,7 @@ func (s *Store) Credentials(ctx context.Context, login string) (Credentials, err
 	}
 	var c Credentials
 	u := &c.User
-	err := s.read.QueryRowContext(ctx, q, login).Scan(&u.ID, &u.Email, &u.Username, &u.FullName, &u.IsActive,
+	err := s.queryRow(ctx, q, login).Scan(&u.ID, &u.Email, &u.Username, &u.FullName, &u.IsActive,
 		&u.IsVerified, &u.IsSuperuser, &u.CreatedAt, &u.UpdatedAt, &u.TimeZone, &u.Version, &c.PasswordHash, &c.Epoch)
 	if err != nil {
 		return Credentials{}, fmt.Errorf("credentials: %w", s.mapErr(err))
@@ -136,7 +136,7 @@ func (s *Store) Credentials(ctx context.Context, login string) (Credentials, err
 // SessionEpoch returns a user's session epoch (see Credentials).
 func (s *Store) SessionEpoch(ctx context.Context, userID uuid.UUID) (int64, error) {
 	var epoch int64
-	if err := s.read.QueryRowContext(ctx, `SELECT session_epoch FROM users WHERE id = $1`, userID).Scan(&epoch); err != nil {
+	if err := s.queryRow(ctx, `SELECT session_epoch FROM users WHERE id = $1`, userID).Scan(&epoch); err != nil {
 		return 0, fmt.Errorf("session epoch: %w", s.mapErr(err))
 	}
 	return epoch, nil
@@ -145,7 +145,7 @@ func (s *Store) SessionEpoch(ctx context.Context, userID uuid.UUID) (int64, erro
 // PasswordHash returns the password hash of a user.
 func (s *Store) PasswordHash(ctx context.Context, userID uuid.UUID) (string, error) {
 	var hash string
-	if err := s.read.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = $1`, userID).Scan(&hash); err != nil {
+	if err := s.queryRow(ctx, `SELECT password_hash FROM users WHERE id = $1`, userID).Scan(&hash); err != nil {
 		return "", fmt.Errorf("password hash: %w", s.mapErr(err))
 	}
 	return hash, nil
@@ -155,7 +155,7 @@ func (s *Store) PasswordHash(ctx context.Context, userID uuid.UUID) (string, err
 // same password, unless the password changed meanwhile (the old hash no
 // longer matches), in which case it does nothing.
 func (s *Store) UpgradePasswordHash(ctx context.Context, userID uuid.UUID, oldHash, newHash string) error {
-	if _, err := s.write.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3`,
+	if _, err := s.exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3`,
 		newHash, userID, oldHash); err != nil {
 		return fmt.Errorf("upgrade password hash: %w", s.mapErr(err))
 	}
@@ -358,7 +358,7 @@ func (s *Store) ListUsers(ctx context.Context, query string, page Page) ([]taska
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	q += ` ORDER BY ` + userOrder.order(false) + ` LIMIT ` + a.add(page.Limit+1)
-	rows, err := s.read.QueryContext(ctx, q, a...)
+	rows, err := s.query(ctx, q, a...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list users: %w", s.mapErr(err))
 	}
