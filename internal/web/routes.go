@@ -63,6 +63,8 @@ func (a *App) routes() []route {
 		{"GET /tasks/{id}", member, a.taskPage},
 		{"POST /tasks/{id}", member, a.updateTask},
 		{"POST /tasks/{id}/toggle", member, a.toggleTask},
+		{"POST /tasks/{id}/status", member, a.statusPost},
+		{"GET /board", member, a.boardPage},
 		{"POST /tasks/{id}/delete", member, a.deleteTask},
 		{"GET /categories", member, a.categoriesPage},
 		{"POST /categories", member, a.createCategory},

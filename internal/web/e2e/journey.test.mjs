@@ -202,6 +202,19 @@ test("desktop journey, light then dark", async () => {
   await page.getByRole("button", { name: "Move", exact: true }).click();
   await page.getByText("Moved 2 tasks.").waitFor();
 
+  // Board: drag a card to In progress; move another with its button, by keyboard.
+  await page.goto("/board");
+  const card = page.locator(".card", { hasText: "Renew passport" });
+  await card.dragTo(page.locator('[data-drop="IN_PROGRESS"]'));
+  await page.locator('[data-column="IN_PROGRESS"] .card', { hasText: "Renew passport" }).waitFor();
+  const move = page.locator(".card", { hasText: "Call Ana" }).getByRole("button", { name: /In progress/ });
+  await move.focus();
+  await page.keyboard.press("Enter");
+  await page.getByText("Moved “Call Ana” to In progress.").waitFor();
+  await page.locator('[data-column="IN_PROGRESS"] .card', { hasText: "Call Ana" }).waitFor();
+  await scan(page, "board");
+  await shot(page, "desktop-board");
+
   // Keyboard: help, j/k, c completes the row under the cursor.
   await page.goto("/all");
   await page.keyboard.press("?");

@@ -172,6 +172,28 @@
     });
   }
 
+  // Board: drag a card to another column.
+  var dragged = null;
+  $$(".card[draggable]").forEach(function (card) {
+    card.addEventListener("dragstart", function (e) { dragged = card; card.classList.add("dragging"); e.dataTransfer.setData("text/plain", card.getAttribute("data-id")); });
+    card.addEventListener("dragend", function () { card.classList.remove("dragging"); dragged = null; });
+  });
+  $$("[data-drop]").forEach(function (list) {
+    list.addEventListener("dragover", function (e) { if (dragged) { e.preventDefault(); list.classList.add("over"); } });
+    list.addEventListener("dragleave", function () { list.classList.remove("over"); });
+    list.addEventListener("drop", function (e) {
+      e.preventDefault();
+      list.classList.remove("over");
+      var card = dragged;
+      if (!card || card.parentNode === list) { return; }
+      var data = new FormData();
+      data.append("status", list.getAttribute("data-drop"));
+      post("/tasks/" + card.getAttribute("data-id") + "/status", data).then(function (res) {
+        location.reload();
+      }, function (err) { toast(err.message, { error: true }); });
+    });
+  });
+
   // Keyboard.
   var help = null;
   function rows() { return $$(".task"); }
