@@ -232,7 +232,12 @@ func (b *bench) startTaskapi(ctx context.Context) (*server, error) {
 		}
 	case "inprocess":
 		var cfg *config.Config
-		cfg, err = config.Load(func(string) string { return "" }, append(b.serveFlags(), "--addr", "127.0.0.1:0"), b.stderr)
+		cfg, err = config.Load(func(name string) string {
+			if name == "TASKAPI_JWT_SECRET" {
+				return b.jwtSecret
+			}
+			return ""
+		}, append(b.serveFlags(), "--addr", "127.0.0.1:0"), b.stderr)
 		if err == nil {
 			srv, err = startTaskapiInProcess(ctx, cfg, b.log)
 		}
@@ -267,9 +272,6 @@ func (b *bench) startTaskapi(ctx context.Context) (*server, error) {
 func (b *bench) serveFlags() []string {
 	flags := []string{"--database-url", b.dbURL, "--bcrypt-cost", strconv.Itoa(b.o.bcryptCost),
 		"--rate-limit", "off", "--log-level", "warn", "--access-token-ttl", tokenTTL.String()}
-	if b.o.server == "inprocess" {
-		flags = append(flags, "--jwt-secret", b.jwtSecret)
-	}
 	return append(flags, b.o.serverArgs...)
 }
 

@@ -36,7 +36,7 @@ func newLimiter(ctx context.Context, cfg *config.Config, log *slog.Logger, m *me
 	opts, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
 		mem.Close()
-		return nil, nil, usageError("TASKAPI_REDIS_URL (--redis-url): %v", err)
+		return nil, nil, usageError("TASKAPI_REDIS_URL: %v", err)
 	}
 	// A limiter sits in every request's path: it must fail fast, and let
 	// the fallback decide, rather than hold requests up.

@@ -42,11 +42,14 @@ type Config struct {
 	SQLitePath     string // for Engine SQLite: the file
 	JWTSecret      string
 	JWTSecretIsDev bool
-	SMTPURL        string
-	MailFrom       string
-	BaseURL        string
-	RedisURL       string
-	RateLimit      bool
+	// Dev allows the development JWT key on an address that is not
+	// loopback.
+	Dev       bool
+	SMTPURL   string
+	MailFrom  string
+	BaseURL   string
+	RedisURL  string
+	RateLimit bool
 	// The limits applied when RateLimit is on: per client IP on the
 	// unauthenticated auth routes, failed logins per account, and per user
 	// on every authenticated route.
@@ -110,11 +113,11 @@ func settings() []setting {
 	return []setting{
 		{"TASKAPI_ADDR", "addr", "localhost:8080", "listen address host:port", applyAddr},
 		{"TASKAPI_DATABASE_URL", "database-url", "sqlite:taskapi.db", "postgres://… or sqlite:PATH", applyDatabaseURL},
-		{"TASKAPI_JWT_SECRET", "jwt-secret", "", "key that signs access tokens (at least 32 bytes)", applyJWTSecret},
-		{"TASKAPI_SMTP_URL", "smtp-url", "", "smtp://user:pass@host:port (STARTTLS required; smtp://host:port?tls=none for a local catcher) or smtps://; empty writes emails to the log", applySMTPURL},
+		{"TASKAPI_JWT_SECRET", "", "", "key that signs access tokens (at least 32 bytes)", applyJWTSecret},
+		{"TASKAPI_SMTP_URL", "", "", "smtp://user:pass@host:port (STARTTLS required; smtp://host:port?tls=none for a local catcher) or smtps://; empty writes emails to the log", applySMTPURL},
 		{"TASKAPI_MAIL_FROM", "mail-from", "", "sender of emails, e.g. taskapi <no-reply@example.com> (default no-reply@ the base URL's host)", applyMailFrom},
 		{"TASKAPI_BASE_URL", "base-url", "", "public URL used in email links (default http://ADDR)", applyBaseURL},
-		{"TASKAPI_REDIS_URL", "redis-url", "", "redis://… to share rate limits and revocations between instances", applyRedisURL},
+		{"TASKAPI_REDIS_URL", "", "", "redis://… to share rate limits and revocations between instances", applyRedisURL},
 		{"TASKAPI_RATE_LIMIT", "rate-limit", "on", "on or off", boolSetting(func(c *Config, b bool) { c.RateLimit = b })},
 		{"TASKAPI_RATE_LIMIT_AUTH", "rate-limit-auth", "20/min", "requests per client IP to the unauthenticated auth routes (N/period)", limitSetting(func(c *Config, l ratelimit.Limit) { c.RateLimitAuth = l })},
 		{"TASKAPI_RATE_LIMIT_LOGIN_FAILURES", "rate-limit-login-failures", "10/15m", "failed logins per account (N/period)", limitSetting(func(c *Config, l ratelimit.Limit) { c.RateLimitLoginFailures = l })},
@@ -135,9 +138,10 @@ func settings() []setting {
 		{"TASKAPI_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is believed", applyTrustedProxies},
 		{"TASKAPI_HSTS", "hsts", "off", "on to send Strict-Transport-Security", boolSetting(func(c *Config, b bool) { c.HSTS = b })},
 		{"TASKAPI_CORS_ORIGINS", "cors-origins", "", "comma-separated origins allowed by CORS (empty: CORS off)", applyCORSOrigins},
-		{"TASKAPI_METRICS_TOKEN", "metrics-token", "", "bearer token that GET /metrics requires (empty: /metrics is open)", applyMetricsToken},
+		{"TASKAPI_METRICS_TOKEN", "", "", "bearer token that GET /metrics requires (empty: /metrics is open)", applyMetricsToken},
 		{"TASKAPI_SEARCH_TIMEOUT", "search-timeout", "2s", "longest a task search may run before it is stopped", durationSetting(func(c *Config, d time.Duration) { c.SearchTimeout = d })},
 		{"TASKAPI_SEARCHES_PER_USER", "searches-per-user", "2", "task searches one user may run at once (per instance)", intSetting(1, 1000, func(c *Config, n int) { c.SearchesPerUser = n })},
+		{"TASKAPI_DEV", "dev", "off", "on to allow the public development JWT key on an address that is not loopback (never in production)", boolSetting(func(c *Config, b bool) { c.Dev = b })},
 		{"TASKAPI_PPROF_ADDR", "pprof-addr", "", "loopback host:port serving net/http/pprof for profiling (empty: off)", applyPprofAddr},
 	}
 }
@@ -152,8 +156,18 @@ func Load(getenv func(string) string, args []string, output io.Writer) (*Config,
 	values := make([]*string, len(all))
 	for i, s := range all {
 		def := s.def
-		if v, ok := lookup(getenv, s.env); ok {
+		v, ok, err := lookupSecret(getenv, s.env)
+		if err != nil {
+			return nil, &Error{Setting: s.env + "_FILE", Problem: err.Error()}
+		}
+		if ok {
 			def = v
+		}
+		if s.flag == "" {
+			// A secret: from the environment or a file only, never a
+			// flag, which anyone on the machine reads in ps.
+			values[i] = &def
+			continue
 		}
 		values[i] = fs.String(s.flag, def, s.usage+" ($"+s.env+")")
 	}
@@ -170,8 +184,16 @@ func Load(getenv func(string) string, args []string, output io.Writer) (*Config,
 	c := &Config{NoMigrate: *noMigrate}
 	for i, s := range all {
 		if err := s.apply(c, strings.TrimSpace(*values[i])); err != nil {
-			return nil, &Error{Setting: fmt.Sprintf("%s (--%s)", s.env, s.flag), Problem: err.Error()}
+			name := s.env
+			if s.flag != "" {
+				name += " (--" + s.flag + ")"
+			}
+			return nil, &Error{Setting: name, Problem: err.Error()}
 		}
+	}
+	if c.JWTSecretIsDev && !c.Dev && !loopback(c.Addr) {
+		return nil, &Error{Setting: "TASKAPI_JWT_SECRET", Problem: "not set, and " + c.Addr + " is not a loopback address: " +
+			"anyone could sign tokens with the public development key. Set it (32 bytes or more), or TASKAPI_DEV=on for a development server"}
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
@@ -184,6 +206,37 @@ func Load(getenv func(string) string, args []string, output io.Writer) (*Config,
 		c.MailFrom = "taskapi <no-reply@" + host + ">"
 	}
 	return c, nil
+}
+
+// lookupSecret reads a setting from its variable or, when that is unset,
+// from the file its NAME_FILE variable names (as Docker and Kubernetes
+// secrets are mounted), without the file's final line break.
+func lookupSecret(getenv func(string) string, name string) (string, bool, error) {
+	if v, ok := lookup(getenv, name); ok {
+		return v, true, nil
+	}
+	path, ok := lookup(getenv, name+"_FILE")
+	if !ok {
+		return "", false, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", false, fmt.Errorf("cannot read %q: %v", path, errors.Unwrap(err))
+	}
+	return strings.TrimRight(string(b), "\r\n"), true, nil
+}
+
+// loopback reports whether addr (host:port) listens on loopback only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // lookup treats an empty variable as unset, as shells and compose files

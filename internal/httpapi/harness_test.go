@@ -53,8 +53,12 @@ type env struct {
 // accepts a cost below 10.
 func testConfig(t testing.TB) *config.Config {
 	t.Helper()
-	cfg, err := config.Load(func(string) string { return "" },
-		[]string{"--rate-limit", "off", "--jwt-secret", "test-secret-that-is-long-enough-0123456789"}, io.Discard)
+	cfg, err := config.Load(func(name string) string {
+		if name == "TASKAPI_JWT_SECRET" {
+			return "test-secret-that-is-long-enough-0123456789"
+		}
+		return ""
+	}, []string{"--rate-limit", "off"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

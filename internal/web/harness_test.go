@@ -37,8 +37,12 @@ type env struct {
 
 func newEnv(t *testing.T, engine storetest.Engine, tweak ...func(*config.Config)) *env {
 	t.Helper()
-	cfg, err := config.Load(func(string) string { return "" },
-		[]string{"--rate-limit", "off", "--jwt-secret", "test-secret-that-is-long-enough-0123456789"}, io.Discard)
+	cfg, err := config.Load(func(name string) string {
+		if name == "TASKAPI_JWT_SECRET" {
+			return "test-secret-that-is-long-enough-0123456789"
+		}
+		return ""
+	}, []string{"--rate-limit", "off"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
