@@ -66,9 +66,7 @@ func (s *Store) openSQLite(path string) error {
 	// Pragmas run on every new connection. synchronous=NORMAL is durable
 	// in WAL mode except against power loss of the last commits.
 	// cache_size bounds each connection's page cache (SQLite's own memory,
-	// outside Go's heap): the operating system caches the file anyway, and
-	// at the default 2 MiB per connection the caches alone were a third of
-	// the server's resident memory (see the README's Performance section).
+	// outside Go's heap), since the operating system caches the file anyway.
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(" + strconv.Itoa(-sqliteCacheKiB) + ")" +
@@ -97,20 +95,16 @@ func (s *Store) openSQLite(path string) error {
 	return w.Ping()
 }
 
-// sqliteCacheKiB is the page cache of one SQLite connection, in KiB. The
-// operating system caches the file too, so a page missing here costs a
-// read from memory, not from disk: 512 KiB instead of 1 MiB gave the same
-// throughput in every workload of the bench, for 2.7 MiB less resident
-// memory during the mix.
+// sqliteCacheKiB is the page cache of one SQLite connection, in KiB: small,
+// because a page missing here is read from the operating system's cache,
+// not from disk (measured in bench/RESULTS.md).
 const sqliteCacheKiB = 512
 
 // sqliteReaders sizes the SQLite reader pool: one connection per CPU the
 // Go scheduler uses, at least 2 and at most 8. A reader holds a CPU for
 // its whole query (the driver is pure Go, and the file is in the
-// operating system's cache), so more readers only add page caches,
-// prepared statements and the driver's allocations: on 2 CPUs, 2 readers
-// instead of 4 gave the same throughput in every workload and 5.7 MiB
-// less resident memory during the mix.
+// operating system's cache), so more readers only add memory (measured in
+// bench/RESULTS.md).
 func sqliteReaders() int {
 	return min(max(runtime.GOMAXPROCS(0), 2), 8)
 }
@@ -118,8 +112,8 @@ func sqliteReaders() int {
 // postgresConns sizes the PostgreSQL pool: three connections per CPU the
 // Go scheduler uses, from 4 to 20. A request holds a connection only for
 // its queries' round trips, so a few per CPU keep the CPUs busy; more only
-// add PostgreSQL backends competing for the same cores (on 2 cores, 6
-// connections instead of 20 gave 1.2x the throughput of get).
+// add PostgreSQL backends competing for the same cores (measured in
+// bench/RESULTS.md).
 func postgresConns() int {
 	return min(max(3*runtime.GOMAXPROCS(0), 4), 20)
 }
@@ -206,9 +200,8 @@ func (s *Store) inTx(ctx context.Context, fn func(tx querier) error) error {
 // PostgreSQL's driver gives it, or text, as SQLite's gives the timestamps
 // of the hot queries (see dialect.timeAsText). The SQLite driver parses a
 // DATETIME column by first trying, and failing, a layout that is not the
-// one it writes, which on a page of tasks was 17 % of the server's CPU;
-// read as text, the value is parsed here once, the common form without
-// time.Parse.
+// one it writes, a cost paid on every timestamp of every page; read as
+// text, the value is parsed here once, the common form without time.Parse.
 type dbTime struct {
 	Time  time.Time
 	Valid bool

@@ -18,13 +18,12 @@ import (
 	"github.com/taskapi/taskapi"
 )
 
-// SearchPlan tunes and bounds a search. On SQLite the walk along the list
-// reads a plain task's key and match for about 1.5 µs, the unit of every
-// cost below; the full-text index costs about 3 to 5 times that per task,
-// of any user, holding the text (measured with BenchmarkTasks' search/* at
-// 20,000 and 200,000 tasks); matching a long text costs in proportion to
-// its length times the search text's (LIKE tries the text at every
-// offset: a 10,000-byte description against 200 characters took 4.6 ms).
+// SearchPlan tunes and bounds a search. On SQLite every cost below is in
+// tasks walked: what reading a plain task's key and match costs. The
+// full-text index costs a few times that per task of any user holding the
+// text, and matching a long text costs in proportion to its length times
+// the search text's, since LIKE tries the text at every offset (measured
+// in bench/RESULTS.md).
 type SearchPlan struct {
 	// Every is how many tasks the walk reads between two looks at the
 	// choice (at least 1).
