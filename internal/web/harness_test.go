@@ -35,7 +35,7 @@ type env struct {
 	Cfg   *config.Config
 }
 
-func newEnv(t *testing.T, engine storetest.Engine, tweak ...func(*config.Config)) *env {
+func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)) *env {
 	t.Helper()
 	cfg, err := config.Load(func(name string) string {
 		if name == "TASKAPI_JWT_SECRET" {
@@ -91,13 +91,13 @@ func eachEngine(t *testing.T, fn func(t *testing.T, e *env)) {
 // redirects on its own (tests follow them to check each step), and
 // remembers the CSRF token of the last page it read.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	e    *env
 	c    *http.Client
 	csrf string
 }
 
-func (e *env) browser(t *testing.T) *browser {
+func (e *env) browser(t testing.TB) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, e: e, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
