@@ -8,6 +8,7 @@ import (
 
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/auth"
+	"github.com/taskapi/taskapi/internal/store"
 )
 
 // AdminListUsersInput is the query of GET /admin/users.
@@ -29,23 +30,13 @@ func (s *server) adminListUsers(ctx context.Context, caller taskapi.Principal, i
 	if !taskapi.ValidText(q) {
 		return nil, taskapi.Invalid("q", "must be valid UTF-8 without NUL characters")
 	}
-	// A cursor continues only the search it came from.
-	userID, list := caller.User.ID, scope("admin users", q)
-	page, err := s.cursors.page(userID, list, in.Cursor, in.Limit)
-	if err != nil {
-		return nil, err
-	}
-	users, next, err := s.store.ListUsers(ctx, q, page)
-	if err != nil {
-		return nil, err
-	}
 	out := &UserListOutput{}
-	out.Body.Items = make([]UserBody, len(users))
-	for i, u := range users {
-		out.Body.Items[i] = userBody(u)
-	}
-	out.Body.NextCursor = s.cursors.next(userID, list, next)
-	return out, nil
+	var err error
+	// A cursor continues only the search it came from.
+	out.Body.Items, out.Body.NextCursor, err = listPage(s, caller, scope("admin users", q), in.Cursor, in.Limit,
+		func(p store.Page) ([]taskapi.User, store.Position, error) { return s.store.ListUsers(ctx, q, p) },
+		userBody)
+	return out, err
 }
 
 // UserIDInput names a user.

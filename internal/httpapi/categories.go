@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/store"
 )
 
 // CategoryBody is a category as the API shows it.
@@ -82,22 +83,14 @@ type CategoryListOutput struct {
 }
 
 func (s *server) listCategories(ctx context.Context, caller taskapi.Principal, in *ListCategoriesInput) (*CategoryListOutput, error) {
-	userID, list := caller.User.ID, scope("categories")
-	page, err := s.cursors.page(userID, list, in.Cursor, in.Limit)
-	if err != nil {
-		return nil, err
-	}
-	items, next, err := s.store.ListCategories(ctx, userID, page)
-	if err != nil {
-		return nil, err
-	}
 	out := &CategoryListOutput{}
-	out.Body.Items = make([]CategoryBody, len(items))
-	for i, c := range items {
-		out.Body.Items[i] = categoryBody(c)
-	}
-	out.Body.NextCursor = s.cursors.next(userID, list, next)
-	return out, nil
+	var err error
+	out.Body.Items, out.Body.NextCursor, err = listPage(s, caller, scope("categories"), in.Cursor, in.Limit,
+		func(p store.Page) ([]taskapi.Category, store.Position, error) {
+			return s.store.ListCategories(ctx, caller.User.ID, p)
+		},
+		categoryBody)
+	return out, err
 }
 
 // GetCategoryInput names the category to read.

@@ -107,3 +107,24 @@ func scope(parts ...string) string {
 	sum := sha256.Sum256(b)
 	return base64.RawURLEncoding.EncodeToString(sum[:9])
 }
+
+// listPage answers one page of one of the caller's lists, which scope
+// names: it checks the cursor, reads the page (read), signs the cursor of
+// the next one, and renders each item (body). Every list goes through it,
+// so a new list is a store method and one call.
+func listPage[T, B any](s *server, caller taskapi.Principal, scope, cursor string, limit int,
+	read func(store.Page) ([]T, store.Position, error), body func(T) B) ([]B, *string, error) {
+	page, err := s.cursors.page(caller.User.ID, scope, cursor, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	items, next, err := read(page)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]B, len(items))
+	for i, it := range items {
+		out[i] = body(it)
+	}
+	return out, s.cursors.next(caller.User.ID, scope, next), nil
+}

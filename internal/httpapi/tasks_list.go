@@ -86,27 +86,21 @@ func (s *server) taskPage(ctx context.Context, caller taskapi.Principal, in Task
 	}
 	f.DueAfter, f.DueBefore = in.DueAfter.Ptr(), in.DueBefore.Ptr()
 	q := store.TaskQuery{Filter: f, Sort: sort}
-	userID, list := caller.User.ID, scope("tasks", q.ListID())
-	page, err := s.cursors.page(userID, list, in.Cursor, in.Limit)
-	if err != nil {
-		return nil, err
-	}
-	q.Limit, q.After = page.Limit, page.After
-	if q.Filter.Query != "" {
-		release, err := s.searches.Acquire(userID.String())
-		if err != nil {
-			return nil, err
-		}
-		defer release()
-	}
-	items, next, err := s.store.ListTasks(ctx, userID, q)
-	if err != nil {
-		return nil, queryFieldError(err)
-	}
 	out := &TaskListOutput{}
-	out.Body.Items = taskBodies(items)
-	out.Body.NextCursor = s.cursors.next(userID, list, next)
-	return out, nil
+	out.Body.Items, out.Body.NextCursor, err = listPage(s, caller, scope("tasks", q.ListID()), in.Cursor, in.Limit,
+		func(p store.Page) ([]taskapi.Task, store.Position, error) {
+			q.Limit, q.After = p.Limit, p.After
+			if q.Filter.Query != "" {
+				release, err := s.searches.Acquire(caller.User.ID.String())
+				if err != nil {
+					return nil, "", err
+				}
+				defer release()
+			}
+			items, next, err := s.store.ListTasks(ctx, caller.User.ID, q)
+			return items, next, queryFieldError(err)
+		}, taskBody)
+	return out, err
 }
 
 // queryFieldError places a domain field error in the query string.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/auth"
+	"github.com/taskapi/taskapi/internal/store"
 )
 
 // UserBody is a user as the API shows it. The password hash never leaves
@@ -153,25 +154,17 @@ type SessionListOutput struct {
 }
 
 func (s *server) listSessions(ctx context.Context, caller taskapi.Principal, in *PageInput) (*SessionListOutput, error) {
-	userID, list := caller.User.ID, scope("sessions")
-	page, err := s.cursors.page(userID, list, in.Cursor, in.Limit)
-	if err != nil {
-		return nil, err
-	}
-	sessions, next, err := s.store.ListSessions(ctx, userID, page)
-	if err != nil {
-		return nil, err
-	}
 	out := &SessionListOutput{}
-	out.Body.Items = make([]SessionBody, len(sessions))
-	for i, x := range sessions {
-		out.Body.Items[i] = SessionBody{
-			ID: x.ID.String(), UserAgent: x.UserAgent, IP: x.IP, CreatedAt: x.CreatedAt, LastUsedAt: x.LastUsedAt,
-			ExpiresAt: x.ExpiresAt, Current: x.ID == caller.SessionID,
-		}
-	}
-	out.Body.NextCursor = s.cursors.next(userID, list, next)
-	return out, nil
+	var err error
+	out.Body.Items, out.Body.NextCursor, err = listPage(s, caller, scope("sessions"), in.Cursor, in.Limit,
+		func(p store.Page) ([]taskapi.Session, store.Position, error) {
+			return s.store.ListSessions(ctx, caller.User.ID, p)
+		},
+		func(x taskapi.Session) SessionBody {
+			return SessionBody{ID: x.ID.String(), UserAgent: x.UserAgent, IP: x.IP, CreatedAt: x.CreatedAt,
+				LastUsedAt: x.LastUsedAt, ExpiresAt: x.ExpiresAt, Current: x.ID == caller.SessionID}
+		})
+	return out, err
 }
 
 // SessionIDInput names one of the caller's sessions.
