@@ -20,6 +20,7 @@ import (
 	"github.com/taskapi/taskapi/internal/httpapi"
 	"github.com/taskapi/taskapi/internal/mail"
 	"github.com/taskapi/taskapi/internal/mail/mailtest"
+	"github.com/taskapi/taskapi/internal/ratelimit"
 	"github.com/taskapi/taskapi/internal/store"
 	"github.com/taskapi/taskapi/internal/store/storetest"
 	"github.com/taskapi/taskapi/internal/web"
@@ -69,12 +70,14 @@ func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)
 	done := make(chan struct{})
 	go func() { worker.Run(wctx); close(done) }()
 	t.Cleanup(func() { stop(); <-done })
-	app, err := web.New(web.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: logger,
+	// One limiter for the API and the web app, as cmd/taskapi wires them.
+	limiter := ratelimit.NewMemory(context.Background(), ratelimit.MemoryOptions{SweepInterval: -1})
+	app, err := web.New(web.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: logger, Limiter: limiter,
 		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: logger,
+	srv := httptest.NewServer(httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: logger, Limiter: limiter,
 		Version: "test", Pages: app.Register}))
 	t.Cleanup(srv.Close)
 	return &env{URL: srv.URL, Store: st, Auth: authSvc, Mail: catcher, Cfg: cfg}
