@@ -101,6 +101,7 @@ func NewServer(deps Deps) http.Handler {
 	mux := http.NewServeMux()
 	api := s.newAPI(mux)
 	s.routes(api)
+	polishDocument(api.OpenAPI())
 	mux.Handle("GET /openapi.json", s.openAPIHandler(api))
 	mux.Handle("GET /metrics", s.metricsHandler())
 	docsui.Register(mux, "/openapi.json")
@@ -186,7 +187,7 @@ func (s *server) maxBodyBytes() int64 {
 // openAPIHandler serves the document, marshalled once: the routes are
 // all registered before it is built.
 func (s *server) openAPIHandler(api huma.API) http.Handler {
-	b, err := api.OpenAPI().MarshalJSON()
+	b, err := documentJSON(api)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			s.internalError(w, r, err)
@@ -204,5 +205,6 @@ func OpenAPI() ([]byte, error) {
 	s := &server{version: "v1", log: slog.New(slog.DiscardHandler), now: time.Now}
 	api := s.newAPI(http.NewServeMux())
 	s.routes(api)
-	return api.OpenAPI().MarshalJSON()
+	polishDocument(api.OpenAPI())
+	return documentJSON(api)
 }
