@@ -55,7 +55,7 @@ func isDocsPath(p string) bool {
 const (
 	corsAllowMethods  = "GET, POST, PATCH, DELETE"
 	corsAllowHeaders  = "Authorization, Content-Type, If-Match, Idempotency-Key, X-Request-ID"
-	corsExposeHeaders = "ETag, Location, Idempotent-Replayed, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy, Retry-After, X-Request-ID"
+	corsExposeHeaders = "ETag, Location, Idempotent-Replayed, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy, Retry-After, WWW-Authenticate, X-Request-ID"
 )
 
 // cors answers cross-origin requests from the origins in
