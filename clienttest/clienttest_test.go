@@ -28,8 +28,12 @@ func TestGeneratedClient(t *testing.T) {
 		}
 		t.Skip("run `npm ci` in clienttest/ first (needs Node.js and npm)")
 	}
-	cfg, err := config.Load(func(string) string { return "" },
-		[]string{"--rate-limit", "off", "--jwt-secret", "test-secret-that-is-long-enough-0123456789"}, io.Discard)
+	cfg, err := config.Load(func(name string) string {
+		if name == "TASKAPI_JWT_SECRET" {
+			return "test-secret-that-is-long-enough-0123456789"
+		}
+		return ""
+	}, []string{"--rate-limit", "off"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
