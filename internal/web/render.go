@@ -76,6 +76,8 @@ type view struct {
 	Page   any
 	Status int
 	Theme  string
+	// Undo offers to restore the task just deleted.
+	Undo bool
 }
 
 func setPageHeaders(h http.Header) {
@@ -98,6 +100,7 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, rq *req, status int
 		if v.Flash == "" {
 			v.Flash = rq.flash
 		}
+		_, v.Undo = a.undoable(r, rq)
 		if v.User != nil && v.Nav == nil && name != "error" {
 			v.Nav = a.loadNav(r.Context(), rq)
 		}

@@ -60,6 +60,7 @@ func (a *App) routes() []route {
 		{"POST /tasks", member, a.createTask},
 		{"POST /tasks/quick-preview", member, a.quickPreview},
 		{"POST /tasks/bulk", member, a.bulkPost},
+		{"POST /tasks/undo", member, a.undoPost},
 		{"GET /tasks/{id}", member, a.taskPage},
 		{"POST /tasks/{id}", member, a.updateTask},
 		{"POST /tasks/{id}/toggle", member, a.toggleTask},

@@ -334,8 +334,9 @@ func (a *App) deleteTask(w http.ResponseWriter, r *http.Request, rq *req) {
 		a.fail(w, r, rq, err)
 		return
 	}
+	undo := a.offerUndo(w, rq, t)
 	if isJSON(r) {
-		writeJSON(w, http.StatusOK, map[string]string{"ok": "deleted"})
+		writeJSON(w, http.StatusOK, map[string]any{"ok": "deleted", "undo": undo})
 		return
 	}
 	a.flash(w, "Deleted “"+t.Title+"”.")

@@ -266,8 +266,11 @@
       case "#":
         if (row && confirm("Delete this task?")) {
           var data = new FormData();
-          post("/tasks/" + row.getAttribute("data-id") + "/delete", data).then(function () {
-            row.remove(); toast("Task deleted");
+          post("/tasks/" + row.getAttribute("data-id") + "/delete", data).then(function (res) {
+            row.remove();
+            toast("Task deleted", res.undo ? { action: "Undo", onAction: function () {
+              post("/tasks/undo", new FormData()).then(function () { location.reload(); }, function (err) { toast(err.message, { error: true }); });
+            } } : {});
           }, function (err) { toast(err.message, { error: true }); });
         }
         break;

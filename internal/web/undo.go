@@ -1,0 +1,94 @@
+package web
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
+)
+
+// A deleted task can be brought back for a short while: its fields ride
+// in a signed cookie bound to the user (no server state, so any instance
+// can restore it). A task whose fields do not fit a cookie is deleted
+// without undo.
+const (
+	undoCookie = "taskapi_undo"
+	undoFor    = 30 * time.Second
+	undoMaxLen = 3000
+)
+
+type undoTask struct {
+	Title       string     `json:"t"`
+	Description *string    `json:"d,omitempty"`
+	Status      string     `json:"s"`
+	Priority    string     `json:"p"`
+	Due         *time.Time `json:"u,omitempty"`
+	CategoryID  *uuid.UUID `json:"c,omitempty"`
+}
+
+func (a *App) offerUndo(w http.ResponseWriter, rq *req, t taskapi.Task) bool {
+	b, _ := json.Marshal(undoTask{Title: t.Title, Description: t.Description, Status: string(t.Status), Priority: string(t.Priority),
+		Due: t.DueDate, CategoryID: t.CategoryID})
+	v := base64.RawURLEncoding.EncodeToString(b)
+	if len(v) > undoMaxLen {
+		return false
+	}
+	a.setCookie(w, undoCookie, a.sign("undo\x00"+rq.p.User.ID.String(), v), undoFor)
+	return true
+}
+
+// undoable reports whether this browser holds a deleted task of the user
+// to restore.
+func (a *App) undoable(r *http.Request, rq *req) (undoTask, bool) {
+	var u undoTask
+	if rq == nil || rq.p == nil {
+		return u, false
+	}
+	v, ok := a.openSigned("undo\x00"+rq.p.User.ID.String(), a.cookie(r, undoCookie))
+	if !ok {
+		return u, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil || json.Unmarshal(b, &u) != nil {
+		return u, false
+	}
+	return u, true
+}
+
+func (a *App) undoPost(w http.ResponseWriter, r *http.Request, rq *req) {
+	u, ok := a.undoable(r, rq)
+	back := listURL(r)
+	if !ok {
+		a.flash(w, "There is nothing to undo any more.")
+		redirect(w, r, back)
+		return
+	}
+	t := taskapi.Task{Title: u.Title, Description: u.Description, Status: taskapi.Status(u.Status), Priority: taskapi.Priority(u.Priority),
+		DueDate: u.Due, CategoryID: u.CategoryID}
+	if t.Status == taskapi.StatusCompleted {
+		now := a.now()
+		t.CompletedAt = &now
+	}
+	_, _, err := a.store.CreateTask(r.Context(), rq.p.User.ID, t, nil)
+	if err != nil && t.CategoryID != nil && errors.Is(err, taskapi.ErrInvalid) {
+		// Its category was deleted meanwhile: the task comes back without.
+		t.CategoryID = nil
+		_, _, err = a.store.CreateTask(r.Context(), rq.p.User.ID, t, nil)
+	}
+	if err != nil {
+		a.fail(w, r, rq, err)
+		return
+	}
+	a.setCookie(w, undoCookie, "", -1)
+	if isJSON(r) {
+		writeJSON(w, http.StatusCreated, map[string]string{"ok": "restored"})
+		return
+	}
+	a.flash(w, "Restored “"+t.Title+"”.")
+	redirect(w, r, back)
+}
