@@ -59,6 +59,11 @@ func ValidateEmail(email string) error {
 	if err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".") {
 		return Invalid("email", "is not a valid email address")
 	}
+	// A domain literal (a@[127.0.0.1]) would have mail delivered to an
+	// address of the sender's choosing, inside the network perhaps.
+	if strings.ContainsAny(email[strings.LastIndexByte(email, '@')+1:], "[]") {
+		return Invalid("email", "must name a domain, not an IP address")
+	}
 	return nil
 }
 
