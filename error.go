@@ -23,6 +23,9 @@ var (
 	// ErrTooManyRequests means a budget of the caller's is spent for now
 	// (the mail an account may trigger).
 	ErrTooManyRequests = errors.New("too many requests")
+	// ErrQuotaExceeded means the caller keeps as many of something as an
+	// account may.
+	ErrQuotaExceeded = errors.New("quota exceeded")
 	// ErrBadRequest means the request cannot be understood (a tampered cursor,
 	// a used email token).
 	ErrBadRequest = errors.New("bad request")

@@ -130,7 +130,8 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*stor
 	wait := 250 * time.Millisecond
 	for {
 		octx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		st, err := store.Open(octx, cfg.DatabaseURL, store.WithSearchTimeout(cfg.SearchTimeout))
+		st, err := store.Open(octx, cfg.DatabaseURL, store.WithSearchTimeout(cfg.SearchTimeout),
+			store.WithQuotas(store.Quotas{Tasks: cfg.MaxTasksPerUser, Categories: cfg.MaxCategoriesPerUser}))
 		cancel()
 		if err == nil {
 			return st, nil

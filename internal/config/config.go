@@ -88,6 +88,8 @@ type Config struct {
 	// SearchesPerUser is how many searches one user may run at once.
 	SearchTimeout   time.Duration
 	SearchesPerUser int
+	// MaxTasksPerUser and MaxCategoriesPerUser are the per-user quotas.
+	MaxTasksPerUser, MaxCategoriesPerUser int
 
 	// PprofAddr, when set, serves net/http/pprof on this loopback address
 	// (for profiling under load); empty turns it off.
@@ -141,6 +143,8 @@ func settings() []setting {
 		{"TASKAPI_METRICS_TOKEN", "", "", "bearer token that GET /metrics requires (empty: /metrics is open)", applyMetricsToken},
 		{"TASKAPI_SEARCH_TIMEOUT", "search-timeout", "2s", "longest a task search may run before it is stopped", durationSetting(func(c *Config, d time.Duration) { c.SearchTimeout = d })},
 		{"TASKAPI_SEARCHES_PER_USER", "searches-per-user", "2", "task searches one user may run at once (per instance)", intSetting(1, 1000, func(c *Config, n int) { c.SearchesPerUser = n })},
+		{"TASKAPI_MAX_TASKS_PER_USER", "max-tasks-per-user", "50000", "tasks one account may keep (403 beyond)", intSetting(1, 100_000_000, func(c *Config, n int) { c.MaxTasksPerUser = n })},
+		{"TASKAPI_MAX_CATEGORIES_PER_USER", "max-categories-per-user", "1000", "categories one account may keep (403 beyond)", intSetting(1, 1_000_000, func(c *Config, n int) { c.MaxCategoriesPerUser = n })},
 		{"TASKAPI_DEV", "dev", "off", "on to allow the public development JWT key on an address that is not loopback (never in production)", boolSetting(func(c *Config, b bool) { c.Dev = b })},
 		{"TASKAPI_PPROF_ADDR", "pprof-addr", "", "loopback host:port serving net/http/pprof for profiling (empty: off)", applyPprofAddr},
 	}

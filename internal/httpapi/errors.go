@@ -36,6 +36,7 @@ var problems = []struct {
 	{taskapi.ErrForbidden, http.StatusForbidden, "you are not allowed to do this", nil},
 	{taskapi.ErrPreconditionFailed, http.StatusPreconditionFailed, "the resource has changed; fetch it again and retry with its new ETag", nil},
 	{taskapi.ErrBadRequest, http.StatusBadRequest, "the request cannot be understood", nil},
+	{taskapi.ErrQuotaExceeded, http.StatusForbidden, "the account keeps as many of these as it may", nil},
 	{taskapi.ErrTooManyRequests, http.StatusTooManyRequests, "too many requests; try again later", nil},
 }
 

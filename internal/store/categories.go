@@ -40,6 +40,9 @@ func (s *Store) CreateCategory(ctx context.Context, userID uuid.UUID, c taskapi.
 	now := s.Now()
 	c.ID, c.UserID, c.Color, c.TaskCount, c.CreatedAt, c.UpdatedAt, c.Version = id, userID, taskapi.NormalizeColor(c.Color), 0, now, now, 1
 	c, replayed, err := idempotently(ctx, s, userID, key, func(tx querier) (taskapi.Category, error) {
+		if err := s.checkQuota(ctx, tx, "categories", userID, s.quotas.Categories, "categories"); err != nil {
+			return c, err
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO categories (id, user_id, name, name_key, color, created_at, updated_at, version)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			c.ID, c.UserID, c.Name, taskapi.CategoryNameKey(c.Name), c.Color, c.CreatedAt, c.UpdatedAt, c.Version)

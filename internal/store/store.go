@@ -34,6 +34,8 @@ type Store struct {
 	search SearchPlan
 	// mail is the mail budget (see mailSlot).
 	mail MailBudget
+	// quotas bound what one user may keep (see checkQuota).
+	quotas Quotas
 	// searchSlots bounds the searches running at once (see searchSlot).
 	searchSlots chan struct{}
 	// afterSearchWalk, when set (by tests only), runs between a search's
@@ -56,7 +58,7 @@ func WithClock(now func() time.Time) Option {
 // Open connects to the database named by url: "postgres://…" or
 // "sqlite:PATH". It checks that the database answers.
 func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now, search: DefaultSearchPlan(), mail: DefaultMailBudget()}
+	s := &Store{now: time.Now, search: DefaultSearchPlan(), mail: DefaultMailBudget(), quotas: DefaultQuotas()}
 	for _, o := range opts {
 		o(s)
 	}

@@ -185,6 +185,9 @@ func (s *Store) CreateTask(ctx context.Context, userID uuid.UUID, t taskapi.Task
 		return taskapi.Task{}, false, fmt.Errorf("create task: %w", err)
 	}
 	t, replayed, err := idempotently(ctx, s, userID, key, func(tx querier) (taskapi.Task, error) {
+		if err := s.checkQuota(ctx, tx, "tasks", userID, s.quotas.Tasks, "tasks"); err != nil {
+			return t, err
+		}
 		if err := s.checkCategory(ctx, tx, userID, t.CategoryID); err != nil {
 			return t, err
 		}
