@@ -6,7 +6,10 @@
 // comes from the npm package redoc, pinned in web/package-lock.json; run
 // `go generate ./internal/httpapi/docsui` to copy its bundle into redoc/
 // (git-ignored) before building. A binary built without it answers /redoc
-// with a page that says how to add it.
+// with a page that says how to add it: no Go module that carries the
+// bundle could be had from the module proxy (go-redoc and its forks were
+// refused), so Node.js is still needed for it. /favicon.ico is our own
+// icon, drawn in favicon.go.
 package docsui
 
 import (
@@ -58,6 +61,17 @@ func Register(mux *http.ServeMux, specURL string) {
 		swagger.ServeHTTP(w, r)
 	})
 
+	icon := faviconICO()
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/x-icon")
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		_, _ = w.Write(icon)
+	})
+	mux.HandleFunc("GET /redoc/offline.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = io.WriteString(w, redocOffline)
+	})
 	mux.HandleFunc("GET /redoc", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		if !HasReDoc() {
@@ -94,16 +108,42 @@ const initializer = `window.onload = function () {
 };
 `
 
+// redocOffline runs before the ReDoc bundle: ReDoc's sidebar shows a logo
+// whose address is on Redocly's CDN, with no option to turn it off; any
+// image address on that CDN becomes our own icon, so the page asks no
+// other origin for anything (the CSP would refuse it, with a console
+// error).
+const redocOffline = `(function () {
+  var cdn = /^https:\/\/cdn\.redoc\.ly\//;
+  var setAttribute = Element.prototype.setAttribute;
+  Element.prototype.setAttribute = function (name, value) {
+    if (this instanceof HTMLImageElement && String(name).toLowerCase() === "src" && cdn.test(String(value))) {
+      value = "/favicon.ico";
+    }
+    return setAttribute.call(this, name, value);
+  };
+  var src = Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, "src");
+  Object.defineProperty(HTMLImageElement.prototype, "src", {
+    configurable: true,
+    enumerable: src.enumerable,
+    get: src.get,
+    set: function (value) { src.set.call(this, cdn.test(String(value)) ? "/favicon.ico" : value); }
+  });
+})();
+`
+
 var redocPage = template.Must(template.New("redoc").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>taskapi — API reference</title>
+<link rel="icon" href="/favicon.ico">
 <style>body { margin: 0; padding: 0; }</style>
 </head>
 <body>
 <redoc spec-url="{{.}}" hide-download-button="false"></redoc>
+<script src="/redoc/offline.js"></script>
 <script src="/redoc/redoc.standalone.js"></script>
 </body>
 </html>
