@@ -9,8 +9,9 @@ import (
 
 // MemoryOptions configures a Memory limiter.
 type MemoryOptions struct {
-	// MaxKeys bounds the number of keys held; at the bound the least
-	// recently used key is dropped. Default 100,000 (about 10 MB).
+	// MaxKeys bounds the number of keys held; at the bound, of the least
+	// recently used keys the one whose state ends soonest is dropped.
+	// Default 100,000 (about 10 MB).
 	MaxKeys int
 	// SweepInterval is how often the janitor drops idle keys (those back
 	// to a full budget, which hold no information). Default one minute;
@@ -25,8 +26,8 @@ const DefaultMaxKeys = 100_000
 
 // Memory is a Limiter that keeps its state in this process. Its memory is
 // bounded: idle keys are swept away and the key count is capped, evicting
-// the least recently used key first (which at worst forgives that key's
-// recent requests). It is safe for concurrent use.
+// among the least recently used keys the one whose state ends soonest
+// (which at worst forgives that key's recent requests). It is safe for concurrent use.
 type Memory struct {
 	mu      sync.Mutex
 	entries map[string]*list.Element // of *memEntry
@@ -201,16 +202,34 @@ func (m *Memory) decide(key string, limit Limit, take bool) (Result, error) {
 	return res, nil
 }
 
-// evictOldest makes room for one key by dropping the least recently used.
+// evictSample is how many of the least recently used keys eviction
+// looks at.
+const evictSample = 64
+
+// evictOldest makes room for one key. Of the least recently used keys it
+// drops the one whose state ends soonest (an idle one first): a key that
+// limits for long, such as an account locked for failed logins, is not
+// pushed out by many short-lived ones, such as a flood from many
+// addresses that each leave a few seconds of state.
 func (m *Memory) evictOldest(now int64) {
+	var victim *list.Element
 	e := m.lru.Back()
-	if e == nil {
+	for i := 0; e != nil && i < evictSample; i++ {
+		if victim == nil || e.Value.(*memEntry).tat < victim.Value.(*memEntry).tat {
+			victim = e
+		}
+		if victim.Value.(*memEntry).tat <= now {
+			break
+		}
+		e = e.Prev()
+	}
+	if victim == nil {
 		return
 	}
-	ent := e.Value.(*memEntry)
+	ent := victim.Value.(*memEntry)
 	if ent.tat > now {
 		m.evicted++
 	}
-	m.lru.Remove(e)
+	m.lru.Remove(victim)
 	delete(m.entries, ent.key)
 }
