@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
+	"net/http"
 	"net/url"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -44,4 +46,20 @@ func unmarshalForm(data []byte, v any) error {
 		return err
 	}
 	return json.Unmarshal(b, v)
+}
+
+// formOnlyForLogin refuses a form body (415) everywhere but login, where
+// OAuth2 clients send one: a cross-site page can post a form without a
+// preflight, so a form-encoded register, forgot-password or
+// resend-verification would be a request any site could make in a
+// visitor's name.
+func formOnlyForLogin(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) {
+		mt, _, _ := mime.ParseMediaType(ctx.Header("Content-Type"))
+		if mt == formContentType && ctx.Operation().OperationID != "auth-login" {
+			_ = huma.WriteErr(api, ctx, http.StatusUnsupportedMediaType, "send the body as application/json")
+			return
+		}
+		next(ctx)
+	}
 }

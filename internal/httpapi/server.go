@@ -169,7 +169,7 @@ func (s *server) newAPI(mux *http.ServeMux) huma.API {
 	api := humago.New(mux, cfg)
 	// Per-IP limits come before authentication (the auth routes have
 	// none), per-user limits after it (they need the user).
-	api.UseMiddleware(repeatedQuery(api), s.limitByIP(api), s.authenticate(api), s.limitByUser(api))
+	api.UseMiddleware(formOnlyForLogin(api), repeatedQuery(api), s.limitByIP(api), s.authenticate(api), s.limitByUser(api))
 	return api
 }
 
