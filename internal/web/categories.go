@@ -55,21 +55,28 @@ func (a *App) createCategory(w http.ResponseWriter, r *http.Request, rq *req) {
 		}
 	}
 	if err != nil {
-		c = in
-		cp := &categoriesPage{Categories: a.categories(r.Context(), rq), Palette: palette, Name: c.Name, Color: c.Color, Errors: fieldErrors{}}
-		if fe, ok := formError(err, nil); ok {
-			cp.Errors = fe
-		} else if errors.Is(err, taskapi.ErrConflict) {
-			cp.Errors["name"] = "You already have a category with this name."
-		} else {
-			a.fail(w, r, rq, err)
-			return
-		}
-		a.render(w, r, rq, http.StatusUnprocessableEntity, "categories", view{Title: "Categories", Page: cp})
+		cp := &categoriesPage{Name: in.Name, Color: in.Color}
+		a.categoryFailed(w, r, rq, err, cp, func(fe fieldErrors) { cp.Errors = fe }, "name")
 		return
 	}
 	a.flash(w, "Created “"+c.Name+"”.")
 	redirect(w, r, "/categories")
+}
+
+// categoryFailed answers a refused category form: the page again with the
+// field errors (shown by show) or the duplicate-name message at dupField,
+// 422; any other error is the app's failure page.
+func (a *App) categoryFailed(w http.ResponseWriter, r *http.Request, rq *req, err error, cp *categoriesPage, show func(fieldErrors), dupField string) {
+	cp.Categories, cp.Palette, cp.Errors = a.categories(r.Context(), rq), palette, fieldErrors{}
+	if fe, ok := formError(err, nil); ok {
+		show(fe)
+	} else if errors.Is(err, taskapi.ErrConflict) {
+		cp.Errors[dupField] = "You already have a category with this name."
+	} else {
+		a.fail(w, r, rq, err)
+		return
+	}
+	a.render(w, r, rq, http.StatusUnprocessableEntity, "categories", view{Title: "Categories", Page: cp})
 }
 
 func (a *App) updateCategory(w http.ResponseWriter, r *http.Request, rq *req) {
@@ -85,16 +92,8 @@ func (a *App) updateCategory(w http.ResponseWriter, r *http.Request, rq *req) {
 	}
 	c, err := a.store.UpdateCategory(r.Context(), rq.p.User.ID, id, patch, nil)
 	if err != nil {
-		cp := &categoriesPage{Categories: a.categories(r.Context(), rq), Palette: palette, Color: palette[6].Hex, Errors: fieldErrors{}, EditID: id.String()}
-		if fe, ok := formError(err, nil); ok {
-			cp.Errors["edit"] = fe["name"] + fe["color"]
-		} else if errors.Is(err, taskapi.ErrConflict) {
-			cp.Errors["edit"] = "You already have a category with this name."
-		} else {
-			a.fail(w, r, rq, err)
-			return
-		}
-		a.render(w, r, rq, http.StatusUnprocessableEntity, "categories", view{Title: "Categories", Page: cp})
+		cp := &categoriesPage{Color: palette[6].Hex, EditID: id.String()}
+		a.categoryFailed(w, r, rq, err, cp, func(fe fieldErrors) { cp.Errors["edit"] = fe["name"] + fe["color"] }, "edit")
 		return
 	}
 	a.flash(w, "Saved “"+c.Name+"”.")

@@ -91,6 +91,10 @@ func TestTaskPages(t *testing.T) {
 		b.post("/tasks", url.Values{"text": {"Fix sink #Home"}})
 		want(t, b.get("/categories/"+catID), http.StatusOK, "Fix sink")
 		want(t, b.follow(b.post("/categories/"+catID, url.Values{"name": {"House"}, "color": {"#dc2626"}})), http.StatusOK, "Saved “House”")
+		want(t, b.follow(b.post("/categories", url.Values{"name": {"Garden"}, "color": {"#16A34A"}})), http.StatusOK, "Created “Garden”")
+		want(t, b.post("/categories/"+catID, url.Values{"name": {"garden"}}), http.StatusUnprocessableEntity,
+			"You already have a category with this name.")
+		want(t, b.post("/categories/"+catID, url.Values{"name": {""}}), http.StatusUnprocessableEntity, "not blank")
 		want(t, b.follow(b.post("/categories/"+catID+"/delete", nil)), http.StatusOK, "its tasks are kept")
 		want(t, b.get("/all"), http.StatusOK, "Fix sink")
 	})
