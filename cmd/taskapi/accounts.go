@@ -15,12 +15,6 @@ import (
 	"github.com/taskapi/taskapi/internal/store"
 )
 
-// Housekeeping of ended sessions, used tokens and sent mail.
-const (
-	purgeEvery     = time.Hour
-	purgeRetention = 7 * 24 * time.Hour
-)
-
 // startAccounts builds the account rules and starts their background
 // work: the outbox worker that sends email (and resolves the email
 // requests of forgot-password and resend-verification) and the purge of
@@ -42,7 +36,6 @@ func startAccounts(cfg *config.Config, st *store.Store, log *slog.Logger, limite
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { worker.Run(ctx) })
-	wg.Go(func() { svc.RunMaintenance(ctx, purgeEvery, purgeRetention) })
 	stop = func(context.Context) error {
 		// A delivery under way is finished (bounded by its timeout); mail
 		// and requests not handled yet stay in the outbox for next time.

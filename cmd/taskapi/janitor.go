@@ -8,15 +8,20 @@ import (
 	"github.com/taskapi/taskapi/internal/store"
 )
 
-// Janitor settings: expired idempotency keys are only dead weight (a reused
-// expired key is taken over anyway), so a slow, bounded sweep is enough.
+// Janitor settings: what has expired is only dead weight (a reused expired
+// idempotency key is taken over anyway; an ended session or a used token
+// refuses itself), so a slow, bounded sweep is enough. Ended sessions,
+// email tokens and sent mail are kept a week, for the record.
 const (
 	janitorEvery      = 10 * time.Minute
 	janitorBatch      = 1000
 	janitorMaxBatches = 100
+	endedRetention    = 7 * 24 * time.Hour
 )
 
-// startJanitor sweeps expired idempotency keys in the background until the
+// startJanitor is the one purge loop for everything that expires: every
+// janitorEvery it sweeps expired idempotency keys, and sessions, email
+// tokens and mail that ended more than endedRetention ago, until the
 // returned stop is called; stop waits for a sweep in progress to end, so
 // the store can be closed after it.
 func startJanitor(ctx context.Context, st *store.Store, log *slog.Logger) (stop func()) {
@@ -28,6 +33,7 @@ func startJanitor(ctx context.Context, st *store.Store, log *slog.Logger) (stop 
 		defer tick.Stop()
 		for {
 			sweepIdempotencyKeys(ctx, st, log)
+			purgeEnded(ctx, st, log)
 			select {
 			case <-ctx.Done():
 				return
@@ -63,5 +69,17 @@ func sweepIdempotencyKeys(ctx context.Context, st *store.Store, log *slog.Logger
 	}
 	if total > 0 {
 		log.Info("purged expired idempotency keys", "count", total)
+	}
+}
+
+// purgeEnded deletes the sessions, email tokens and mail that ended more
+// than endedRetention ago.
+func purgeEnded(ctx context.Context, st *store.Store, log *slog.Logger) {
+	n, err := st.PurgeEnded(ctx, st.Now().Add(-endedRetention))
+	switch {
+	case err != nil && ctx.Err() == nil:
+		log.Error("purge ended sessions, tokens and mail", "err", err.Error())
+	case n > 0:
+		log.Info("purged ended sessions, tokens and mail", "rows", n)
 	}
 }

@@ -184,28 +184,6 @@ func (s *Service) Authenticate(ctx context.Context, token string) (taskapi.Princ
 	return p, nil
 }
 
-// RunMaintenance deletes, every interval until ctx is done, what has
-// served its purpose: sessions, email tokens and sent mail that ended more
-// than retention ago.
-func (s *Service) RunMaintenance(ctx context.Context, interval, retention time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		n, err := s.store.PurgeEnded(ctx, s.now().Add(-retention))
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.log.ErrorContext(ctx, "purge ended sessions and tokens", "err", err.Error())
-		case n > 0:
-			s.log.InfoContext(ctx, "purged ended sessions, tokens and mail", "rows", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // queued wakes the outbox worker after a message was committed.
 func (s *Service) queued() {
 	if s.opts.MailQueued != nil {
