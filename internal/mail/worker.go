@@ -151,20 +151,12 @@ func (w *Worker) deliverOne(ctx context.Context) (bool, error) {
 	cancel()
 	rctx, cancel := context.WithTimeout(bg, bookTimeout)
 	defer cancel()
-	var perm *PermanentError
 	var recErr error
-	switch {
-	case sendErr == nil:
+	if sendErr == nil {
 		w.log.Info("email sent", "id", m.ID.String(), "attempts", m.Attempts)
 		recErr = w.store.MarkMailSent(rctx, m)
-	case errors.As(sendErr, &perm) || m.Attempts >= w.opts.MaxAttempts:
-		w.log.Error("email abandoned", "id", m.ID.String(), "attempts", m.Attempts, "err", sendErr.Error())
-		recErr = w.store.AbandonMail(rctx, m, sendErr.Error())
-	default:
-		wait := w.backoff(m.Attempts)
-		w.log.Warn("email not sent; will retry", "id", m.ID.String(), "attempts", m.Attempts,
-			"retry_in", wait.String(), "err", sendErr.Error())
-		recErr = w.store.RetryMail(rctx, m, w.store.Now().Add(wait), sendErr.Error())
+	} else {
+		recErr = w.failed(rctx, m, "email", sendErr)
 	}
 	if errors.Is(recErr, store.ErrClaimLost) {
 		// This worker overran its lease and another one holds the message
@@ -188,8 +180,6 @@ func (w *Worker) resolve(bg context.Context, m store.OutboxMessage) error {
 	}
 	ctx, cancel := context.WithTimeout(bg, bookTimeout)
 	defer cancel()
-	var perm *PermanentError
-	var recErr error
 	switch {
 	case err == nil:
 		w.log.Info("email request handled", "id", m.ID.String(), "attempts", m.Attempts)
@@ -197,19 +187,27 @@ func (w *Worker) resolve(bg context.Context, m store.OutboxMessage) error {
 	case errors.Is(err, store.ErrClaimLost):
 		w.log.Warn("email request: the lease ran out and another worker claimed it", "id", m.ID.String())
 		return nil
-	case errors.As(err, &perm) || m.Attempts >= w.opts.MaxAttempts:
-		w.log.Error("email request abandoned", "id", m.ID.String(), "attempts", m.Attempts, "err", err.Error())
-		recErr = w.store.AbandonMail(ctx, m, err.Error())
-	default:
-		wait := w.backoff(m.Attempts)
-		w.log.Warn("email request failed; will retry", "id", m.ID.String(), "attempts", m.Attempts,
-			"retry_in", wait.String(), "err", err.Error())
-		recErr = w.store.RetryMail(ctx, m, w.store.Now().Add(wait), err.Error())
 	}
+	recErr := w.failed(ctx, m, "email request", err)
 	if errors.Is(recErr, store.ErrClaimLost) {
 		return nil
 	}
 	return recErr
+}
+
+// failed records a failed attempt at m (what names it in the log): abandoned
+// when the error is permanent or the attempts are spent, else retried after
+// the backoff.
+func (w *Worker) failed(ctx context.Context, m store.OutboxMessage, what string, err error) error {
+	var perm *PermanentError
+	if errors.As(err, &perm) || m.Attempts >= w.opts.MaxAttempts {
+		w.log.Error(what+" abandoned", "id", m.ID.String(), "attempts", m.Attempts, "err", err.Error())
+		return w.store.AbandonMail(ctx, m, err.Error())
+	}
+	wait := w.backoff(m.Attempts)
+	w.log.Warn(what+" failed; will retry", "id", m.ID.String(), "attempts", m.Attempts,
+		"retry_in", wait.String(), "err", err.Error())
+	return w.store.RetryMail(ctx, m, w.store.Now().Add(wait), err.Error())
 }
 
 // backoff is the wait after the given number of failed attempts.
