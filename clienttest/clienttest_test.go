@@ -11,10 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/taskapi/taskapi/internal/auth"
-	"github.com/taskapi/taskapi/internal/config"
+	"github.com/taskapi/taskapi/internal/config/configtest"
 	"github.com/taskapi/taskapi/internal/httpapi"
 	"github.com/taskapi/taskapi/internal/store/storetest"
 )
@@ -28,16 +26,7 @@ func TestGeneratedClient(t *testing.T) {
 		}
 		t.Skip("run `npm ci` in clienttest/ first (needs Node.js and npm)")
 	}
-	cfg, err := config.Load(func(name string) string {
-		if name == "TASKAPI_JWT_SECRET" {
-			return "test-secret-that-is-long-enough-0123456789"
-		}
-		return ""
-	}, []string{"--rate-limit", "off"}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.BcryptCost = bcrypt.MinCost
+	cfg := configtest.Load(t)
 	st := storetest.Open(t, storetest.SQLiteURL(t))
 	svc, err := auth.NewService(st, auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now),
 		auth.Options{BcryptCost: cfg.BcryptCost}, nil)

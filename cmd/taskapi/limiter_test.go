@@ -9,9 +9,10 @@ import (
 	"testing"
 
 	"github.com/taskapi/taskapi/internal/auth/authtest"
+	"github.com/taskapi/taskapi/internal/config/configtest"
 )
 
-const testJWTSecret = "test-secret-that-is-long-enough-0123456789"
+const testJWTSecret = configtest.JWTSecret
 
 func getWithToken(t *testing.T, url, token string) (*http.Response, string) {
 	t.Helper()

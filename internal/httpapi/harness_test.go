@@ -13,11 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
+	"github.com/taskapi/taskapi/internal/config/configtest"
 	"github.com/taskapi/taskapi/internal/httpapi"
 	"github.com/taskapi/taskapi/internal/mail"
 	"github.com/taskapi/taskapi/internal/mail/mailtest"
@@ -53,17 +52,7 @@ type env struct {
 // accepts a cost below 10.
 func testConfig(t testing.TB) *config.Config {
 	t.Helper()
-	cfg, err := config.Load(func(name string) string {
-		if name == "TASKAPI_JWT_SECRET" {
-			return "test-secret-that-is-long-enough-0123456789"
-		}
-		return ""
-	}, []string{"--rate-limit", "off"}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.BcryptCost = bcrypt.MinCost
-	return cfg
+	return configtest.Load(t)
 }
 
 // newEnv starts a server on a fresh database of the given engine.

@@ -13,10 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
+	"github.com/taskapi/taskapi/internal/config/configtest"
 	"github.com/taskapi/taskapi/internal/httpapi"
 	"github.com/taskapi/taskapi/internal/mail"
 	"github.com/taskapi/taskapi/internal/mail/mailtest"
@@ -38,16 +37,7 @@ type env struct {
 
 func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)) *env {
 	t.Helper()
-	cfg, err := config.Load(func(name string) string {
-		if name == "TASKAPI_JWT_SECRET" {
-			return "test-secret-that-is-long-enough-0123456789"
-		}
-		return ""
-	}, []string{"--rate-limit", "off"}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.BcryptCost = bcrypt.MinCost
+	cfg := configtest.Load(t)
 	for _, f := range tweak {
 		f(cfg)
 	}
