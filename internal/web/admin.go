@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/hmac"
 	"errors"
 	"net/http"
 	"net/url"
@@ -61,7 +62,7 @@ func (a *App) sign(scope, v string) string {
 
 func (a *App) openSigned(scope, s string) (string, bool) {
 	i := strings.LastIndexByte(s, '~')
-	if i < 0 || mac(a.keys.session, scope+"\x00"+s[:i]) != s[i+1:] {
+	if i < 0 || !hmac.Equal([]byte(mac(a.keys.session, scope+"\x00"+s[:i])), []byte(s[i+1:])) {
 		return "", false
 	}
 	return s[:i], true

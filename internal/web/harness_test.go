@@ -22,6 +22,7 @@ import (
 	"github.com/taskapi/taskapi/internal/ratelimit"
 	"github.com/taskapi/taskapi/internal/store"
 	"github.com/taskapi/taskapi/internal/store/storetest"
+	"github.com/taskapi/taskapi/internal/testkit"
 	"github.com/taskapi/taskapi/internal/web"
 )
 
@@ -33,6 +34,8 @@ type env struct {
 	Auth  *auth.Service
 	Mail  *mailtest.Catcher
 	Cfg   *config.Config
+	// Clock is the web app's clock (real time plus what a test adds).
+	Clock *testkit.Clock
 }
 
 func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)) *env {
@@ -62,7 +65,8 @@ func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)
 	t.Cleanup(func() { stop(); <-done })
 	// One limiter for the API and the web app, as cmd/taskapi wires them.
 	limiter := ratelimit.NewMemory(context.Background(), ratelimit.MemoryOptions{SweepInterval: -1})
-	app, err := web.New(web.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: logger, Limiter: limiter,
+	clock := testkit.NewRealClock()
+	app, err := web.New(web.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: logger, Limiter: limiter, Now: clock.Now,
 		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP})
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +74,7 @@ func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)
 	srv := httptest.NewServer(httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: logger, Limiter: limiter,
 		Version: "test", Pages: app.Register}))
 	t.Cleanup(srv.Close)
-	return &env{URL: srv.URL, Store: st, Auth: authSvc, Mail: catcher, Cfg: cfg}
+	return &env{URL: srv.URL, Store: st, Auth: authSvc, Mail: catcher, Cfg: cfg, Clock: clock}
 }
 
 func eachEngine(t *testing.T, fn func(t *testing.T, e *env)) {

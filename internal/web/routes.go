@@ -183,7 +183,11 @@ func (a *App) toLogin(w http.ResponseWriter, r *http.Request) {
 // safeNext keeps a redirect target on this site: a path, never a URL
 // with a host or scheme.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	// Browsers drop tabs and line breaks from a Location and read a
+	// backslash as a slash, so "/\t/evil.example" would leave the site.
+	u, err := url.Parse(next)
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || err != nil || u.Scheme != "" || u.Host != "" ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
 		return "/today"
 	}
 	return next

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/store"
 )
 
 // A deleted task can be brought back for a short while: its fields ride
@@ -23,6 +24,11 @@ const (
 )
 
 type undoTask struct {
+	// ID is the deleted task's: one restore per deletion (it keys the
+	// restore's idempotent create). Exp ends the offer on the server too,
+	// not only in the browser.
+	ID          uuid.UUID  `json:"i"`
+	Exp         int64      `json:"e"`
 	Title       string     `json:"t"`
 	Description *string    `json:"d,omitempty"`
 	Status      string     `json:"s"`
@@ -32,7 +38,7 @@ type undoTask struct {
 }
 
 func (a *App) offerUndo(w http.ResponseWriter, rq *req, t taskapi.Task) bool {
-	b, _ := json.Marshal(undoTask{Title: t.Title, Description: t.Description, Status: string(t.Status), Priority: string(t.Priority),
+	b, _ := json.Marshal(undoTask{ID: t.ID, Exp: a.now().Add(undoFor).Unix(), Title: t.Title, Description: t.Description, Status: string(t.Status), Priority: string(t.Priority),
 		Due: t.DueDate, CategoryID: t.CategoryID})
 	v := base64.RawURLEncoding.EncodeToString(b)
 	if len(v) > undoMaxLen {
@@ -54,7 +60,7 @@ func (a *App) undoable(r *http.Request, rq *req) (undoTask, bool) {
 		return u, false
 	}
 	b, err := base64.RawURLEncoding.DecodeString(v)
-	if err != nil || json.Unmarshal(b, &u) != nil {
+	if err != nil || json.Unmarshal(b, &u) != nil || a.now().Unix() > u.Exp {
 		return u, false
 	}
 	return u, true
@@ -74,11 +80,13 @@ func (a *App) undoPost(w http.ResponseWriter, r *http.Request, rq *req) {
 		now := a.now()
 		t.CompletedAt = &now
 	}
-	_, _, err := a.store.CreateTask(r.Context(), rq.p.User.ID, t, nil)
+	// A replayed cookie answers with the first restore instead of a copy.
+	key := &store.IdempotencyKey{Key: "web-undo:" + u.ID.String(), Method: http.MethodPost, Path: "/undo", RequestHash: u.ID.String()}
+	_, _, err := a.store.CreateTask(r.Context(), rq.p.User.ID, t, key)
 	if err != nil && t.CategoryID != nil && errors.Is(err, taskapi.ErrInvalid) {
 		// Its category was deleted meanwhile: the task comes back without.
 		t.CategoryID = nil
-		_, _, err = a.store.CreateTask(r.Context(), rq.p.User.ID, t, nil)
+		_, _, err = a.store.CreateTask(r.Context(), rq.p.User.ID, t, key)
 	}
 	if err != nil {
 		a.fail(w, r, rq, err)

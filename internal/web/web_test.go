@@ -51,11 +51,13 @@ func TestAccountPages(t *testing.T) {
 			t.Fatalf("login: %d %s\n%s", p.Status, p.Location, p.Body)
 		}
 		// An open redirect is not followed.
-		b2 := e.browser(t)
-		b2.get("/login")
-		p = b2.post("/login", url.Values{"username": {"ada"}, "password": {"a calm purple otter 42"}, "next": {"//evil.example/x"}})
-		if p.Location != "/today" {
-			t.Errorf("next=//evil.example: redirected to %q", p.Location)
+		for _, next := range []string{"//evil.example/x", "/\t/evil.example", "/\\evil.example", "/\n/evil.example", "https://evil.example/"} {
+			b2 := e.browser(t)
+			b2.get("/login")
+			p = b2.post("/login", url.Values{"username": {"ada"}, "password": {"a calm purple otter 42"}, "next": {next}})
+			if p.Location != "/today" {
+				t.Errorf("next=%q: redirected to %q", next, p.Location)
+			}
 		}
 
 		// Forgot password → the emailed link → a new password; every
