@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -14,23 +13,27 @@ import (
 // as a row of the outbox that the worker resolves later (ResolveEmailRequest).
 // It is one insert whether or not the address belongs to anybody, so the
 // caller's answer takes the same time and leaves the same trace either
-// way, and once it returns the request survives a crash. Beyond the
-// address's mail budget the request is dropped, silently, as the answer
-// must not tell.
+// way, and once it returns the request survives a crash. A request like
+// one still pending (same address and purpose) is dropped, silently, as
+// the answer must not tell: it would end the same way. The mail a request
+// leads to is bounded by the quiet period and the mail budget when it is
+// resolved.
 func (s *Store) EnqueueEmailRequest(ctx context.Context, p EmailPurpose, email string) error {
 	id, err := uuid.NewV7()
 	if err != nil {
 		return fmt.Errorf("email request: %w", err)
 	}
-	due, err := s.mailSlot(ctx, s.writer(), nil, email)
-	if errors.Is(err, ErrMailBudget) {
+	var pending int
+	if err := s.queryRow(ctx, `SELECT count(*) FROM outbox WHERE recipient = $1 AND request = $2
+		AND sent_at IS NULL AND failed_at IS NULL`, email, string(p)).Scan(&pending); err != nil {
+		return fmt.Errorf("email request: %w", s.mapErr(err))
+	}
+	if pending > 0 {
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("email request: %w", err)
-	}
+	now := s.Now()
 	_, err = s.exec(ctx, `INSERT INTO outbox (id, recipient, subject, text_body, html_body, created_at, next_attempt_at, request)
-		VALUES ($1, $2, '', '', '', $3, $4, $5)`, id, email, s.Now(), due, string(p))
+		VALUES ($1, $2, '', '', '', $3, $4, $5)`, id, email, now, now, string(p))
 	if err != nil {
 		return fmt.Errorf("email request: %w", s.mapErr(err))
 	}

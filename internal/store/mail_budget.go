@@ -16,8 +16,10 @@ import (
 // instances and restarts: nobody can flood a stranger's inbox by changing
 // their email back and forth, or flood the outbox with one account.
 type MailBudget struct {
-	// PerAccount and PerRecipient are the most messages (and email
-	// requests) queued within Window about one account, and to one address.
+	// PerAccount and PerRecipient are the most messages queued within
+	// Window about one account, and to one address. Email requests are not
+	// messages and do not count: ten anonymous requests must not spend an
+	// owner's budget for the reset mail they need.
 	PerAccount, PerRecipient int
 	Window                   time.Duration
 	// Spacing is how far apart the messages about one account (or, for
@@ -73,12 +75,12 @@ func (s *Store) mailSlot(ctx context.Context, q querier, user *uuid.UUID, to str
 	if user != nil {
 		err = q.QueryRowContext(ctx, `SELECT
 			(SELECT count(*) FROM outbox WHERE user_id = $1 AND created_at > $3),
-			(SELECT count(*) FROM outbox WHERE recipient = $2 AND created_at > $3),
+			(SELECT count(*) FROM outbox WHERE recipient = $2 AND created_at > $3 AND request IS NULL),
 			(SELECT `+s.d.timeAsText+`max(next_attempt_at) FROM outbox WHERE user_id = $1 AND `+pending+`)`,
 			*user, to, since).Scan(&byAccount, &byRecipient, &last)
 	} else {
 		err = q.QueryRowContext(ctx, `SELECT
-			(SELECT count(*) FROM outbox WHERE recipient = $1 AND created_at > $2),
+			(SELECT count(*) FROM outbox WHERE recipient = $1 AND created_at > $2 AND request IS NULL),
 			(SELECT `+s.d.timeAsText+`max(next_attempt_at) FROM outbox WHERE recipient = $1 AND user_id IS NULL AND `+pending+`)`,
 			to, since).Scan(&byRecipient, &last)
 	}
