@@ -180,6 +180,16 @@ func Load(getenv func(string) string, args []string, output io.Writer) (*Config,
 	if fs.NArg() > 0 {
 		return nil, &Error{Setting: "command line", Problem: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
+	var flagErr error
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "database-url" && carriesPassword(f.Value.String()) {
+			flagErr = &Error{Setting: "--database-url", Problem: "a URL with a password shows in ps and /proc: " +
+				"give it in TASKAPI_DATABASE_URL or TASKAPI_DATABASE_URL_FILE instead"}
+		}
+	})
+	if flagErr != nil {
+		return nil, flagErr
+	}
 	c := &Config{NoMigrate: *noMigrate}
 	for i, s := range all {
 		if err := s.apply(c, strings.TrimSpace(*values[i])); err != nil {

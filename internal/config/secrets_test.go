@@ -61,3 +61,29 @@ func TestSecretsFromEnvOrFile(t *testing.T) {
 		}
 	}
 }
+
+// --database-url stays a flag for SQLite paths and password-less URLs, but
+// a password on the command line is refused; the variable may carry one.
+func TestDatabaseURLFlagWithoutPassword(t *testing.T) {
+	for _, tc := range []struct {
+		url     string
+		wantErr bool
+	}{
+		{"sqlite:" + filepath.Join(t.TempDir(), "t.db"), false},
+		{"postgres://app@db:5432/taskapi?sslmode=disable", false},
+		{"postgres://app:hunter2@db:5432/taskapi", true},
+		{"postgres://app@db:5432/taskapi?password=hunter2", true},
+	} {
+		_, err := Load(env(nil), []string{"--database-url", tc.url}, io.Discard)
+		if (err != nil) != tc.wantErr {
+			t.Errorf("--database-url %s: err %v, want error %v", tc.url, err, tc.wantErr)
+		}
+		if err != nil && strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("the error repeats the password: %v", err)
+		}
+	}
+	c, err := Load(env(map[string]string{"TASKAPI_DATABASE_URL": "postgres://app:hunter2@db:5432/taskapi"}), nil, io.Discard)
+	if err != nil || c.DatabaseURL != "postgres://app:hunter2@db:5432/taskapi" {
+		t.Errorf("from the variable: %v", err)
+	}
+}

@@ -35,6 +35,17 @@ func lookupSecret(getenv func(string) string, name string) (string, bool, error)
 	return strings.TrimRight(string(b), "\r\n"), true, nil
 }
 
+// carriesPassword reports whether a database URL holds a password, in
+// its user information or as a password parameter.
+func carriesPassword(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return strings.Contains(raw, "@")
+	}
+	_, set := u.User.Password()
+	return set || u.Query().Has("password")
+}
+
 // loopback reports whether addr (host:port) listens on loopback only.
 func loopback(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
