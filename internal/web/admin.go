@@ -92,18 +92,24 @@ func (a *App) adminUpdate(w http.ResponseWriter, r *http.Request, rq *req) {
 		return
 	}
 	u, err := a.auth.AdminUpdate(r.Context(), *rq.p, id, ch)
+	a.adminDone(w, r, rq, err, func() string { return "Saved " + u.Username + "." })
+}
+
+// adminDone answers an administrator's action: back to the list with what
+// happened, or with why the rules refused it (acting on oneself); any
+// other error is the failure page.
+func (a *App) adminDone(w http.ResponseWriter, r *http.Request, rq *req, err error, done func() string) {
 	back := "/admin?" + url.Values{"q": {r.PostForm.Get("q")}}.Encode()
-	if err != nil {
-		var p *taskapi.Problem
-		if errors.Is(err, taskapi.ErrForbidden) && errors.As(err, &p) {
-			a.flash(w, sentence(p.Message))
-			redirect(w, r, back)
-			return
-		}
+	var p *taskapi.Problem
+	switch {
+	case err == nil:
+		a.flash(w, done())
+	case errors.Is(err, taskapi.ErrForbidden) && errors.As(err, &p):
+		a.flash(w, sentence(p.Message))
+	default:
 		a.fail(w, r, rq, err)
 		return
 	}
-	a.flash(w, "Saved "+u.Username+".")
 	redirect(w, r, back)
 }
 
@@ -113,17 +119,6 @@ func (a *App) adminDelete(w http.ResponseWriter, r *http.Request, rq *req) {
 		a.notFound(w, r, rq)
 		return
 	}
-	back := "/admin?" + url.Values{"q": {r.PostForm.Get("q")}}.Encode()
-	if err := a.auth.AdminDelete(r.Context(), *rq.p, id, nil); err != nil {
-		var p *taskapi.Problem
-		if errors.Is(err, taskapi.ErrForbidden) && errors.As(err, &p) {
-			a.flash(w, sentence(p.Message))
-			redirect(w, r, back)
-			return
-		}
-		a.fail(w, r, rq, err)
-		return
-	}
-	a.flash(w, "The account is deleted.")
-	redirect(w, r, back)
+	err = a.auth.AdminDelete(r.Context(), *rq.p, id, nil)
+	a.adminDone(w, r, rq, err, func() string { return "The account is deleted." })
 }
