@@ -49,6 +49,7 @@ type App struct {
 	secure    bool
 	views     *views
 	assets    *assets
+	gzip      *compressor
 }
 
 // New builds the web app.
@@ -67,6 +68,7 @@ func New(d Deps) (*App, error) {
 		a.clientIP = peerAddr
 	}
 	a.keys = newKeys(a.cfg.JWTSecret)
+	a.gzip = newCompressor()
 	a.secure = isHTTPS(a.cfg.BaseURL)
 	// Failed password checks are counted by auth.Service itself, for the
 	// web pages and the API alike.
@@ -87,9 +89,9 @@ func New(d Deps) (*App, error) {
 // cross-origin protection, the security headers and the session lookup.
 func (a *App) Register(mux *http.ServeMux) {
 	for _, r := range a.routes() {
-		mux.Handle(r.pattern, a.wrap(r))
+		mux.Handle(r.pattern, a.gzip.wrap(a.wrap(r)))
 	}
-	mux.Handle("GET /assets/{name}", a.assets)
+	mux.Handle("GET /assets/{name}", a.gzip.wrap(a.assets))
 }
 
 // Handler returns the app alone on a mux of its own (for tests and tools).
