@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,19 +40,8 @@ func DefaultMailBudget() MailBudget {
 func WithMailBudget(b MailBudget) Option {
 	return func(s *Store) {
 		d := DefaultMailBudget()
-		if b.PerAccount > 0 {
-			d.PerAccount = b.PerAccount
-		}
-		if b.PerRecipient > 0 {
-			d.PerRecipient = b.PerRecipient
-		}
-		if b.Window > 0 {
-			d.Window = b.Window
-		}
-		if b.Spacing > 0 {
-			d.Spacing = b.Spacing
-		}
-		s.mail = d
+		s.mail = MailBudget{PerAccount: cmp.Or(max(b.PerAccount, 0), d.PerAccount), PerRecipient: cmp.Or(max(b.PerRecipient, 0), d.PerRecipient),
+			Window: cmp.Or(max(b.Window, 0), d.Window), Spacing: cmp.Or(max(b.Spacing, 0), d.Spacing)}
 	}
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/google/uuid"
@@ -24,13 +25,7 @@ func DefaultQuotas() Quotas { return Quotas{Tasks: 50_000, Categories: 1_000} }
 func WithQuotas(q Quotas) Option {
 	return func(s *Store) {
 		d := DefaultQuotas()
-		if q.Tasks > 0 {
-			d.Tasks = q.Tasks
-		}
-		if q.Categories > 0 {
-			d.Categories = q.Categories
-		}
-		s.quotas = d
+		s.quotas = Quotas{Tasks: cmp.Or(max(q.Tasks, 0), d.Tasks), Categories: cmp.Or(max(q.Categories, 0), d.Categories)}
 	}
 }
 
