@@ -14,8 +14,8 @@ import (
 	"github.com/taskapi/taskapi/internal/store/storetest"
 )
 
-// TestBrowserJourney runs the browser tests (e2e/journey.test.mjs) against
-// the whole server on each engine. It skips when Node.js, the e2e
+// TestBrowserJourney runs the browser tests (every e2e/*.test.mjs, which
+// share e2e/lib.mjs) against the whole server on each engine. It skips when Node.js, the e2e
 // folder's node_modules (npm ci) or Chromium are missing, except in CI,
 // where it fails instead: .ci/run installs them.
 func TestBrowserJourney(t *testing.T) {
@@ -42,6 +42,13 @@ func TestBrowserJourney(t *testing.T) {
 		}
 		t.Skipf("browser tests need %s", missing)
 	}
+	files, err := filepath.Glob(filepath.Join("e2e", "*.test.mjs"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no browser test files in e2e: %v", err)
+	}
+	for i, f := range files {
+		files[i] = filepath.Base(f)
+	}
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
 			e := newEnv(t, engine)
@@ -57,7 +64,7 @@ func TestBrowserJourney(t *testing.T) {
 			}))
 			defer mailSrv.Close()
 			shots, _ := filepath.Abs(filepath.Join("e2e", "screenshots", engine.Name))
-			cmd := exec.Command(node, "--test", "--test-reporter=spec", "journey.test.mjs")
+			cmd := exec.Command(node, append([]string{"--test", "--test-reporter=spec"}, files...)...)
 			cmd.Dir = "e2e"
 			cmd.Env = append(os.Environ(), "BASE_URL="+e.URL, "MAIL_URL="+mailSrv.URL, "SCREENSHOTS="+shots, "CHROMIUM="+chromium)
 			out, err := cmd.CombinedOutput()

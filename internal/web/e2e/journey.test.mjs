@@ -4,92 +4,9 @@
 // deletion; on a desktop and a phone viewport, in both themes, with and
 // without JavaScript; an axe scan of every page. Started by e2e_test.go,
 // which serves the app and the emails it sent (BASE_URL, MAIL_URL).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
-
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const BASE = process.env.BASE_URL;
-const MAIL = process.env.MAIL_URL;
-const SHOTS = process.env.SCREENSHOTS || "screenshots";
-mkdirSync(SHOTS, { recursive: true });
-
-const PASSWORD = "a calm purple otter 42";
-const NEW_PASSWORD = "another quiet green heron 7";
-const desktop = { viewport: { width: 1280, height: 820 } };
-const phone = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--no-first-run"],
-  });
-});
-after(async () => { await browser?.close(); });
-
-// newPage opens a page that fails the test on any CSP violation or
-// script error.
-async function newPage(opts) {
-  const ctx = await browser.newContext({ baseURL: BASE, timezoneId: "Europe/Paris", locale: "en-GB", ...opts });
-  const page = await ctx.newPage();
-  page.problems = [];
-  page.on("console", (m) => { if (m.type() === "error") { page.problems.push(m.text()); } });
-  page.on("pageerror", (e) => page.problems.push(String(e)));
-  return page;
-}
-
-function noProblems(page) {
-  assert.deepEqual(page.problems.filter((p) => !p.includes("Failed to load resource")), [], "console errors or CSP violations");
-}
-
-// axe checks the page as it is; serious and critical violations fail.
-async function scan(page, name) {
-  await page.evaluate(axeSource);
-  const res = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
-  const bad = res.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`), [], `axe on ${name}`);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
-
-async function mail(to, subject, skip = 0) {
-  const res = await fetch(`${MAIL}?to=${encodeURIComponent(to)}&subject=${encodeURIComponent(subject)}&skip=${skip}`);
-  assert.equal(res.status, 200, `no email "${subject}" to ${to}`);
-  const { link } = await res.json();
-  return new URL(link).pathname + new URL(link).search;
-}
-
-async function api(method, path, token, body) {
-  const res = await fetch(BASE + "/api/v1" + path, {
-    method, headers: { "Content-Type": "application/json", ...(token ? { Authorization: "Bearer " + token } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null, etag: res.headers.get("etag") };
-}
-
-async function signup(page, name) {
-  await page.goto("/signup");
-  await page.getByLabel("Email").fill(`${name}@example.com`);
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL("**/today");
-}
-
-async function quickAdd(page, text) {
-  const input = page.getByLabel("Add a task");
-  await input.fill(text);
-  await input.press("Enter");
-  await page.waitForLoadState("load");
-}
+import { PASSWORD, NEW_PASSWORD, desktop, phone, newPage, noProblems, scan, shot, mail, api, signup, quickAdd } from "./lib.mjs";
 
 test("desktop journey, light then dark", async () => {
   const page = await newPage({ ...desktop, colorScheme: "light" });
