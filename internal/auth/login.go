@@ -132,7 +132,8 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, 
 	if err != nil {
 		return TokenPair{}, fmt.Errorf("refresh: %w", err)
 	}
-	sess, err := s.store.RotateRefreshToken(ctx, HashSecret(refreshToken), nextHash, s.now().Add(s.opts.RefreshTTL), s.opts.SessionMaxAge)
+	sess, err := s.store.RotateRefreshToken(ctx, HashSecret(refreshToken), nextHash, s.now().Add(s.opts.RefreshTTL), s.opts.SessionMaxAge,
+		s.opts.KeptSpentRefreshTokens)
 	switch {
 	case errors.Is(err, store.ErrRefreshTokenReused):
 		s.log.WarnContext(ctx, "a spent refresh token was presented again; its session was ended")

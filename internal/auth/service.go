@@ -29,9 +29,19 @@ type Options struct {
 	// SessionMaxAge is how long after login a session ends however often
 	// it is refreshed.
 	SessionMaxAge time.Duration // default 90 days
-	VerifyTTL     time.Duration // default 24 h
-	ResetTTL      time.Duration // default 1 h
-	BcryptCost    int           // default 12
+	// MaxLiveSessions is how many live sessions one user may hold; opening
+	// one more ends the oldest, so a script that logs in in a loop cannot
+	// grow the table without bound.
+	MaxLiveSessions int // default DefaultMaxLiveSessions
+	// KeptSpentRefreshTokens is how many spent refresh tokens a session
+	// keeps (the latest) to recognise a replay. The one most worth catching
+	// is the latest: the client and a thief race for the same copy, and the
+	// second is caught. An older, deleted token is simply unknown (401):
+	// the client has moved on several rotations, so that copy is worthless.
+	KeptSpentRefreshTokens int           // default DefaultKeptSpentRefreshTokens
+	VerifyTTL              time.Duration // default 24 h
+	ResetTTL               time.Duration // default 1 h
+	BcryptCost             int           // default 12
 	// BaseURL is the public URL email links start with.
 	BaseURL string
 	// Guard counts failed password checks per account (login, and the
@@ -42,6 +52,12 @@ type Options struct {
 	MailQueued func()
 	Logger     *slog.Logger
 }
+
+// The session rules' defaults (see Options).
+const (
+	DefaultMaxLiveSessions        = 100
+	DefaultKeptSpentRefreshTokens = 5
+)
 
 // Service applies the account rules.
 type Service struct {
@@ -70,6 +86,8 @@ func NewService(st *store.Store, tokens *Tokens, opts Options, now func() time.T
 	if opts.SessionMaxAge <= 0 {
 		opts.SessionMaxAge = 90 * 24 * time.Hour
 	}
+	opts.MaxLiveSessions = cmp.Or(max(opts.MaxLiveSessions, 0), DefaultMaxLiveSessions)
+	opts.KeptSpentRefreshTokens = cmp.Or(max(opts.KeptSpentRefreshTokens, 0), DefaultKeptSpentRefreshTokens)
 	if opts.VerifyTTL <= 0 {
 		opts.VerifyTTL = 24 * time.Hour
 	}
@@ -140,7 +158,7 @@ func (s *Service) startSession(ctx context.Context, userID uuid.UUID, epoch int6
 		UserAgent: cleanText(client.UserAgent, 512),
 		IP:        cleanText(client.IP, 64),
 		ExpiresAt: s.now().Add(min(s.opts.RefreshTTL, s.opts.SessionMaxAge)),
-	}, refreshHash, epoch)
+	}, refreshHash, epoch, s.opts.MaxLiveSessions)
 	if err != nil {
 		return TokenPair{}, fmt.Errorf("start session: %w", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/taskapi/taskapi/internal/store"
+	"github.com/taskapi/taskapi/internal/auth"
 )
 
 // Logins racing a password change through the API: whichever way each
@@ -141,7 +141,7 @@ func TestRefreshIsBounded(t *testing.T) {
 		if err := e.Store.DB().QueryRowContext(ctx, `SELECT count(*) FROM refresh_tokens`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if n > store.KeptSpentRefreshTokens+1 {
+		if n > auth.DefaultKeptSpentRefreshTokens+1 {
 			t.Errorf("%d refresh tokens kept for one session after 12 refreshes", n)
 		}
 		// Refreshed before each refresh token runs out, the session still

@@ -14,14 +14,17 @@ import (
 	"github.com/taskapi/taskapi/internal/testkit"
 )
 
-// A user holds at most MaxLiveSessions live sessions: the oldest end.
+// maxLive is the cap on live sessions the store tests open sessions with.
+const maxLive = 100
+
+// A user holds at most maxLive live sessions: the oldest end.
 func TestLiveSessionsAreCapped(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		uid := newUser(t, s, "ann")
 		var first uuid.UUID
-		for i := range store.MaxLiveSessions + 2 {
-			sess, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)}, uuid.NewString(), 0)
+		for i := range maxLive + 2 {
+			sess, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)}, uuid.NewString(), 0, maxLive)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -33,8 +36,8 @@ func TestLiveSessionsAreCapped(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(live) != store.MaxLiveSessions {
-			t.Errorf("%d live sessions, want %d", len(live), store.MaxLiveSessions)
+		if len(live) != maxLive {
+			t.Errorf("%d live sessions, want %d", len(live), maxLive)
 		}
 		if _, _, err := s.SessionPrincipal(ctx, first); !errors.Is(err, taskapi.ErrUnauthorized) {
 			t.Errorf("the oldest session still lives: %v", err)
@@ -108,11 +111,11 @@ func TestPurgeEnded(t *testing.T) {
 			s := storetest.Open(t, e.NewURL(t), store.WithClock(func() time.Time { return clock }))
 			ctx := context.Background()
 			uid := newUser(t, s, "bob")
-			old, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: clock.Add(time.Hour)}, "h1", 0)
+			old, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: clock.Add(time.Hour)}, "h1", 0, maxLive)
 			if err != nil {
 				t.Fatal(err)
 			}
-			live, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: clock.Add(30 * 24 * time.Hour)}, "h2", 0)
+			live, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: clock.Add(30 * 24 * time.Hour)}, "h2", 0, maxLive)
 			if err != nil {
 				t.Fatal(err)
 			}

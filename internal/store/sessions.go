@@ -11,11 +11,6 @@ import (
 	"github.com/taskapi/taskapi"
 )
 
-// MaxLiveSessions is how many live sessions one user may hold; opening one
-// more ends the oldest, so a script that logs in in a loop cannot grow the
-// table without bound.
-const MaxLiveSessions = 100
-
 // ErrRefreshTokenReused means a spent refresh token was presented again:
 // someone holds a copy, so the session it belongs to has been ended.
 var ErrRefreshTokenReused = fmt.Errorf("%w: refresh token reused", taskapi.ErrUnauthorized)
@@ -28,9 +23,9 @@ var ErrCredentialsChanged = fmt.Errorf("%w: the credentials changed", taskapi.Er
 // CreateSession inserts a session and its first refresh token (by hash),
 // provided the user is active and its session epoch is still epoch;
 // otherwise ErrCredentialsChanged. The session's ID, CreatedAt and
-// LastUsedAt are set here. Beyond MaxLiveSessions, the user's oldest
-// sessions end.
-func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refreshHash string, epoch int64) (taskapi.Session, error) {
+// LastUsedAt are set here. Beyond maxLive live sessions, the user's
+// oldest sessions end.
+func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refreshHash string, epoch int64, maxLive int) (taskapi.Session, error) {
 	id, err := uuid.NewV7()
 	if err != nil {
 		return taskapi.Session{}, fmt.Errorf("create session: %w", err)
@@ -65,7 +60,7 @@ func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refresh
 		_, err = tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1
 			WHERE user_id = $2 AND revoked_at IS NULL AND id NOT IN (
 				SELECT id FROM sessions WHERE user_id = $2 AND revoked_at IS NULL AND expires_at > $1
-				ORDER BY created_at DESC LIMIT $3)`, now, sess.UserID, MaxLiveSessions)
+				ORDER BY created_at DESC LIMIT $3)`, now, sess.UserID, maxLive)
 		return s.mapErr(err)
 	})
 	if err != nil {
@@ -112,25 +107,15 @@ func (s *Store) TouchSession(ctx context.Context, sessionID uuid.UUID) error {
 	return nil
 }
 
-// KeptSpentRefreshTokens is how many spent refresh tokens a session keeps
-// (the latest ones) to recognise a replay. The one most worth catching
-// is the latest spent: the legitimate client and a thief race for the
-// same copy, and whichever comes second is detected. A replay of an older,
-// deleted token is simply an unknown token (401) without ending the
-// session; by then the legitimate client has moved on several rotations,
-// so that copy is worth nothing. Keeping a bounded few, instead of one row
-// per refresh for the session's whole life, bounds the table.
-const KeptSpentRefreshTokens = 5
-
 // RotateRefreshToken spends the refresh token with hash oldHash and gives
 // its session newHash instead, extending the session to expiresAt, but
 // never past maxAge after the session was opened (login): a session
 // renewed by refresh still ends, and the user logs in again. The token
 // must be unspent and its session live, of an active user; anything else
 // is ErrUnauthorized. A spent token presented again ends its session and
-// returns ErrRefreshTokenReused. Spent tokens beyond the latest
-// KeptSpentRefreshTokens are deleted.
-func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string, expiresAt time.Time, maxAge time.Duration) (taskapi.Session, error) {
+// returns ErrRefreshTokenReused. A session keeps its latest keptSpent
+// spent tokens, to recognise a replay; older ones are deleted.
+func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string, expiresAt time.Time, maxAge time.Duration, keptSpent int) (taskapi.Session, error) {
 	var sess taskapi.Session
 	reused := false
 	err := s.inTx(ctx, func(tx querier) error {
@@ -191,7 +176,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string,
 		_, err = tx.ExecContext(ctx, `DELETE FROM refresh_tokens
 			WHERE session_id = $1 AND spent_at IS NOT NULL AND token_hash <> $2 AND token_hash NOT IN (
 				SELECT token_hash FROM refresh_tokens WHERE session_id = $1 AND spent_at IS NOT NULL AND token_hash <> $2
-				ORDER BY spent_at DESC, created_at DESC LIMIT $3)`, sid, oldHash, KeptSpentRefreshTokens-1)
+				ORDER BY spent_at DESC, created_at DESC LIMIT $3)`, sid, oldHash, keptSpent-1)
 		return s.mapErr(err)
 	})
 	if err != nil {

@@ -60,7 +60,7 @@ func TestLoginOverlappingACredentialChangeOpensNothing(t *testing.T) {
 			if err := change(uid); err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			_, err = s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)}, "r-"+login, before.Epoch)
+			_, err = s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)}, "r-"+login, before.Epoch, 100)
 			if !errors.Is(err, store.ErrCredentialsChanged) {
 				t.Errorf("%s: a login that checked the old credentials opened a session: %v", name, err)
 			}
@@ -70,7 +70,7 @@ func TestLoginOverlappingACredentialChangeOpensNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)}, "r2-"+login, after.Epoch)
+			_, err = s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)}, "r2-"+login, after.Epoch, 100)
 			if wantErr := name == "account disabled"; (err != nil) != wantErr {
 				t.Errorf("%s: fresh login: %v", name, err)
 			}
@@ -97,7 +97,7 @@ func TestLoginsRacingAPasswordChange(t *testing.T) {
 			wg.Go(func() {
 				<-start
 				sess, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)},
-					"race-"+uuid.NewString()+string(rune('a'+i)), old.Epoch)
+					"race-"+uuid.NewString()+string(rune('a'+i)), old.Epoch, 100)
 				switch {
 				case err == nil:
 					opened <- sess.ID
@@ -124,17 +124,18 @@ func TestLoginsRacingAPasswordChange(t *testing.T) {
 // latest ones, so the replay most worth catching still ends the session,
 // while an old, deleted one is only unknown.
 func TestSpentRefreshTokensArePruned(t *testing.T) {
+	const keptSpent = 5
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		uid := newUser(t, s, "rota")
-		sess, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)}, "tok-0", 0)
+		sess, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: time.Now().Add(time.Hour)}, "tok-0", 0, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
 		const rotations = 20
 		for i := range rotations {
 			if _, err := s.RotateRefreshToken(ctx, fmt.Sprintf("tok-%d", i), fmt.Sprintf("tok-%d", i+1),
-				time.Now().Add(time.Hour), 24*time.Hour); err != nil {
+				time.Now().Add(time.Hour), 24*time.Hour, keptSpent); err != nil {
 				t.Fatalf("rotation %d: %v", i, err)
 			}
 		}
@@ -142,18 +143,18 @@ func TestSpentRefreshTokensArePruned(t *testing.T) {
 		if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM refresh_tokens WHERE session_id = $1`, sess.ID).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if n != store.KeptSpentRefreshTokens+1 {
-			t.Errorf("%d refresh tokens after %d rotations, want %d", n, rotations, store.KeptSpentRefreshTokens+1)
+		if n != keptSpent+1 {
+			t.Errorf("%d refresh tokens after %d rotations, want %d", n, rotations, keptSpent+1)
 		}
 		// A pruned token is unknown: refused, and the session lives on.
-		if _, err := s.RotateRefreshToken(ctx, "tok-0", "x-0", time.Now().Add(time.Hour), 24*time.Hour); !errors.Is(err, taskapi.ErrUnauthorized) || errors.Is(err, store.ErrRefreshTokenReused) {
+		if _, err := s.RotateRefreshToken(ctx, "tok-0", "x-0", time.Now().Add(time.Hour), 24*time.Hour, keptSpent); !errors.Is(err, taskapi.ErrUnauthorized) || errors.Is(err, store.ErrRefreshTokenReused) {
 			t.Errorf("pruned token: %v", err)
 		}
 		if _, _, err := s.SessionPrincipal(ctx, sess.ID); err != nil {
 			t.Errorf("an unknown token ended the session: %v", err)
 		}
 		// The latest spent one is still recognised, and ends the session.
-		if _, err := s.RotateRefreshToken(ctx, fmt.Sprintf("tok-%d", rotations-1), "x-1", time.Now().Add(time.Hour), 24*time.Hour); !errors.Is(err, store.ErrRefreshTokenReused) {
+		if _, err := s.RotateRefreshToken(ctx, fmt.Sprintf("tok-%d", rotations-1), "x-1", time.Now().Add(time.Hour), 24*time.Hour, keptSpent); !errors.Is(err, store.ErrRefreshTokenReused) {
 			t.Errorf("replay of the latest spent token: %v", err)
 		}
 		if _, _, err := s.SessionPrincipal(ctx, sess.ID); !errors.Is(err, taskapi.ErrUnauthorized) {
@@ -170,8 +171,8 @@ func TestSessionMaxAge(t *testing.T) {
 			s := storetest.Open(t, e.NewURL(t), store.WithClock(func() time.Time { return clock }))
 			ctx := context.Background()
 			uid := newUser(t, s, "aged")
-			const maxAge = 10 * 24 * time.Hour
-			if _, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: clock.Add(3 * 24 * time.Hour)}, "t0", 0); err != nil {
+			const maxAge, keptSpent = 10 * 24 * time.Hour, 5
+			if _, err := s.CreateSession(ctx, taskapi.Session{UserID: uid, ExpiresAt: clock.Add(3 * 24 * time.Hour)}, "t0", 0, 100); err != nil {
 				t.Fatal(err)
 			}
 			opened := clock
@@ -179,7 +180,7 @@ func TestSessionMaxAge(t *testing.T) {
 			for i := 1; ; i++ {
 				clock = clock.Add(2 * 24 * time.Hour) // refreshed every two days, well within the 3-day TTL
 				next := fmt.Sprintf("t%d", i)
-				sess, err := s.RotateRefreshToken(ctx, tok, next, clock.Add(3*24*time.Hour), maxAge)
+				sess, err := s.RotateRefreshToken(ctx, tok, next, clock.Add(3*24*time.Hour), maxAge, keptSpent)
 				if clock.Sub(opened) >= maxAge {
 					if !errors.Is(err, taskapi.ErrUnauthorized) {
 						t.Fatalf("refreshed %s after login: %v", clock.Sub(opened), err)
