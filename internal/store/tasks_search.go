@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -306,53 +305,4 @@ func (l *taskLister) indexNarrow(ctx context.Context, tx *sql.Tx, q string) (boo
 		l.s.searchProbe(found)
 	}
 	return found <= limit, err
-}
-
-// escapeLike escapes the LIKE wildcards of s for ESCAPE '\'.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-// postgresTaskSearch uses ILIKE, which the pg_trgm GIN indexes on title and
-// description serve.
-func postgresTaskSearch(q string, arg func(any) string) string {
-	p := arg("%" + escapeLike(q) + "%")
-	return `(title ILIKE ` + p + ` ESCAPE '\' OR description ILIKE ` + p + ` ESCAPE '\')`
-}
-
-// sqliteTaskMatch is what a search means on SQLite, at every length: the
-// title lower-cased in Go (title_key) contains the text lower-cased alike,
-// so titles match ignoring case in every script; or the description
-// contains the text ignoring the case of ASCII letters (LIKE; descriptions
-// have no lower-cased copy, which would double the largest column).
-func sqliteTaskMatch(q string, arg func(any) string) string {
-	key := arg("%" + escapeLike(taskapi.TitleSortKey(q)) + "%")
-	p := arg("%" + escapeLike(q) + "%")
-	return `(title_key LIKE ` + key + ` ESCAPE '\' OR description LIKE ` + p + ` ESCAPE '\')`
-}
-
-// sqliteTaskSearch is sqliteTaskMatch narrowed first by the trigram FTS5
-// index over title_key and description, when the text has the 3
-// characters a trigram needs. The index folds case more widely than LIKE
-// and title_key are compared, so every task the match keeps is among its
-// candidates, and the match decides.
-func sqliteTaskSearch(q string, arg func(any) string) string {
-	match := sqliteTaskMatch(q, arg)
-	if !sqliteSearchIndexed(q) {
-		return match
-	}
-	return `seq IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ` + arg(sqliteFTSQuery(q)) + `) AND ` + match
-}
-
-// sqliteFTSQuery is the full-text query of a search for q: the phrase in
-// title_key or in description.
-func sqliteFTSQuery(q string) string {
-	phrase := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-	return `title_key : ` + phrase(taskapi.TitleSortKey(q)) + ` OR description : ` + phrase(q)
-}
-
-// sqliteSearchIndexed tells whether the trigram index can narrow a search
-// for q: the text and its lower-cased form need a trigram each.
-func sqliteSearchIndexed(q string) bool {
-	return utf8.RuneCountInString(q) >= 3 && utf8.RuneCountInString(taskapi.TitleSortKey(q)) >= 3
 }
