@@ -11,32 +11,13 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/taskapi/taskapi/internal/store"
 	"github.com/taskapi/taskapi/internal/store/storetest"
+	"github.com/taskapi/taskapi/internal/testkit"
 )
-
-// syncBuffer is a bytes.Buffer safe for the server goroutine to write while
-// the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func envOf(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
@@ -44,16 +25,16 @@ func envOf(m map[string]string) func(string) string {
 
 // startServe runs "taskapi serve" in process on port 0 and returns its
 // base URL and a function that stops it and returns run's error.
-func startServe(t *testing.T, env map[string]string, args ...string) (string, *syncBuffer, func() error) {
+func startServe(t *testing.T, env map[string]string, args ...string) (string, *testkit.Log, func() error) {
 	t.Helper()
 	return startServeTee(t, env, io.Discard, args...)
 }
 
 // startServeTee is startServe with the log also written to tee.
-func startServeTee(t *testing.T, env map[string]string, tee io.Writer, args ...string) (string, *syncBuffer, func() error) {
+func startServeTee(t *testing.T, env map[string]string, tee io.Writer, args ...string) (string, *testkit.Log, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := &syncBuffer{}
+	logs := &testkit.Log{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), envOf(env), strings.NewReader(""), &bytes.Buffer{}, io.MultiWriter(logs, tee))

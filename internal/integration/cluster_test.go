@@ -19,6 +19,7 @@ import (
 	"github.com/taskapi/taskapi/internal/auth/authtest"
 	"github.com/taskapi/taskapi/internal/ratelimit/redistest"
 	"github.com/taskapi/taskapi/internal/store/storetest"
+	"github.com/taskapi/taskapi/internal/testkit"
 )
 
 // jwtSecret is shared by every instance, as in a real deployment, and by
@@ -37,7 +38,7 @@ type cluster struct {
 // instance is one running process.
 type instance struct {
 	URL  string
-	Logs *syncBuffer
+	Logs *testkit.Log
 }
 
 // clusterEnv is the environment every instance gets; extra settings are
@@ -109,7 +110,7 @@ func buildBinary(t *testing.T) string {
 // test ends and must stop cleanly. It reports failures with t.Error, as it
 // runs in its own goroutine.
 func startInstance(t *testing.T, bin string, env []string) *instance {
-	logs := &syncBuffer{}
+	logs := &testkit.Log{}
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = env
 	cmd.Stdout = io.Discard
@@ -226,22 +227,4 @@ func (r response) decode(t *testing.T, v any) {
 	if err := json.Unmarshal([]byte(r.Body), v); err != nil {
 		t.Fatalf("decode %q: %v", r.Body, err)
 	}
-}
-
-// syncBuffer collects a process's log while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -1,7 +1,6 @@
 package ratelimit_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -80,18 +79,6 @@ func (f *forwarder) stop() {
 	f.conns = nil
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 func newFallback(t *testing.T, redisAddr string, db int, clk *testkit.Clock, logs io.Writer) *ratelimit.Fallback {
 	t.Helper()
 	client := redis.NewClient(&redis.Options{Addr: redisAddr, DB: db, DialTimeout: time.Second, ReadTimeout: time.Second,
@@ -110,7 +97,7 @@ func newFallback(t *testing.T, redisAddr string, db int, clk *testkit.Clock, log
 // in the stats.
 func TestFallbackWhenRedisIsUnreachable(t *testing.T) {
 	clk := testkit.NewClock(time.Now())
-	logs := &syncBuffer{}
+	logs := &testkit.Log{}
 	f := newFallback(t, closedAddr(t), 0, clk, logs)
 	ctx := context.Background()
 	limit := ratelimit.Limit{Burst: 3, Period: time.Hour}
@@ -150,7 +137,7 @@ func TestFallbackRecovers(t *testing.T) {
 	}
 	fw := newForwarder(t, opts.Addr)
 	clk := testkit.NewClock(time.Now())
-	logs := &syncBuffer{}
+	logs := &testkit.Log{}
 	f := newFallback(t, fw.addr, opts.DB, clk, logs)
 	ctx := context.Background()
 	limit := ratelimit.Limit{Burst: 100, Period: time.Hour}
