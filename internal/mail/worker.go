@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/taskapi/taskapi/internal/jobs"
 	"github.com/taskapi/taskapi/internal/store"
 )
 
@@ -73,7 +74,7 @@ type Worker struct {
 	sender Sender
 	log    *slog.Logger
 	opts   WorkerOptions
-	wake   chan struct{}
+	loop   *jobs.Loop
 }
 
 // NewWorker returns a worker that sends the outbox of st with sender.
@@ -82,52 +83,17 @@ func NewWorker(st *store.Store, sender Sender, log *slog.Logger, opts WorkerOpti
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{store: st, sender: sender, log: log, opts: opts, wake: make(chan struct{}, 1)}
+	w := &Worker{store: st, sender: sender, log: log, opts: opts}
+	w.loop = jobs.NewLoop("outbox", opts.Poll, log, w.deliverOne)
+	return w
 }
 
 // Notify tells the worker that a message was queued, so it is sent now
 // rather than at the next poll. It never blocks.
-func (w *Worker) Notify() {
-	select {
-	case w.wake <- struct{}{}:
-	default:
-	}
-}
+func (w *Worker) Notify() { w.loop.Notify() }
 
-// Run delivers messages until ctx is done. A delivery under way when ctx
-// ends is finished (it is bounded by SendTimeout), so stopping never
-// leaves a message half-recorded.
-func (w *Worker) Run(ctx context.Context) {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-w.wake:
-		case <-timer.C:
-		}
-		w.drain(ctx)
-		timer.Reset(w.opts.Poll)
-	}
-}
-
-// drain sends every message that is due, one claim at a time, so several
-// workers share the load message by message.
-func (w *Worker) drain(ctx context.Context) {
-	for ctx.Err() == nil {
-		ok, err := w.deliverOne(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				w.log.Error("outbox", "err", err.Error())
-			}
-			return
-		}
-		if !ok {
-			return
-		}
-	}
-}
+// Run delivers messages until ctx is done (see jobs.Loop).
+func (w *Worker) Run(ctx context.Context) { w.loop.Run(ctx) }
 
 // deliverOne claims one due message and tries to send it. It reports
 // whether there was one.
