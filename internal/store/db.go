@@ -314,3 +314,17 @@ func (c *stmtCache) Close() error {
 	}
 	return err
 }
+
+// collect reads every row of a query with scan, and closes the rows.
+func collect[T any](rows *sql.Rows, scan func(rowScanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
