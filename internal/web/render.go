@@ -40,9 +40,17 @@ func newViews(as *assets) (*views, error) {
 		},
 		"rowctx": func(csrf, back string, r row) rowCtx { return rowCtx{CSRF: csrf, Back: back, Row: r} },
 	}
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html", "templates/parts.html")
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html", "templates/parts.html",
+		"templates/task_detail.html")
 	if err != nil {
 		return nil, fmt.Errorf("web templates: %w", err)
+	}
+	// Partials (part_*.html) are shared by every page: the task detail's
+	// sections fill its slots with them.
+	if parts, _ := fs.Glob(templatesFS, "templates/part_*.html"); len(parts) > 0 {
+		if _, err := base.ParseFS(templatesFS, parts...); err != nil {
+			return nil, fmt.Errorf("web templates: %w", err)
+		}
 	}
 	pages, err := fs.Glob(templatesFS, "templates/page_*.html")
 	if err != nil {
@@ -91,6 +99,12 @@ func setPageHeaders(h http.Header) {
 // render writes a page. A template error is logged and answered with a
 // plain error page, never its text.
 func (a *App) render(w http.ResponseWriter, r *http.Request, rq *req, status int, name string, v view) {
+	a.renderTemplate(w, r, rq, status, name, "layout.html", v)
+}
+
+// renderTemplate writes one template of a page's set: "layout.html" for
+// the whole page, or a part of it (the task detail for the side panel).
+func (a *App) renderTemplate(w http.ResponseWriter, r *http.Request, rq *req, status int, name, tmpl string, v view) {
 	if rq != nil {
 		v.CSRF = rq.csrf
 		if rq.p != nil {
@@ -101,7 +115,7 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, rq *req, status int
 			v.Flash = rq.flash
 		}
 		_, v.Undo = a.undoable(r, rq)
-		if v.User != nil && v.Nav == nil && name != "error" {
+		if v.User != nil && v.Nav == nil && name != "error" && tmpl == "layout.html" {
 			v.Nav = a.loadNav(r.Context(), rq)
 		}
 	}
@@ -115,7 +129,7 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, rq *req, status int
 		return
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+	if err := t.ExecuteTemplate(&buf, tmpl, v); err != nil {
 		a.log.ErrorContext(r.Context(), "web: render", "page", name, "err", err.Error())
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)

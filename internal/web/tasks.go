@@ -206,6 +206,49 @@ type taskForm struct {
 	Back       string
 	Created    string
 	Updated    string
+	// Panel is set when the detail is shown beside the list (the script's
+	// side panel) rather than as its own page; Row is then the task's list
+	// row as saved, for the script to put in the list, and Saved what to
+	// tell the person (a save, or the flash of the section form that
+	// redirected here).
+	Panel bool
+	Row   *row
+	Saved string
+}
+
+// isPanel reports whether the script asks for the task detail alone, for
+// its side panel, instead of the whole page.
+func isPanel(r *http.Request) bool {
+	return r.Header.Get("X-Panel") == "1"
+}
+
+// loadDetail fills what the detail's sections show (templates/part_task_*.html),
+// for the page and the panel alike. A section adds its field to taskForm and
+// its load here.
+func (a *App) loadDetail(r *http.Request, rq *req, f *taskForm) error {
+	f.Categories = a.categories(r.Context(), rq)
+	return nil
+}
+
+// showDetail writes the task detail: the whole page, or, for the panel,
+// the detail alone with the task's list row.
+func (a *App) showDetail(w http.ResponseWriter, r *http.Request, rq *req, status int, f *taskForm) {
+	w.Header().Add("Vary", "X-Panel")
+	if err := a.loadDetail(r, rq, f); err != nil {
+		a.fail(w, r, rq, err)
+		return
+	}
+	if !isPanel(r) {
+		a.render(w, r, rq, status, "task", view{Title: f.T.Title, Page: f})
+		return
+	}
+	f.Panel = true
+	if f.Saved == "" {
+		f.Saved = rq.flash
+	}
+	rows := a.rows([]taskapi.Task{f.T}, f.Categories, rq)
+	f.Row = &rows[0]
+	a.renderTemplate(w, r, rq, status, "task", "task_detail", view{Title: f.T.Title, Page: f})
 }
 
 func (a *App) taskFormOf(t taskapi.Task, rq *req) *taskForm {
@@ -236,8 +279,7 @@ func (a *App) taskPage(w http.ResponseWriter, r *http.Request, rq *req) {
 	}
 	f := a.taskFormOf(t, rq)
 	f.Back = safeNext(r.URL.Query().Get("back"))
-	f.Categories = a.categories(r.Context(), rq)
-	a.render(w, r, rq, http.StatusOK, "task", view{Title: t.Title, Page: f})
+	a.showDetail(w, r, rq, http.StatusOK, f)
 }
 
 func (a *App) updateTask(w http.ResponseWriter, r *http.Request, rq *req) {
@@ -251,7 +293,6 @@ func (a *App) updateTask(w http.ResponseWriter, r *http.Request, rq *req) {
 		Due: pf.Get("due"), CategoryID: pf.Get("category_id"), Errors: fieldErrors{}, Statuses: taskapi.Statuses(),
 		Priorities: taskapi.Priorities(), Back: safeNext(pf.Get("back"))}
 	f.Version, _ = strconv.ParseInt(pf.Get("version"), 10, 64)
-	f.Categories = a.categories(ctx, rq)
 	title := strings.TrimSpace(f.Title)
 	desc := strings.ReplaceAll(f.Desc, "\r\n", "\n")
 	status, prio := taskapi.Status(f.Status), taskapi.Priority(f.Priority)
@@ -282,6 +323,12 @@ func (a *App) updateTask(w http.ResponseWriter, r *http.Request, rq *req) {
 	}
 	switch {
 	case len(f.Errors) > 0:
+	case err == nil && isPanel(r):
+		// The panel stays open on the task as saved.
+		saved := a.taskFormOf(t, rq)
+		saved.Back, saved.Saved = f.Back, "Saved “"+t.Title+"”."
+		a.showDetail(w, r, rq, http.StatusOK, saved)
+		return
 	case err == nil:
 		a.flash(w, "Saved “"+t.Title+"”.")
 		redirect(w, r, f.Back)
@@ -317,7 +364,7 @@ func (a *App) updateTask(w http.ResponseWriter, r *http.Request, rq *req) {
 	if f.Conflict {
 		status409 = http.StatusConflict
 	}
-	a.render(w, r, rq, status409, "task", view{Title: f.T.Title, Page: f})
+	a.showDetail(w, r, rq, status409, f)
 }
 
 func (a *App) deleteTask(w http.ResponseWriter, r *http.Request, rq *req) {

@@ -125,3 +125,67 @@ func TestLoadMore(t *testing.T) {
 		want(t, b.get(strings.Replace(strings.ReplaceAll(m[1], "&amp;", "&"), "sort=title", "sort=-title", 1)), http.StatusOK, "not valid")
 	})
 }
+
+// getPanel asks for the task detail as the script's side panel does.
+func (b *browser) getPanel(path string) page {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, b.e.URL+path, nil)
+	req.Header.Set("X-Panel", "1")
+	return b.do(req)
+}
+
+func (b *browser) postPanel(path string, form url.Values) page {
+	b.t.Helper()
+	form.Set("csrf", b.csrf)
+	req, _ := http.NewRequest(http.MethodPost, b.e.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("X-Panel", "1")
+	return b.do(req)
+}
+
+func TestTaskPanel(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		b := e.browser(t)
+		b.signup("ada")
+		b.post("/tasks", url.Values{"text": {"Pay rent today !high"}})
+		id := taskIDs(b.get("/today"))[0]
+
+		// The panel gets the detail alone, with the task's list row; the
+		// page gets it inside the layout.
+		p := b.getPanel("/tasks/" + id + "?back=/today")
+		want(t, p, http.StatusOK, `data-task-detail`, `value="Pay rent"`, `data-panel-close`, `<template data-panel-row>`,
+			`class="task prio-high"`, `href="/tasks/`+id+`?back=%2ftoday"`)
+		if strings.Contains(p.Body, "<html") || strings.Contains(p.Body, `class="sidebar"`) {
+			t.Errorf("the panel got the whole page:\n%s", p.Body)
+		}
+		if !strings.Contains(strings.Join(p.Header.Values("Vary"), ","), "X-Panel") {
+			t.Errorf("Vary = %q", p.Header.Values("Vary"))
+		}
+		page := b.get("/tasks/" + id + "?back=/today")
+		want(t, page, http.StatusOK, "<html", `class="sidebar"`, `data-task-detail`, "← Back")
+		if strings.Contains(page.Body, "data-panel-row") {
+			t.Error("the page carries the panel's row")
+		}
+
+		// A save in the panel answers the detail again, as saved, with the
+		// new row; a stale one the conflict; an invalid one its field error.
+		v := versionRE.FindStringSubmatch(p.Body)[1]
+		form := url.Values{"title": {"Pay the rent"}, "status": {"TODO"}, "priority": {"URGENT"}, "due": {""}, "version": {v}, "back": {"/today"}}
+		saved := b.postPanel("/tasks/"+id, form)
+		want(t, saved, http.StatusOK, `data-saved="Saved “Pay the rent”."`, `value="Pay the rent"`, `class="task prio-urgent"`)
+		if versionRE.FindStringSubmatch(saved.Body)[1] == v {
+			t.Error("the saved detail kept the old version")
+		}
+		form.Set("title", "Stale")
+		want(t, b.postPanel("/tasks/"+id, form), http.StatusConflict, "This task was changed elsewhere", `value="Stale"`, "data-panel-close")
+		form.Set("title", "")
+		form.Set("version", versionRE.FindStringSubmatch(saved.Body)[1])
+		want(t, b.postPanel("/tasks/"+id, form), http.StatusUnprocessableEntity, "Must be 1 to 200 characters", "data-panel-close")
+
+		// Another user's task is not found in the panel either.
+		other := e.browser(t)
+		other.signup("mallory")
+		want(t, other.getPanel("/tasks/"+id), http.StatusNotFound, "Not found")
+	})
+}

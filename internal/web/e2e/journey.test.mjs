@@ -82,11 +82,17 @@ test("desktop journey, light then dark", async () => {
   await scan(page, "all");
   await shot(page, "desktop-all");
 
-  // Edit with a conflict: the task changes through the API meanwhile.
+  // The detail opens in a side panel beside the list; the URL follows.
   await page.locator(".task-title", { hasText: "Pay rent" }).click();
-  await page.getByLabel("Title").waitFor();
-  await scan(page, "task");
-  await shot(page, "desktop-task");
+  const panel = page.locator("aside.panel");
+  await panel.getByLabel("Title").waitFor();
+  await page.waitForURL(/\/tasks\/[0-9a-f-]{36}\?back=/);
+  assert.equal(await page.locator("h1", { hasText: "All" }).count(), 1, "the list stays beside the panel");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "detail-title", "focus moves into the panel");
+  await scan(page, "task panel");
+  await shot(page, "desktop-all-panel");
+
+  // Edit with a conflict: the task changes through the API meanwhile.
   const login = await api("POST", "/auth/login", null, { username: "ada", password: PASSWORD });
   const token = login.body.access_token;
   const id = new URL(page.url()).pathname.split("/").pop();
@@ -94,14 +100,38 @@ test("desktop journey, light then dark", async () => {
   const patched = await api("PATCH", `/tasks/${id}`, token, { title: "Pay rent (changed on the phone)" });
   assert.equal(patched.status, 200);
   assert.equal(got.body.priority, "HIGH");
-  await page.getByLabel("Title").fill("Pay rent and water bill");
-  await page.getByRole("button", { name: "Save" }).click();
-  await page.getByText("This task was changed elsewhere").waitFor();
-  assert.equal(await page.getByLabel("Title").inputValue(), "Pay rent and water bill");
+  await panel.getByLabel("Title").fill("Pay rent and water bill");
+  await panel.getByRole("button", { name: "Save" }).click();
+  await panel.getByText("This task was changed elsewhere").waitFor();
+  assert.equal(await panel.getByLabel("Title").inputValue(), "Pay rent and water bill");
   await scan(page, "task-conflict");
   await shot(page, "desktop-task-conflict");
-  await page.getByRole("button", { name: "Save" }).click();
-  await page.getByText("Saved “Pay rent and water bill”").waitFor();
+  await panel.getByRole("button", { name: "Save" }).click();
+  await page.locator(".toast", { hasText: "Saved “Pay rent and water bill”" }).waitFor();
+  // The list row shows the save, the panel stays on the task.
+  await page.locator(`.task[data-id="${id}"] .task-title`, { hasText: "Pay rent and water bill" }).waitFor();
+  assert.equal(await panel.getByLabel("Title").inputValue(), "Pay rent and water bill");
+  // Escape closes it, the URL goes back to the list, focus returns to the row.
+  await page.keyboard.press("Escape");
+  await panel.waitFor({ state: "hidden" });
+  assert.equal(new URL(page.url()).pathname, "/all");
+  assert.equal(await page.evaluate(() => document.activeElement.closest(".task")?.dataset.id), id);
+  // Enter on the row under the cursor opens it; Back closes it; Forward opens it again.
+  await page.keyboard.press("Enter");
+  await panel.getByLabel("Title").waitFor();
+  assert.equal(new URL(page.url()).pathname, `/tasks/${id}`);
+  await page.goBack();
+  await panel.waitFor({ state: "hidden" });
+  assert.equal(new URL(page.url()).pathname, "/all");
+  await page.goForward();
+  await panel.getByLabel("Title").waitFor();
+  // Another row replaces the task in the open panel; a reload shows the task's own page.
+  await page.locator(".task-title", { hasText: "Call Ana" }).click();
+  await panel.getByRole("heading", { name: "Call Ana" }).waitFor();
+  await page.reload();
+  await page.getByRole("heading", { level: 1, name: "Call Ana" }).waitFor();
+  await page.getByRole("link", { name: "← Back" }).click();
+  await page.waitForURL("**/all");
 
   // Overview: charts drawn on the server, with tables.
   await page.goto("/overview");
@@ -160,6 +190,11 @@ test("desktop journey, light then dark", async () => {
   await shot(page, "desktop-settings-dark");
   await page.goto("/categories");
   await scan(page, "categories dark");
+  await page.goto("/today");
+  await page.locator(".task-title", { hasText: "Call Ana" }).click();
+  await page.locator("aside.panel").getByLabel("Title").waitFor();
+  await scan(page, "task panel dark");
+  await shot(page, "desktop-today-panel-dark");
   noProblems(page);
   await page.context().close();
 });
@@ -186,6 +221,20 @@ test("phone: menu, no horizontal scroll, dark system theme", async () => {
   // Touch targets: the checkbox is at least 44 px.
   const box = await page.locator(".check").first().boundingBox();
   assert.ok(box.width >= 44 && box.height >= 44, `check is ${box.width}×${box.height}`);
+  // A tap on a row opens the detail as a full-screen sheet; its close button brings the list back.
+  await page.locator(".task", { hasText: "Stretch" }).locator(".task-title").tap();
+  const sheet = page.locator("aside.panel");
+  await sheet.getByLabel("Title").waitFor();
+  const sb = await sheet.boundingBox();
+  assert.ok(sb.x === 0 && sb.width === 360, `the sheet is ${sb.x}+${sb.width}`);
+  await scan(page, "phone panel");
+  await shot(page, "phone-panel-dark");
+  await sheet.getByLabel("Title").fill("Stretch for ten minutes");
+  await sheet.getByRole("button", { name: "Save" }).tap();
+  await page.locator(".task .task-title", { hasText: "Stretch for ten minutes" }).waitFor();
+  await sheet.getByRole("link", { name: "Close the task" }).tap();
+  await sheet.waitFor({ state: "hidden" });
+  await page.waitForURL("**/all");
   noProblems(page);
   await page.context().close();
 });
@@ -198,6 +247,15 @@ test("without JavaScript: quick add and complete are form posts", async () => {
   await page.locator(".task", { hasText: "Fix the bike" }).getByRole("button", { name: /Complete/ }).click();
   await page.getByText("Completed “Fix the bike”").waitFor();
   assert.equal(await page.locator(".task", { hasText: "Fix the bike" }).count(), 0);
+  // The detail is its own page: save goes back to the list.
+  await quickAdd(page, "Oil the chain tomorrow");
+  await page.goto("/all");
+  await page.locator(".task-title", { hasText: "Oil the chain" }).click();
+  await page.waitForURL(/\/tasks\/[0-9a-f-]{36}\?back=/);
+  await page.getByLabel("Title").fill("Oil the chain and the gears");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Saved “Oil the chain and the gears”").waitFor();
+  assert.equal(new URL(page.url()).pathname, "/all");
   await page.context().close();
 });
 

@@ -77,9 +77,10 @@
   });
 
   // Confirmations.
-  $$("form[data-confirm]").forEach(function (f) {
-    f.addEventListener("submit", function (e) { if (!confirm(f.getAttribute("data-confirm"))) { e.preventDefault(); } });
-  });
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (f.matches && f.matches("form[data-confirm]") && !confirm(f.getAttribute("data-confirm"))) { e.preventDefault(); e.stopImmediatePropagation(); }
+  }, true);
 
   // Filters apply as soon as a choice changes.
   $$("form[data-filters] select, form[data-filters] input[type=date]").forEach(function (s) {
@@ -148,22 +149,22 @@
   var bulk = $("#bulk"), lastSel = null;
   function updateBulk() {
     if (!bulk) { return; }
-    var n = $$("[data-select]:checked").length;
+    var n = $$("#main [data-select]:checked").length;
     bulk.classList.toggle("active", n > 0);
     document.body.classList.toggle("selecting", n > 0);
     var c = $("[data-bulk-count]", bulk);
     if (c) { c.textContent = n + (n === 1 ? " task selected:" : " tasks selected:"); }
   }
-  $$("[data-select]").forEach(function (box) {
-    box.addEventListener("click", function (e) {
-      var boxes = $$("[data-select]");
-      if (e.shiftKey && lastSel) {
-        var a = boxes.indexOf(lastSel), b = boxes.indexOf(box);
-        boxes.slice(Math.min(a, b), Math.max(a, b) + 1).forEach(function (x) { x.checked = box.checked; });
-      }
-      lastSel = box;
-      updateBulk();
-    });
+  document.addEventListener("click", function (e) {
+    var box = e.target.closest && e.target.closest("#main [data-select]");
+    if (!box) { return; }
+    var boxes = $$("#main [data-select]");
+    if (e.shiftKey && lastSel && boxes.indexOf(lastSel) >= 0) {
+      var a = boxes.indexOf(lastSel), b = boxes.indexOf(box);
+      boxes.slice(Math.min(a, b), Math.max(a, b) + 1).forEach(function (x) { x.checked = box.checked; });
+    }
+    lastSel = box;
+    updateBulk();
   });
   if (bulk) {
     bulk.addEventListener("submit", function (e) {
@@ -194,9 +195,150 @@
     });
   });
 
+  // The task detail in a side panel beside the list: the same
+  // server-rendered detail as the task's own page (X-Panel: 1 asks for it
+  // without the page around it). The URL follows (Back closes the panel),
+  // Escape closes it, focus goes into it and back to the row.
+  var panel = null, pushed = false, panelRowID = "";
+  var listURL = location.pathname + location.search, listTitle = document.title;
+  var taskPath = /^\/tasks\/[0-9a-f-]{36}$/;
+  var list = $("#main [data-tasks]");
+  function panelOpen() { return !!panel && panel.classList.contains("open"); }
+  function focusPanel() { var h = panel && $("#detail-title", panel); if (h) { h.focus(); } }
+  function listRow(id) { return id ? $('#main [data-tasks] > .task[data-id="' + id + '"]') : null; }
+  function panelFetch(url, opts) {
+    opts = opts || {};
+    opts.credentials = "same-origin";
+    opts.headers = { "X-Panel": "1", "X-CSRF-Token": csrf };
+    return fetch(url, opts).then(function (res) {
+      return res.text().then(function (html) { return { res: res, html: html }; });
+    });
+  }
+  // showDetail puts the detail of an answer in the panel; false when the
+  // answer is not one (a login page, an error page, another page).
+  function showDetail(r) {
+    var doc = new DOMParser().parseFromString(r.html, "text/html");
+    var d = doc.querySelector("[data-task-detail]");
+    if (!d) { return false; }
+    if (!panel) {
+      panel = document.createElement("aside");
+      panel.className = "panel";
+      panel.id = "panel";
+      panel.setAttribute("aria-labelledby", "detail-title");
+      $(".app").appendChild(panel);
+    }
+    var id = d.getAttribute("data-id");
+    if (panelRowID && panelRowID !== id) { var was = listRow(panelRowID); if (was) { was.classList.remove("open"); } }
+    panelRowID = id;
+    panel.replaceChildren(document.importNode(d, true));
+    panel.classList.add("open");
+    document.body.classList.add("panel-open");
+    document.title = d.getAttribute("data-title") + " · taskapi";
+    // The row as saved replaces the list's.
+    var tpl = $("template[data-panel-row]", panel), old = listRow(id);
+    if (tpl && old) {
+      var fresh = document.importNode(tpl.content.querySelector(".task"), true);
+      if (old.classList.contains("cursor")) { fresh.classList.add("cursor"); }
+      var sel = $("[data-select]", old);
+      if (sel && sel.checked) { $("[data-select]", fresh).checked = true; }
+      old.replaceWith(fresh);
+    }
+    var row = listRow(id);
+    if (row) { row.classList.add("open"); }
+    var saved = d.getAttribute("data-saved");
+    if (saved) { toast(saved); }
+    return true;
+  }
+  function answered(r) {
+    if (showDetail(r)) { return true; }
+    if (r.res.redirected || r.res.ok) { location.href = r.res.url; return false; }
+    var doc = new DOMParser().parseFromString(r.html, "text/html"), h = doc.querySelector("main h1");
+    toast(h ? h.textContent : "That did not work.", { error: true });
+    return false;
+  }
+  function openTask(href, how) {
+    return panelFetch(href).then(function (r) {
+      if (!answered(r)) { return; }
+      if (how === "push") { history.pushState({ panel: href }, "", href); pushed = true; }
+      if (how === "replace") { history.replaceState({ panel: href }, "", href); }
+      focusPanel();
+    }, function () { location.href = href; });
+  }
+  function openRow(row) {
+    var link = $(".task-title", row);
+    if (!link) { return; }
+    var rs = rows();
+    cursor = rs.indexOf(row);
+    rs.forEach(function (r) { r.classList.toggle("cursor", r === row); });
+    openTask(link.getAttribute("href"), panelOpen() ? "replace" : "push");
+  }
+  function closePanel(fromHistory) {
+    if (!panelOpen()) { return; }
+    panel.classList.remove("open");
+    panel.replaceChildren();
+    document.body.classList.remove("panel-open");
+    document.title = listTitle;
+    if (!fromHistory) {
+      if (pushed) { pushed = false; history.back(); } else { history.replaceState(null, "", listURL); }
+    }
+    var row = listRow(panelRowID);
+    panelRowID = "";
+    if (row) { row.classList.remove("open"); var link = $(".task-title", row); if (link) { link.focus(); } } else { $("#main").focus(); }
+  }
+  if (list) {
+    window.addEventListener("popstate", function (e) {
+      if (e.state && e.state.panel) { pushed = true; openTask(e.state.panel, ""); } else { pushed = false; closePanel(true); }
+    });
+    document.addEventListener("click", function (e) {
+      if (e.defaultPrevented || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) { return; }
+      var t = e.target, a = t.closest("a");
+      var row = t.closest("#main [data-tasks] > .task");
+      if (row) {
+        if (t.closest("form, input, button, label") || (a && !a.classList.contains("task-title"))) { return; }
+        e.preventDefault();
+        openRow(row);
+        return;
+      }
+      if (!panel || !panel.contains(t) || !a) { return; }
+      if (a.hasAttribute("data-panel-close")) { e.preventDefault(); closePanel(); return; }
+      var u = new URL(a.href, location.href);
+      if (u.origin === location.origin && taskPath.test(u.pathname) && !a.hasAttribute("data-panel-page")) {
+        e.preventDefault();
+        openTask(u.pathname + u.search, "replace");
+      }
+    });
+    // The panel's forms are sent by the script and answered with the
+    // detail again: a save keeps the panel open (a conflict or an invalid
+    // field shows in it), a delete closes it with an Undo.
+    document.addEventListener("submit", function (e) {
+      var f = e.target;
+      if (!panel || !panel.contains(f)) { return; }
+      e.preventDefault();
+      var data = new FormData(f);
+      if (e.submitter && e.submitter.name) { data.append(e.submitter.name, e.submitter.value); }
+      if (/\/delete$/.test(new URL(f.action).pathname)) {
+        var id = panelRowID;
+        post(f.action, data).then(function (res) {
+          var row = listRow(id);
+          closePanel();
+          if (row) { row.remove(); }
+          toast("Task deleted", res.undo ? { action: "Undo", onAction: function () {
+            post("/tasks/undo", new FormData()).then(function () { location.reload(); }, function (err) { toast(err.message, { error: true }); });
+          } } : {});
+        }, function (err) { toast(err.message, { error: true }); });
+        return;
+      }
+      panelFetch(f.action, { method: "POST", body: new URLSearchParams(data) }).then(function (r) {
+        if (!answered(r)) { return; }
+        var bad = $("[aria-invalid=true]", panel);
+        if (bad) { bad.focus(); } else { focusPanel(); }
+      }, function () { toast("That did not work. Check your connection and try again.", { error: true }); });
+    });
+  }
+
   // Keyboard.
   var help = null;
-  function rows() { return $$(".task"); }
+  function rows() { return $$("#main [data-tasks] > .task"); }
   var cursor = -1;
   function setCursor(i) {
     var rs = rows();
@@ -245,6 +387,16 @@
     if (e.ctrlKey || e.metaKey || e.altKey) { return; }
     var tag = (e.target.tagName || "").toLowerCase();
     if (e.key === "Escape" && help) { toggleHelp(); return; }
+    if (e.key === "Escape" && panelOpen()) {
+      if (tag === "input" || tag === "textarea" || tag === "select") {
+        // The first Escape leaves the field (what was typed stays), the next closes.
+        if (panel.contains(e.target)) { e.preventDefault(); focusPanel(); }
+        return;
+      }
+      e.preventDefault();
+      closePanel();
+      return;
+    }
     if (tag === "input" || tag === "textarea" || tag === "select" || e.target.isContentEditable) { return; }
     if (pendingG) {
       pendingG = false;
