@@ -34,6 +34,7 @@ func startJanitor(ctx context.Context, st *store.Store, log *slog.Logger) (stop 
 		for {
 			sweepIdempotencyKeys(ctx, st, log)
 			purgeEnded(ctx, st, log)
+			purgeDeliveries(ctx, st, log)
 			select {
 			case <-ctx.Done():
 				return
@@ -81,5 +82,17 @@ func purgeEnded(ctx context.Context, st *store.Store, log *slog.Logger) {
 		log.Error("purge ended sessions, tokens and mail", "err", err.Error())
 	case n > 0:
 		log.Info("purged ended sessions, tokens and mail", "rows", n)
+	}
+}
+
+// purgeDeliveries clears webhook bodies older than a week and deletes
+// delivery log entries older than a month.
+func purgeDeliveries(ctx context.Context, st *store.Store, log *slog.Logger) {
+	n, err := st.PurgeDeliveries(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		log.Error("purge webhook deliveries", "err", err.Error())
+	case n > 0:
+		log.Info("purged webhook deliveries", "rows", n)
 	}
 }

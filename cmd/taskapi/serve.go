@@ -59,6 +59,8 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 			log.Warn("stopping background work", "err", err.Error())
 		}
 	}()
+	hooks, stopWebhooks := startWebhooks(cfg, st, log)
+	defer stopWebhooks()
 	log.Info("rate limits", describeLimits(cfg)...)
 	app, err := web.New(web.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Limiter: limiter,
 		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP})
@@ -66,7 +68,7 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 		return err
 	}
 	handler := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: buildVersion(),
-		Limiter: limiter, Metrics: reg, Pages: app.Register})
+		Limiter: limiter, Metrics: reg, Pages: app.Register, WebhooksQueued: hooks.Notify})
 	srv, _ := newHTTPServer(ctx, cfg, handler, log)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -86,6 +86,11 @@ type Config struct {
 	// MaxTasksPerUser and MaxCategoriesPerUser are the per-user quotas.
 	MaxTasksPerUser, MaxCategoriesPerUser int
 
+	// WebhookAllowHTTP admits http endpoint URLs; WebhookAllowPrivate
+	// lets deliveries reach loopback and private addresses. Both are off:
+	// on only for receivers on a trusted network, and for tests.
+	WebhookAllowHTTP, WebhookAllowPrivate bool
+
 	// PprofAddr, when set, serves net/http/pprof on this loopback address
 	// (for profiling under load); empty turns it off.
 	PprofAddr string
@@ -140,6 +145,8 @@ func settings() []setting {
 		{"TASKAPI_SEARCHES_PER_USER", "searches-per-user", "2", "task searches one user may run at once (per instance)", intSetting(1, 1000, func(c *Config, n int) { c.SearchesPerUser = n })},
 		{"TASKAPI_MAX_TASKS_PER_USER", "max-tasks-per-user", "50000", "tasks one account may keep (403 beyond)", intSetting(1, 100_000_000, func(c *Config, n int) { c.MaxTasksPerUser = n })},
 		{"TASKAPI_MAX_CATEGORIES_PER_USER", "max-categories-per-user", "1000", "categories one account may keep (403 beyond)", intSetting(1, 1_000_000, func(c *Config, n int) { c.MaxCategoriesPerUser = n })},
+		{"TASKAPI_WEBHOOK_ALLOW_HTTP", "webhook-allow-http", "off", "on to accept http:// webhook URLs (https only otherwise)", boolSetting(func(c *Config, b bool) { c.WebhookAllowHTTP = b })},
+		{"TASKAPI_WEBHOOK_ALLOW_PRIVATE", "webhook-allow-private", "off", "on to let webhooks reach loopback and private addresses (receivers on your own network)", boolSetting(func(c *Config, b bool) { c.WebhookAllowPrivate = b })},
 		{"TASKAPI_DEV", "dev", "off", "on to allow the public development JWT key on an address that is not loopback (never in production)", boolSetting(func(c *Config, b bool) { c.Dev = b })},
 		{"TASKAPI_PPROF_ADDR", "pprof-addr", "", "loopback host:port serving net/http/pprof for profiling (empty: off)", applyPprofAddr},
 	}

@@ -147,4 +147,34 @@ func (s *server) routes(api huma.API) {
 	register(s, api, route{ID: "delete-task", Method: del, Path: task, Access: user, Limit: perUser, IfMatch: "task",
 		Tags: taskTags, Status: http.StatusNoContent, Errors: []int{badRequest, notFound, stale, invalid}, Summary: "Delete a task",
 		Description: "204. Honours If-Match."}, s.deleteTask)
+
+	// Webhooks (webhooks.go): endpoints told of changes, and their delivery logs.
+	const webhooks, webhook = apiPrefix + "/webhooks", apiPrefix + "/webhooks/{id}"
+	hookTags := []string{"webhooks"}
+	register(s, api, route{ID: "list-webhooks", Method: get, Path: webhooks, Access: user, Limit: perUser,
+		Tags: hookTags, Errors: []int{badRequest}, Summary: "List webhook endpoints", Description: "Oldest first; never their secrets."}, s.listWebhooks)
+	register(s, api, route{ID: "create-webhook", Method: post, Path: webhooks, Access: user, Limit: perUser, Idempotent: true,
+		Tags: hookTags, Status: http.StatusCreated, Errors: []int{badRequest, forbidden, invalid}, Summary: "Add a webhook endpoint",
+		Description: "201 with the signing secret (`whsec_…`), shown only in this answer (and its Idempotency-Key replays). " +
+			"At most 20 endpoints per user (403)."}, s.createWebhook)
+	register(s, api, route{ID: "get-webhook", Method: get, Path: webhook, Access: user, Limit: perUser,
+		Tags: hookTags, Errors: []int{notFound, invalid}, Summary: "Get a webhook endpoint"}, s.getWebhook)
+	register(s, api, route{ID: "patch-webhook", Method: patch, Path: webhook, Access: user, Limit: perUser, IfMatch: "webhook",
+		Tags: hookTags, Errors: []int{badRequest, notFound, stale, invalid}, Summary: "Update a webhook endpoint",
+		Description: "Merge-patch of url, description, event_types, active. Honours If-Match."}, s.patchWebhook)
+	register(s, api, route{ID: "delete-webhook", Method: del, Path: webhook, Access: user, Limit: perUser, IfMatch: "webhook",
+		Tags: hookTags, Status: http.StatusNoContent, Errors: []int{badRequest, notFound, stale, invalid}, Summary: "Delete a webhook endpoint",
+		Description: "Its pending deliveries and its log go with it. Honours If-Match."}, s.deleteWebhook)
+	register(s, api, route{ID: "rotate-webhook-secret", Method: post, Path: webhook + "/rotate-secret", Access: user, Limit: perUser, IfMatch: "webhook",
+		Tags: hookTags, Errors: []int{badRequest, notFound, stale, invalid}, Summary: "Give a webhook endpoint a new secret",
+		Description: "Answers the new secret, shown only now. For 24 hours deliveries carry a signature by each secret, so the receiver can switch without losing events."}, s.rotateWebhookSecret)
+	register(s, api, route{ID: "ping-webhook", Method: post, Path: webhook + "/ping", Access: user, Limit: perUser,
+		Tags: hookTags, Status: http.StatusAccepted, Errors: []int{notFound, invalid}, Summary: "Send a test event",
+		Description: "Queues a `webhook.ping` delivery; its outcome shows in the delivery log."}, s.pingWebhook)
+	register(s, api, route{ID: "list-webhook-deliveries", Method: get, Path: webhook + "/deliveries", Access: user, Limit: perUser,
+		Tags: hookTags, Errors: []int{badRequest, notFound, invalid}, Summary: "An endpoint's delivery log",
+		Description: "Newest first: status, attempts, the last response's status and duration; bodies are kept 7 days, entries 30."}, s.listDeliveries)
+	register(s, api, route{ID: "redeliver-webhook", Method: post, Path: webhook + "/deliveries/{delivery_id}/redeliver", Access: user, Limit: perUser,
+		Tags: hookTags, Status: http.StatusAccepted, Errors: []int{notFound, invalid}, Summary: "Send a delivery again",
+		Description: "Queues a new delivery with the same body (a new webhook-id), signed when it is sent."}, s.redeliver)
 }

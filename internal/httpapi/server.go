@@ -43,6 +43,9 @@ type Deps struct {
 	// mux, so that they pass the same middleware (request ID, access log,
 	// metrics, recovery, deadline, body limit).
 	Pages func(*http.ServeMux)
+	// WebhooksQueued, when set, wakes the webhook delivery worker after a
+	// request queued a delivery (ping, redeliver, resume).
+	WebhooksQueued func()
 }
 
 // server holds the dependencies shared by the handlers.
@@ -63,6 +66,8 @@ type server struct {
 	// searches bounds the task searches one user runs at once
 	// (TASKAPI_SEARCHES_PER_USER), whether rate limiting is on or not.
 	searches *ratelimit.Concurrency
+	// webhooksQueued wakes the webhook worker; nil when none runs here.
+	webhooksQueued func()
 }
 
 // apiPrefix is the base path of the versioned API.
@@ -74,7 +79,8 @@ const apiVersion = "1.0.0"
 
 // NewServer builds the HTTP handler of the whole service.
 func NewServer(deps Deps) http.Handler {
-	s := &server{cfg: deps.Config, store: deps.Store, auth: deps.Auth, log: deps.Logger, version: deps.Version, now: deps.Now}
+	s := &server{cfg: deps.Config, store: deps.Store, auth: deps.Auth, log: deps.Logger, version: deps.Version, now: deps.Now,
+		webhooksQueued: deps.WebhooksQueued}
 	if s.now == nil {
 		s.now = time.Now
 	}

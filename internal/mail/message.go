@@ -34,8 +34,8 @@ type Templates struct {
 func NewTemplates(baseURL string) *Templates {
 	return &Templates{
 		baseURL: baseURL,
-		text:    texttemplate.Must(texttemplate.New("text").Parse(textTemplates)),
-		html:    htmltemplate.Must(htmltemplate.New("html").Parse(htmlTemplates)),
+		text:    texttemplate.Must(texttemplate.Must(texttemplate.New("text").Parse(textTemplates)).Parse(webhookText)),
+		html:    htmltemplate.Must(htmltemplate.Must(htmltemplate.New("html").Parse(htmlTemplates)).Parse(webhookHTML)),
 	}
 }
 
@@ -45,6 +45,8 @@ type data struct {
 	Link     string
 	Valid    string
 	NewEmail string
+	URL      string
+	Reason   string
 }
 
 // VerifyEmail is the message that confirms an address.

@@ -128,6 +128,7 @@ type DeliveryClaim struct {
 	Attempts   int     // including this one
 	CreatedAt  time.Time
 	OwnerEmail string
+	OwnerName  string
 	// FailingSince is when the endpoint's current run of failures began
 	// (nil while it succeeds).
 	FailingSince *time.Time
@@ -167,9 +168,9 @@ func (s *Store) ClaimDelivery(ctx context.Context, lease time.Duration) (Deliver
 	}
 	c.CreatedAt = c.CreatedAt.UTC()
 	var failing dbTime
-	if err := s.queryRow(ctx, `SELECT w.url, u.email, `+s.d.timeAsText+`w.failing_since
+	if err := s.queryRow(ctx, `SELECT w.url, u.email, u.username, `+s.d.timeAsText+`w.failing_since
 		FROM webhooks w JOIN users u ON u.id = w.user_id WHERE w.id = $1`,
-		c.WebhookID).Scan(&c.URL, &c.OwnerEmail, &failing); err != nil {
+		c.WebhookID).Scan(&c.URL, &c.OwnerEmail, &c.OwnerName, &failing); err != nil {
 		return DeliveryClaim{}, false, fmt.Errorf("claim delivery: %w", s.mapErr(err))
 	}
 	if failing.Valid {
