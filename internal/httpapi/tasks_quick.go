@@ -13,9 +13,16 @@ import (
 // QuickTaskInput is one line to turn into a task.
 type QuickTaskInput struct {
 	Body struct {
-		Text   string `json:"text" minLength:"1" maxLength:"500" doc:"One line such as \"Pay rent tomorrow 9am !high #Home\": a day (today, tomorrow, friday, next friday, in 3 days, 2026-12-24, dec 24), a time (9am, 17:00), a priority (!low…!urgent or p1…p4) and #Category or #\"Deep Work\" (one of yours) are recognised; the rest is the title" example:"Pay rent tomorrow 9am !high #Home"`
-		DryRun bool   `json:"dry_run,omitempty" doc:"Only parse: answer 200 with what was recognised, create nothing"`
+		Text     string           `json:"text" minLength:"1" maxLength:"500" doc:"One line such as \"Pay rent tomorrow 9am !high #Home\": a day (today, tomorrow, friday, next friday, in 3 days, 2026-12-24, dec 24), a time (9am, 17:00), a priority (!low…!urgent or p1…p4) and #Category or #\"Deep Work\" (one of yours) are recognised; the rest is the title" example:"Pay rent tomorrow 9am !high #Home"`
+		DryRun   bool             `json:"dry_run,omitempty" doc:"Only parse: answer 200 with what was recognised, create nothing"`
+		Declined []QuickRangeBody `json:"declined,omitempty" maxItems:"20" doc:"Parts of the text to keep as plain title text, unrecognised: spans of an earlier parse of the same text that the person turned back into words (\"Read Tomorrow by Sam\")"`
 	}
+}
+
+// QuickRangeBody is a part of the text, as a span's offsets give it.
+type QuickRangeBody struct {
+	Start int `json:"start" minimum:"0" doc:"Offset of the part in the text, in characters (Unicode code points)"`
+	End   int `json:"end" minimum:"0" doc:"Offset just after the part, in characters"`
 }
 
 // QuickSpanBody is one recognised part of the text.
@@ -54,7 +61,11 @@ func (s *server) quickTask(ctx context.Context, caller taskapi.Principal, in *Qu
 		return nil, err
 	}
 	text := in.Body.Text
-	qa := taskapi.ParseQuickAdd(text, s.now(), caller.User.Location(), taskapi.CategoryNames(cats))
+	keep := make([]taskapi.QuickRange, 0, len(in.Body.Declined))
+	for _, d := range in.Body.Declined {
+		keep = append(keep, taskapi.QuickRange{Start: runeOffset(text, d.Start), End: runeOffset(text, d.End)})
+	}
+	qa := taskapi.ParseQuickAddKeeping(text, keep, s.now(), caller.User.Location(), taskapi.CategoryNames(cats))
 	if err := taskapi.ValidateQuickAdd(text, qa); err != nil {
 		return nil, err
 	}
@@ -82,4 +93,20 @@ func (s *server) quickTask(ctx context.Context, caller taskapi.Principal, in *Qu
 	body := taskBody(created)
 	out.Status, out.Location, out.ETag, out.Body.Task = http.StatusCreated, taskLocation(created.ID), taskETag(created), &body
 	return out, nil
+}
+
+// runeOffset is the byte offset in s of its n-th character; len(s)+1 past
+// its end, which the parser ignores as a range.
+func runeOffset(s string, n int) int {
+	c := 0
+	for i := range s {
+		if c == n {
+			return i
+		}
+		c++
+	}
+	if c == n {
+		return len(s)
+	}
+	return len(s) + 1
 }

@@ -67,6 +67,15 @@ func TestQuickTask(t *testing.T) {
 		if kept.Title != "Sow seeds #Garden" || kept.CategoryID != nil {
 			t.Errorf("unknown category: %+v", kept)
 		}
+		// A part declined stays in the title, unrecognised; offsets in characters.
+		var declined httpapi.QuickTaskBody
+		e.do(t, request{Method: http.MethodPost, Path: "/api/v1/tasks/quick", Token: u.Token,
+			Body: map[string]any{"text": "Lire « Tomorrow » demain p2", "dry_run": true, "declined": []map[string]int{{"start": 7, "end": 15}}}}).
+			want(t, http.StatusOK).decode(t, &declined)
+		if declined.Title != "Lire « Tomorrow » demain" || declined.DueDate != nil || declined.Priority != "HIGH" ||
+			!cmp.Equal(declined.Spans, []httpapi.QuickSpanBody{{25, 27, "priority", "p2"}}) {
+			t.Errorf("declined: %+v", declined)
+		}
 		// Another user's categories are not matched.
 		v := e.newUser(t, "eve")
 		var other httpapi.QuickTaskBody
