@@ -26,7 +26,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // domain's rules (the API's POST /tasks/quick uses the same).
 func (a *App) quickTask(r *http.Request, rq *req, text string) (taskapi.Task, taskapi.QuickAdd, error) {
 	cats := a.categories(r.Context(), rq)
-	qa := taskapi.ParseQuickAdd(text, a.now(), rq.loc, taskapi.CategoryNames(cats))
+	qa := taskapi.ParseQuickAddKeeping(text, declined(text, r.PostForm.Get("declined")), a.now(), rq.loc, taskapi.CategoryNames(cats))
 	t := qa.Task(cats)
 	if err := taskapi.ValidateQuickAdd(text, qa); err != nil {
 		return t, qa, err
@@ -81,7 +81,7 @@ func (a *App) quickPreview(w http.ResponseWriter, r *http.Request, rq *req) {
 		text = text[:taskapi.QuickAddMaxLen]
 	}
 	cats := a.categories(r.Context(), rq)
-	qa := taskapi.ParseQuickAdd(text, a.now(), rq.loc, taskapi.CategoryNames(cats))
+	qa := taskapi.ParseQuickAddKeeping(text, declined(text, r.PostForm.Get("declined")), a.now(), rq.loc, taskapi.CategoryNames(cats))
 	type span struct {
 		Start int    `json:"start"`
 		End   int    `json:"end"`
@@ -106,6 +106,47 @@ func (a *App) quickPreview(w http.ResponseWriter, r *http.Request, rq *req) {
 		out.Spans = append(out.Spans, span{Start: utf16Len(text[:s.Start]), End: utf16Len(text[:s.End]), Kind: string(s.Kind), Text: s.Text})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// declined reads the parts of a quick-add text that the person turned
+// back into plain text (Backspace just after a highlighted part): "3-11,20-25",
+// [start, end) in UTF-16 code units as the script counts them, as byte
+// ranges of text. What does not read as a range is left out.
+func declined(text, field string) []taskapi.QuickRange {
+	var out []taskapi.QuickRange
+	for part := range strings.SplitSeq(field, ",") {
+		a, b, ok := strings.Cut(part, "-")
+		start, err1 := strconv.Atoi(a)
+		end, err2 := strconv.Atoi(b)
+		if !ok || err1 != nil || err2 != nil || start < 0 || end <= start || len(out) == 20 {
+			continue
+		}
+		out = append(out, taskapi.QuickRange{Start: utf16Offset(text, start), End: utf16Offset(text, end)})
+	}
+	return out
+}
+
+// utf16Offset is the byte offset in s of n UTF-16 code units; len(s)+1
+// when s is shorter, so that the range is refused.
+func utf16Offset(s string, n int) int {
+	units := 0
+	for i, r := range s {
+		if units >= n {
+			if units > n {
+				return -1 // inside a surrogate pair
+			}
+			return i
+		}
+		if r >= 0x10000 {
+			units += 2
+		} else {
+			units++
+		}
+	}
+	if units == n {
+		return len(s)
+	}
+	return len(s) + 1
 }
 
 func utf16Len(s string) int {

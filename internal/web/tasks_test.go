@@ -189,3 +189,31 @@ func TestTaskPanel(t *testing.T) {
 		want(t, other.getPanel("/tasks/"+id), http.StatusNotFound, "Not found")
 	})
 }
+
+func TestQuickAddDeclined(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		b := e.browser(t)
+		b.signup("ada")
+		// The preview and the add honour the parts declined, in UTF-16 code
+		// units as the script counts them (the emoji is two).
+		req, _ := http.NewRequest(http.MethodPost, e.URL+"/tasks/quick-preview",
+			strings.NewReader(url.Values{"text": {"🙂 Tomorrow by Sam !high"}, "declined": {"3-11,bogus,40-50"}, "csrf": {b.csrf}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		p := b.do(req)
+		want(t, p, http.StatusOK, `"title":"🙂 Tomorrow by Sam"`, `"priority":"High"`, `"kind":"priority"`)
+		if strings.Contains(p.Body, `"due"`) {
+			t.Errorf("the declined day was recognised: %s", p.Body)
+		}
+		// Inside the emoji: ignored, so the day is recognised.
+		p = b.post("/tasks", url.Values{"text": {"🙂 Tomorrow by Sam !high"}, "declined": {"1-11"}, "back": {"/all"}})
+		want(t, b.follow(p), http.StatusOK, "Added “🙂 by Sam”.", "tomorrow")
+		p = b.post("/tasks", url.Values{"text": {"Read Tomorrow by Sam !high"}, "declined": {"5-13"}, "back": {"/all"}})
+		all := b.follow(p)
+		want(t, all, http.StatusOK, "Added “Read Tomorrow by Sam”.")
+		if n := strings.Count(all.Body, "<time"); n != 1 {
+			t.Errorf("%d due dates, want 1 (the first task's)", n)
+		}
+	})
+}

@@ -49,8 +49,38 @@ test("desktop journey, light then dark", async () => {
   await page.locator(".token.due", { hasText: "tomorrow 09:00" }).waitFor();
   await page.locator(".token.priority", { hasText: "High" }).waitFor();
   await page.locator(".token.category", { hasText: "#Home" }).waitFor();
+  await page.locator(".quick-mirror mark.qt-priority", { hasText: "!high" }).waitFor();
+  await shot(page, "desktop-quick-add-tokens");
   await input.press("Enter");
   await page.getByText("Added “Pay rent”").waitFor();
+  // Backspace just after a highlighted part keeps it in the title, as typed.
+  await input.pressSequentially("Read Tomorrow", { delay: 5 });
+  await page.locator(".quick-mirror mark.qt-due", { hasText: "Tomorrow" }).waitFor();
+  await input.press("Backspace");
+  await page.locator(".token.kept", { hasText: "Tomorrow" }).waitFor();
+  assert.equal(await input.inputValue(), "Read Tomorrow");
+  assert.equal(await page.locator(".quick-mirror mark").count(), 0);
+  await input.pressSequentially(" by Sam p2", { delay: 5 });
+  await page.locator(".token.priority", { hasText: "High" }).waitFor();
+  assert.equal(await page.locator(".token.due").count(), 0);
+  await shot(page, "desktop-quick-add-kept");
+  await input.press("Enter");
+  await page.getByText("Added “Read Tomorrow by Sam”").waitFor();
+  const kept = page.locator(".task", { hasText: "Read Tomorrow by Sam" });
+  await page.goto("/all");
+  assert.equal(await kept.locator("time").count(), 0, "no due date");
+  assert.match(await kept.getAttribute("class"), /prio-high/);
+  await kept.getByRole("button", { name: /Complete/ }).click();
+  await kept.waitFor({ state: "detached" });
+  await page.goto("/today");
+  // A second Backspace deletes as usual.
+  await input.pressSequentially("Call Bob friday", { delay: 5 });
+  await page.locator(".quick-mirror mark.qt-due", { hasText: "friday" }).waitFor();
+  await input.press("Backspace");
+  await input.press("Backspace");
+  assert.equal(await input.inputValue(), "Call Bob frida");
+  await input.press("Escape");
+  assert.equal(await input.inputValue(), "");
   for (const t of ["Call Ana today 3pm !urgent #Work", "Buy milk today", "Water the plants today p4 #Home",
     "Draft the quarterly report friday !high #\"Deep Work\"", "Renew passport in 3 days", "Book dentist yesterday",
     "Plan the team offsite next monday #Work"]) {

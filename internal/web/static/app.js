@@ -113,14 +113,21 @@
     if (f.matches && f.matches("form[data-toggle]")) { e.preventDefault(); toggle(f); }
   });
 
-  // Quick add: show what was understood as the person types.
+  // Quick add: what was understood is highlighted in the field as the
+  // person types (a mirror of the text behind the transparent input) and
+  // summed up in chips below it. Backspace just after a highlighted part
+  // keeps it as plain title text: its range goes in the form's "declined"
+  // field, which the server's parse honours.
   var quick = $("[data-quick-input]"), tokens = $("#quick-tokens"), timer = null, seq = 0;
+  var mirror = $("[data-quick-mirror]"), declinedField = $("[data-quick-declined]");
+  var spans = [], declined = [], before = null;
   function showTokens(res) {
     tokens.textContent = "";
     var parts = [];
     if (res.due) { parts.push(["due", "Due " + res.due]); }
     if (res.priority) { parts.push(["priority", res.priority + " priority"]); }
     if (res.category) { parts.push(["category", "#" + res.category]); }
+    if (declined.length) { parts.push(["kept", "Kept as text: " + declined.map(function (r) { return r.text; }).join(", ")]); }
     parts.forEach(function (p) {
       var s = document.createElement("span");
       s.className = "token " + p[0];
@@ -128,20 +135,96 @@
       tokens.appendChild(s);
     });
   }
-  if (quick && tokens) {
+  function paint() {
+    if (!mirror) { return; }
+    var text = quick.value, at = 0;
+    mirror.textContent = "";
+    spans.forEach(function (s) {
+      if (s.start < at || s.end > text.length) { return; }
+      mirror.appendChild(document.createTextNode(text.slice(at, s.start)));
+      var m = document.createElement("mark");
+      m.className = "qt qt-" + s.kind;
+      m.textContent = text.slice(s.start, s.end);
+      mirror.appendChild(m);
+      at = s.end;
+    });
+    mirror.appendChild(document.createTextNode(text.slice(at)));
+    mirror.scrollLeft = quick.scrollLeft;
+  }
+  // edit says which part of the old text the new one replaced: from the
+  // caret before and after, checked against both texts, else by their
+  // common start and end.
+  function edit(old, cur, selStart, selEnd, caret) {
+    var a = Math.min(selStart, caret), e = caret, b = e - (cur.length - old.length);
+    if (a >= 0 && a <= e && b >= a && b <= old.length && old.slice(0, a) + cur.slice(a, e) + old.slice(b) === cur) {
+      return { a: a, b: b, e: e };
+    }
+    a = 0;
+    while (a < old.length && a < cur.length && old[a] === cur[a]) { a++; }
+    b = old.length; e = cur.length;
+    while (b > a && e > a && old[b - 1] === cur[e - 1]) { b--; e--; }
+    return { a: a, b: b, e: e };
+  }
+  // shift moves ranges past an edit, and drops those it changed: a range
+  // the edit overlaps, or that a letter was typed against.
+  function shift(ranges, ed, cur) {
+    var d = (ed.e - ed.a) - (ed.b - ed.a);
+    return ranges.filter(function (r) {
+      if (ed.b < r.start || (ed.b === r.start && (ed.e === ed.a ? ed.b > ed.a : /\s$/.test(cur.slice(ed.a, ed.e))))) { return true; }
+      if (ed.a > r.end || (ed.a === r.end && (ed.e === ed.a ? ed.b > ed.a : /^\s/.test(cur.slice(ed.a, ed.e))))) { return true; }
+      return false;
+    }).map(function (r) {
+      return ed.b <= r.start ? { start: r.start + d, end: r.end + d, kind: r.kind, text: r.text } : r;
+    });
+  }
+  function preview() {
+    clearTimeout(timer);
+    declinedField.value = declined.map(function (r) { return r.start + "-" + r.end; }).join(",");
+    var text = quick.value;
+    if (!text.trim()) { tokens.textContent = ""; spans = []; paint(); return; }
+    timer = setTimeout(function () {
+      var n = ++seq, data = new FormData();
+      data.append("text", text);
+      data.append("declined", declinedField.value);
+      post("/tasks/quick-preview", data).then(function (res) {
+        if (n !== seq || quick.value !== text) { return; }
+        spans = res.spans;
+        paint();
+        showTokens(res);
+      }, function () {});
+    }, 120);
+  }
+  function clearQuick() {
+    quick.value = ""; spans = []; declined = []; tokens.textContent = ""; declinedField.value = ""; paint();
+  }
+  if (quick && tokens && declinedField) {
+    quick.addEventListener("beforeinput", function () {
+      before = { text: quick.value, start: quick.selectionStart, end: quick.selectionEnd };
+    });
     quick.addEventListener("input", function () {
-      clearTimeout(timer);
-      var text = quick.value;
-      if (!text.trim()) { tokens.textContent = ""; return; }
-      timer = setTimeout(function () {
-        var n = ++seq, data = new FormData();
-        data.append("text", text);
-        post("/tasks/quick-preview", data).then(function (res) { if (n === seq) { showTokens(res); } }, function () {});
-      }, 120);
+      var cur = quick.value, old = before ? before.text : "";
+      var ed = before ? edit(old, cur, before.start, before.end, quick.selectionStart) : edit(old, cur, 0, old.length, cur.length);
+      before = null;
+      spans = shift(spans, ed, cur);
+      declined = shift(declined, ed, cur);
+      paint();
+      preview();
     });
+    quick.addEventListener("scroll", paint);
+    quick.addEventListener("keyup", function () { if (mirror) { mirror.scrollLeft = quick.scrollLeft; } });
     quick.addEventListener("keydown", function (e) {
-      if (e.key === "Escape") { quick.value = ""; tokens.textContent = ""; quick.blur(); }
+      if (e.key === "Escape") { clearQuick(); quick.blur(); return; }
+      if (e.key !== "Backspace" || quick.selectionStart !== quick.selectionEnd) { return; }
+      var at = quick.selectionStart, hit = null;
+      spans.forEach(function (s) { if (s.end === at && quick.value.slice(s.start, s.end) === s.text) { hit = s; } });
+      if (!hit) { return; }
+      e.preventDefault();
+      declined.push({ start: hit.start, end: hit.end, text: hit.text });
+      spans = spans.filter(function (s) { return s !== hit; });
+      paint();
+      preview();
     });
+    if (quick.value) { preview(); }
   }
 
   // Selection: the bulk bar shows while rows are selected; shift-click
@@ -358,7 +441,7 @@
     help.setAttribute("aria-modal", "true");
     help.setAttribute("aria-label", "Keyboard shortcuts");
     var keys = [["q", "Quick add"], ["/", "Search"], ["j / k", "Next / previous task"], ["x", "Select task"], ["c", "Complete task"],
-      ["e", "Edit task"], ["#", "Delete task"], ["g t", "Go to Today"], ["g u", "Go to Upcoming"], ["g a", "Go to All"], ["?", "Show these"], ["Esc", "Close"]];
+      ["e", "Open task"], ["⌫", "After a highlight in quick add: keep it as text"], ["#", "Delete task"], ["g t", "Go to Today"], ["g u", "Go to Upcoming"], ["g a", "Go to All"], ["?", "Show these"], ["Esc", "Close"]];
     var card = document.createElement("div");
     card.className = "help-card";
     var h = document.createElement("h2");
