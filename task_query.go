@@ -83,8 +83,8 @@ type TaskFilter struct {
 	// before it. Either one leaves out tasks without a due date.
 	DueAfter  *time.Time
 	DueBefore *time.Time
-	// Overdue keeps tasks due in the past that are neither COMPLETED nor
-	// ARCHIVED.
+	// Overdue keeps the tasks overdue by OverdueCut: open, due in the past,
+	// a due date at 00:00 in the person's zone counting as that whole day.
 	Overdue bool
 	// Query keeps tasks whose title or description contains it, ignoring
 	// case.
@@ -259,7 +259,7 @@ func (b *TaskBulk) Validate() error {
 type TaskStats struct {
 	ByStatus   map[Status]int64
 	ByPriority map[Priority]int64
-	// Overdue counts open tasks (TODO or IN_PROGRESS) due before now.
+	// Overdue counts the tasks overdue by the window's OverdueCut.
 	Overdue int64
 	// DueToday counts open tasks due today, in the time zone asked for.
 	DueToday int64

@@ -23,7 +23,7 @@ type TaskListQuery struct {
 	Priority  []string  `query:"priority" enum:"LOW,MEDIUM,HIGH,URGENT" doc:"One priority or several, comma-separated or repeated"`
 	DueAfter  QueryTime `query:"due_after" doc:"Tasks due at or after this instant (RFC 3339, years 0001–9999 in UTC); leaves out tasks without a due date"`
 	DueBefore QueryTime `query:"due_before" doc:"Tasks due strictly before this instant (RFC 3339, years 0001–9999 in UTC); leaves out tasks without a due date"`
-	Overdue   bool      `query:"overdue" doc:"true: only tasks due in the past that are neither COMPLETED nor ARCHIVED; false changes nothing"`
+	Overdue   bool      `query:"overdue" doc:"true: only overdue tasks: neither COMPLETED nor ARCHIVED, due in the past; a due date at 00:00 in your time zone means that whole day, so it is overdue from the next day on. false changes nothing"`
 	Q         string    `query:"q" maxLength:"200" doc:"Case-insensitive search in title and description. One request examines a bounded amount of text, so a page of a search may hold fewer tasks than limit, even none, and still have a next_cursor; a user runs at most a few searches at once (429 beyond)"`
 	Sort      string    `query:"sort" default:"-created_at" enum:"created_at,-created_at,updated_at,-updated_at,due_date,-due_date,priority,-priority,title,-title" doc:"Sort key, - for descending. priority sorts by rank (LOW < MEDIUM < HIGH < URGENT); title ignores case; tasks without a due date come last in both directions; ties are broken by id."`
 	Limit     int       `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Page size"`
@@ -85,7 +85,7 @@ func (s *server) taskPage(ctx context.Context, caller taskapi.Principal, in Task
 		f.Priorities = append(f.Priorities, taskapi.Priority(v))
 	}
 	f.DueAfter, f.DueBefore = in.DueAfter.Ptr(), in.DueBefore.Ptr()
-	q := store.TaskQuery{Filter: f, Sort: sort}
+	q := store.TaskQuery{Filter: f, Sort: sort, Loc: caller.User.Location()}
 	out := &TaskListOutput{}
 	out.Body.Items, out.Body.NextCursor, err = listPage(s, caller, scope("tasks", q.ListID()), in.Cursor, in.Limit,
 		func(p store.Page) ([]taskapi.Task, store.Position, error) {
@@ -152,7 +152,7 @@ type TaskStatsOutput struct {
 	Body struct {
 		ByStatus           StatusCounts   `json:"by_status" doc:"Every task, by status"`
 		ByPriority         PriorityCounts `json:"by_priority" doc:"Every task (ARCHIVED included), by priority"`
-		Overdue            int64          `json:"overdue" doc:"Open tasks (TODO, IN_PROGRESS) due before now"`
+		Overdue            int64          `json:"overdue" doc:"Open tasks (TODO, IN_PROGRESS) due before now, except those due at 00:00 today in tz (all day today)"`
 		DueToday           int64          `json:"due_today" doc:"Open tasks (TODO, IN_PROGRESS) due today in tz"`
 		CompletedLast7Days int64          `json:"completed_last_7_days" doc:"Tasks completed in the last 7×24 hours"`
 		TZ                 string         `json:"tz" doc:"The time zone used for due_today"`

@@ -22,6 +22,9 @@ type TaskQuery struct {
 	// After is where the page starts: the Next of the previous page, ""
 	// for the first page.
 	After Position
+	// Loc is the person's time zone, where Filter.Overdue reads a due date
+	// at 00:00 as that whole day (taskapi.OverdueCut); UTC when nil.
+	Loc *time.Location
 }
 
 // ListID names the list a query pages through: its sort and every
@@ -150,7 +153,7 @@ func (l *taskLister) sectionSQL(a *args, keyed bool, after *position, n int, col
 	if keyed && l.sort.nullsLast {
 		where += " AND " + l.col + " IS NOT NULL"
 	}
-	if filter := l.s.taskFilterSQL(a, f, l.now); filter != "" {
+	if filter := l.s.taskFilterSQL(a, f, taskapi.NewOverdueCut(l.now, l.q.Loc)); filter != "" {
 		where += " AND " + filter
 	}
 	from := "tasks"
@@ -165,7 +168,7 @@ func (l *taskLister) sectionSQL(a *args, keyed bool, after *position, n int, col
 
 // taskFilterSQL returns the WHERE condition of f (the user is the
 // caller's to add).
-func (s *Store) taskFilterSQL(a *args, f taskapi.TaskFilter, now time.Time) string {
+func (s *Store) taskFilterSQL(a *args, f taskapi.TaskFilter, cut taskapi.OverdueCut) string {
 	var w []string
 	if len(f.Statuses) > 0 {
 		statuses := make([]string, len(f.Statuses))
@@ -198,7 +201,7 @@ func (s *Store) taskFilterSQL(a *args, f taskapi.TaskFilter, now time.Time) stri
 		w = append(w, "due_date < "+a.add(utc(f.DueBefore)))
 	}
 	if f.Overdue {
-		w = append(w, "due_date < "+a.add(now)+" AND status IN ('TODO', 'IN_PROGRESS')")
+		w = append(w, "due_date < "+a.add(cut.Now)+" AND due_date <> "+a.add(cut.AllDay)+" AND status IN ('TODO', 'IN_PROGRESS')")
 	}
 	if f.Query != "" {
 		w = append(w, s.d.taskSearch(f.Query, a.add))
@@ -207,7 +210,7 @@ func (s *Store) taskFilterSQL(a *args, f taskapi.TaskFilter, now time.Time) stri
 }
 
 // TaskStats counts the user's tasks by status and priority, and the open
-// ones overdue and due today, and those completed in the last 7 days, in
+// ones overdue (by the window's taskapi.OverdueCut) and due today, and those completed in the last 7 days, in
 // one pass over the user's tasks. The window's instants are computed by
 // the caller in Go (see taskapi.NewStatsWindow), so the day boundaries of
 // any time zone are the same on both engines.
@@ -220,7 +223,7 @@ func (s *Store) TaskStats(ctx context.Context, userID uuid.UUID, w taskapi.Stats
 		st.ByPriority[x] = 0
 	}
 	rows, err := s.query(ctx, `SELECT status, priority, COUNT(*),
-			COALESCE(SUM(CASE WHEN status IN ('TODO', 'IN_PROGRESS') AND due_date < $2 THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN status IN ('TODO', 'IN_PROGRESS') AND due_date < $2 AND due_date <> $3 THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN status IN ('TODO', 'IN_PROGRESS') AND due_date >= $3 AND due_date < $4 THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN completed_at >= $5 THEN 1 ELSE 0 END), 0)
 		FROM tasks WHERE user_id = $1 GROUP BY status, priority`,

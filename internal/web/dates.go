@@ -3,6 +3,8 @@ package web
 import (
 	"fmt"
 	"time"
+
+	"github.com/taskapi/taskapi"
 )
 
 // due is a due date as a row shows it: in words near today, with the
@@ -35,7 +37,8 @@ func daysBetween(a, b time.Time, loc *time.Location) int {
 
 // dueWords says when a task is due relative to now, in loc: "today
 // 17:00", "tomorrow", "Fri 12", "3 days overdue". A time of 00:00 is taken
-// as "that day" and not shown. done tasks are never overdue.
+// as "that day" and not shown. Overdue is taskapi.OverdueCut's; done tasks
+// are never overdue.
 func dueWords(t, now time.Time, loc *time.Location, done bool) due {
 	lt := t.In(loc)
 	hasTime := lt.Hour() != 0 || lt.Minute() != 0
@@ -46,7 +49,7 @@ func dueWords(t, now time.Time, loc *time.Location, done bool) due {
 	days := daysBetween(now, t, loc)
 	out := due{ISO: t.UTC().Format(time.RFC3339), Full: lt.Format("Monday 2 January 2006 15:04 MST"), Class: "later",
 		HasTime: hasTime, DayStart: dayStart(t, loc)}
-	overdue := !done && t.Before(now)
+	overdue := !done && taskapi.NewOverdueCut(now, loc).Passed(t)
 	switch {
 	case overdue && days < 0:
 		out.Class, out.Overdue = "overdue", true
@@ -57,7 +60,7 @@ func dueWords(t, now time.Time, loc *time.Location, done bool) due {
 		}
 	case days == 0:
 		out.Words, out.Class = "today"+clock, "today"
-		if overdue && hasTime {
+		if overdue {
 			out.Class, out.Overdue = "overdue", true
 		}
 	case days == 1:

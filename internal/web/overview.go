@@ -74,10 +74,8 @@ func (a *App) overviewPage(w http.ResponseWriter, r *http.Request, rq *req) {
 	ctx := r.Context()
 	uid := rq.p.User.ID
 	now := a.now()
-	// As on the Today list, a task due at 00:00 is due that whole day:
-	// overdue means due before today.
+	// Overdue as the rows and the API say it (taskapi.OverdueCut).
 	win := taskapi.NewStatsWindow(now, rq.loc)
-	win.Now = win.TodayStart
 	st, err := a.store.TaskStats(ctx, uid, win)
 	if err != nil {
 		a.fail(w, r, rq, err)
