@@ -24,6 +24,8 @@ type Task struct {
 	// Version counts the changes of the task; it starts at 1 and grows by
 	// one on every update, so an ETag built from it never repeats.
 	Version int64
+	// Reminders are the task's reminders, in the order they were given.
+	Reminders []Reminder
 }
 
 // Task rules.

@@ -147,6 +147,9 @@ type TaskPatch struct {
 	Priority    *Priority
 	DueDate     Change[time.Time]
 	CategoryID  Change[uuid.UUID]
+	// Reminders, when not nil, replaces the task's reminders (an empty
+	// set removes them).
+	Reminders *[]Reminder
 }
 
 // Apply validates p and applies it to t, keeping CompletedAt true to the

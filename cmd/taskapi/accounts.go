@@ -17,9 +17,9 @@ import (
 
 // startAccounts builds the account rules and starts their background
 // work: the outbox worker that sends email (and resolves the email
-// requests of forgot-password and resend-verification) and the purge of
-// what has ended. stop stops both loops; call it once the HTTP server has
-// drained.
+// requests of forgot-password and resend-verification) and the reminder
+// worker that queues reminders and daily digests. stop stops both loops;
+// call it once the HTTP server has drained.
 func startAccounts(cfg *config.Config, st *store.Store, log *slog.Logger, limiter ratelimit.Limiter) (svc *auth.Service, stop func(context.Context) error, err error) {
 	sender, err := newSender(cfg, log)
 	if err != nil {
@@ -33,9 +33,13 @@ func startAccounts(cfg *config.Config, st *store.Store, log *slog.Logger, limite
 		return nil, nil, err
 	}
 	worker = mail.NewWorker(st, sender, log, mail.WorkerOptions{Resolve: svc.ResolveEmailRequest})
+	// Reminders and digests are queued in the outbox by their own loop,
+	// which wakes the mail worker.
+	reminders := mail.NewReminderWorker(st, mail.NewTemplates(cfg.BaseURL), log, mail.ReminderOptions{MailQueued: worker.Notify})
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { worker.Run(ctx) })
+	wg.Go(func() { reminders.Run(ctx) })
 	stop = func(context.Context) error {
 		// A delivery under way is finished (bounded by its timeout); mail
 		// and requests not handled yet stay in the outbox for next time.

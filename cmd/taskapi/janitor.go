@@ -74,7 +74,8 @@ func sweepIdempotencyKeys(ctx context.Context, st *store.Store, log *slog.Logger
 }
 
 // purgeEnded deletes the sessions, email tokens and mail that ended more
-// than endedRetention ago.
+// than endedRetention ago, and the notifications read and digest days
+// recorded before then.
 func purgeEnded(ctx context.Context, st *store.Store, log *slog.Logger) {
 	n, err := st.PurgeEnded(ctx, st.Now().Add(-endedRetention))
 	switch {
@@ -82,6 +83,13 @@ func purgeEnded(ctx context.Context, st *store.Store, log *slog.Logger) {
 		log.Error("purge ended sessions, tokens and mail", "err", err.Error())
 	case n > 0:
 		log.Info("purged ended sessions, tokens and mail", "rows", n)
+	}
+	n, err = st.PurgeReminderRecords(ctx, st.Now().Add(-endedRetention))
+	switch {
+	case err != nil && ctx.Err() == nil:
+		log.Error("purge read notifications and digest days", "err", err.Error())
+	case n > 0:
+		log.Info("purged read notifications and digest days", "rows", n)
 	}
 }
 

@@ -82,6 +82,23 @@ func (s *server) routes(api huma.API) {
 		Tags: userTags, Errors: []int{badRequest}, Summary: "The current user's active sessions", Description: "Newest first."}, s.listSessions)
 	register(s, api, route{ID: "delete-session", Method: del, Path: mePath + "/sessions/{id}", Access: user, Limit: perUser,
 		Tags: userTags, Status: http.StatusNoContent, Errors: []int{notFound}, Summary: "End one of the current user's sessions"}, s.deleteSession)
+	register(s, api, route{ID: "get-preferences", Method: get, Path: mePath + "/preferences", Access: user, Limit: perUser,
+		Tags: userTags, Summary: "The current user's preferences", Description: "Reminder emails on or off, and the hour of the daily digest."}, s.getPreferences)
+	register(s, api, route{ID: "patch-preferences", Method: patch, Path: mePath + "/preferences", Access: user, Limit: perUser, IfMatch: "preferences",
+		Tags: userTags, Errors: []int{badRequest, stale, invalid}, Summary: "Update the current user's preferences",
+		Description: "Merge patch of `reminder_emails` and `digest_hour` (null: no digest). Honours If-Match."}, s.patchPreferences)
+
+	// Notifications of reminders that went off (reminders.go).
+	const notifications = apiPrefix + "/notifications"
+	noteTags := []string{"notifications"}
+	register(s, api, route{ID: "list-notifications", Method: get, Path: notifications, Access: user, Limit: perUser,
+		Tags: noteTags, Errors: []int{badRequest, invalid}, Summary: "List notifications",
+		Description: "The caller's notifications (a reminder that went off), newest first; `unread=true` for the unread ones only. Paginated by cursor."}, s.listNotifications)
+	register(s, api, route{ID: "read-notification", Method: post, Path: notifications + "/{id}/read", Access: user, Limit: perUser,
+		Tags: noteTags, Status: http.StatusNoContent, Errors: []int{notFound, invalid}, Summary: "Mark a notification read (dismiss it)",
+		Description: "204; again on one already read changes nothing."}, s.readNotification)
+	register(s, api, route{ID: "read-all-notifications", Method: post, Path: notifications + "/read", Access: user, Limit: perUser,
+		Tags: noteTags, Status: http.StatusNoContent, Summary: "Mark every notification read"}, s.readAllNotifications)
 
 	// Administration of accounts (admin.go): superuser access answers 403 to anyone else.
 	const adminPath = apiPrefix + "/admin/users"

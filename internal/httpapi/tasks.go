@@ -12,23 +12,24 @@ import (
 
 // TaskBody is a task as the API shows it.
 type TaskBody struct {
-	ID          string     `json:"id" format:"uuid" doc:"Task ID"`
-	Title       string     `json:"title" doc:"1–200 characters"`
-	Description *string    `json:"description" doc:"Up to 10,000 characters; null when there is none"`
-	Status      string     `json:"status" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" doc:"Where the task stands"`
-	Priority    string     `json:"priority" enum:"LOW,MEDIUM,HIGH,URGENT" doc:"Ordered LOW < MEDIUM < HIGH < URGENT"`
-	DueDate     *time.Time `json:"due_date" doc:"When the task is due (UTC); null when it has no due date"`
-	CategoryID  *string    `json:"category_id" format:"uuid" doc:"The task's category; null when it has none"`
-	CompletedAt *time.Time `json:"completed_at" doc:"Read-only: set by the server when the task becomes COMPLETED, cleared when it leaves it"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	ID          string         `json:"id" format:"uuid" doc:"Task ID"`
+	Title       string         `json:"title" doc:"1–200 characters"`
+	Description *string        `json:"description" doc:"Up to 10,000 characters; null when there is none"`
+	Status      string         `json:"status" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" doc:"Where the task stands"`
+	Priority    string         `json:"priority" enum:"LOW,MEDIUM,HIGH,URGENT" doc:"Ordered LOW < MEDIUM < HIGH < URGENT"`
+	DueDate     *time.Time     `json:"due_date" doc:"When the task is due (UTC); null when it has no due date"`
+	CategoryID  *string        `json:"category_id" format:"uuid" doc:"The task's category; null when it has none"`
+	CompletedAt *time.Time     `json:"completed_at" doc:"Read-only: set by the server when the task becomes COMPLETED, cleared when it leaves it"`
+	CreatedAt   time.Time      `json:"created_at"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+	Reminders   []ReminderBody `json:"reminders" doc:"The task's reminders, in the order given"`
 }
 
 func taskBody(t taskapi.Task) TaskBody {
 	b := TaskBody{
 		ID: t.ID.String(), Title: t.Title, Description: t.Description, Status: string(t.Status),
 		Priority: string(t.Priority), DueDate: t.DueDate, CompletedAt: t.CompletedAt,
-		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
+		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(), Reminders: reminderBodies(t.Reminders),
 	}
 	if t.CategoryID != nil {
 		id := t.CategoryID.String()
@@ -75,12 +76,13 @@ func taskLocation(id uuid.UUID) string { return apiPrefix + "/tasks/" + id.Strin
 type CreateTaskInput struct {
 	IdempotencyKeyHeader
 	Body struct {
-		Title       string     `json:"title" minLength:"1" maxLength:"200" doc:"1–200 characters, not blank"`
-		Description *string    `json:"description,omitempty" maxLength:"10000" nullable:"true" doc:"Up to 10,000 characters"`
-		Status      string     `json:"status,omitempty" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" default:"TODO" doc:"COMPLETED sets completed_at"`
-		Priority    string     `json:"priority,omitempty" enum:"LOW,MEDIUM,HIGH,URGENT" default:"MEDIUM"`
-		DueDate     *time.Time `json:"due_date,omitempty" nullable:"true" doc:"RFC 3339, in the years 0001–9999 once in UTC; stored in UTC, to the microsecond"`
-		CategoryID  *string    `json:"category_id,omitempty" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise)"`
+		Title       string          `json:"title" minLength:"1" maxLength:"200" doc:"1–200 characters, not blank"`
+		Description *string         `json:"description,omitempty" maxLength:"10000" nullable:"true" doc:"Up to 10,000 characters"`
+		Status      string          `json:"status,omitempty" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" default:"TODO" doc:"COMPLETED sets completed_at"`
+		Priority    string          `json:"priority,omitempty" enum:"LOW,MEDIUM,HIGH,URGENT" default:"MEDIUM"`
+		DueDate     *time.Time      `json:"due_date,omitempty" nullable:"true" doc:"RFC 3339, in the years 0001–9999 once in UTC; stored in UTC, to the microsecond"`
+		CategoryID  *string         `json:"category_id,omitempty" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise)"`
+		Reminders   []ReminderInput `json:"reminders,omitempty" maxItems:"10" doc:"Up to 10 reminders, each {\"at\": instant} or {\"relative\": \"-PT30M\"} (from the due date, which it then needs)"`
 	}
 }
 
@@ -99,6 +101,11 @@ func (s *server) createTask(ctx context.Context, caller taskapi.Principal, in *C
 		}
 		t.CategoryID = &id
 	}
+	rs, err := reminders(b.Reminders)
+	if err != nil {
+		return nil, err
+	}
+	t.Reminders = rs
 	created, replayed, err := s.store.CreateTask(ctx, caller.User.ID, t, in.key())
 	return answer(createdTask, created, replayed, err)
 }
@@ -131,12 +138,13 @@ type PatchTaskInput struct {
 	IfMatchHeader
 	precondition
 	Body struct {
-		Title       Optional[string]    `json:"title,omitzero" minLength:"1" maxLength:"200" doc:"1–200 characters, not blank"`
-		Description Optional[string]    `json:"description,omitzero" maxLength:"10000" nullable:"true" doc:"null clears it"`
-		Status      Optional[string]    `json:"status,omitzero" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" doc:"completed_at follows"`
-		Priority    Optional[string]    `json:"priority,omitzero" enum:"LOW,MEDIUM,HIGH,URGENT"`
-		DueDate     Optional[time.Time] `json:"due_date,omitzero" nullable:"true" doc:"RFC 3339, in the years 0001–9999 once in UTC; stored in UTC, to the microsecond; null clears it"`
-		CategoryID  Optional[string]    `json:"category_id,omitzero" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise); null clears it"`
+		Title       Optional[string]          `json:"title,omitzero" minLength:"1" maxLength:"200" doc:"1–200 characters, not blank"`
+		Description Optional[string]          `json:"description,omitzero" maxLength:"10000" nullable:"true" doc:"null clears it"`
+		Status      Optional[string]          `json:"status,omitzero" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" doc:"completed_at follows"`
+		Priority    Optional[string]          `json:"priority,omitzero" enum:"LOW,MEDIUM,HIGH,URGENT"`
+		DueDate     Optional[time.Time]       `json:"due_date,omitzero" nullable:"true" doc:"RFC 3339, in the years 0001–9999 once in UTC; stored in UTC, to the microsecond; null clears it"`
+		CategoryID  Optional[string]          `json:"category_id,omitzero" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise); null clears it"`
+		Reminders   Optional[[]ReminderInput] `json:"reminders,omitzero" maxItems:"10" nullable:"true" doc:"Replaces the task's reminders (null or [] removes them). A reminder asking for the same moment as one the task has keeps its state: one already sent is not sent again."`
 	}
 }
 
@@ -170,8 +178,17 @@ func (in *PatchTaskInput) patch() (taskapi.TaskPatch, error) {
 	if p.DueDate, err = change(b.DueDate, func(t time.Time) (time.Time, error) { return clientTime(t), nil }); err != nil {
 		return p, err
 	}
-	p.CategoryID, err = change(b.CategoryID, func(s string) (uuid.UUID, error) { return parseUUID("category_id", s) })
-	return p, err
+	if p.CategoryID, err = change(b.CategoryID, func(s string) (uuid.UUID, error) { return parseUUID("category_id", s) }); err != nil {
+		return p, err
+	}
+	if b.Reminders.Set {
+		rs, err := reminders(b.Reminders.Value)
+		if err != nil {
+			return p, err
+		}
+		p.Reminders = &rs
+	}
+	return p, nil
 }
 
 func (s *server) patchTask(ctx context.Context, caller taskapi.Principal, in *PatchTaskInput) (*TaskOutput, error) {

@@ -34,8 +34,8 @@ type Templates struct {
 func NewTemplates(baseURL string) *Templates {
 	return &Templates{
 		baseURL: baseURL,
-		text:    texttemplate.Must(texttemplate.Must(texttemplate.New("text").Parse(textTemplates)).Parse(webhookText)),
-		html:    htmltemplate.Must(htmltemplate.Must(htmltemplate.New("html").Parse(htmlTemplates)).Parse(webhookHTML)),
+		text:    texttemplate.Must(texttemplate.Must(texttemplate.Must(texttemplate.New("text").Parse(textTemplates)).Parse(webhookText)).Parse(ownTextTemplates)),
+		html:    htmltemplate.Must(htmltemplate.Must(htmltemplate.Must(htmltemplate.New("html").Parse(htmlTemplates)).Parse(webhookHTML)).Parse(ownHTMLTemplates)),
 	}
 }
 

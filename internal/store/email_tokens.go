@@ -75,7 +75,7 @@ func (s *Store) issueQuietly(ctx context.Context, tx querier, tok EmailToken, ms
 	}
 	// Beyond the mail budget a request sends nothing, like one within
 	// the quiet period.
-	if _, err := s.mailSlot(ctx, tx, &tok.UserID, msg.To); errors.Is(err, ErrMailBudget) {
+	if _, err := s.mailSlot(ctx, tx, &tok.UserID, msg.To, false); errors.Is(err, ErrMailBudget) {
 		return false, nil
 	} else if err != nil {
 		return false, err

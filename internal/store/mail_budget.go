@@ -53,7 +53,13 @@ var ErrMailBudget = taskapi.NewProblem(taskapi.ErrTooManyRequests,
 // no account) to the address to, and returns when it should fall due:
 // now, or Spacing after the last pending message of the same account (or
 // address). It returns ErrMailBudget when the budget is spent.
-func (s *Store) mailSlot(ctx context.Context, q querier, user *uuid.UUID, to string) (time.Time, error) {
+//
+// A user's own mail (own: reminders and digests, sent only to the
+// account's own verified address about its own tasks) is not counted and
+// never refused: nobody can reach a stranger's inbox with it, and a
+// burst of reminders must not cost the owner the password reset they
+// need. It still falls due Spacing after the account's pending mail.
+func (s *Store) mailSlot(ctx context.Context, q querier, user *uuid.UUID, to string, own bool) (time.Time, error) {
 	now, b := s.Now(), s.mail
 	since := now.Add(-b.Window)
 	var (
@@ -62,13 +68,17 @@ func (s *Store) mailSlot(ctx context.Context, q querier, user *uuid.UUID, to str
 	)
 	pending := `sent_at IS NULL AND failed_at IS NULL`
 	var err error
-	if user != nil {
+	switch {
+	case own && user != nil:
+		err = q.QueryRowContext(ctx, `SELECT `+s.d.timeAsText+`max(next_attempt_at) FROM outbox WHERE user_id = $1 AND `+pending,
+			*user).Scan(&last)
+	case user != nil:
 		err = q.QueryRowContext(ctx, `SELECT
-			(SELECT count(*) FROM outbox WHERE user_id = $1 AND created_at > $3),
-			(SELECT count(*) FROM outbox WHERE recipient = $2 AND created_at > $3 AND request IS NULL),
+			(SELECT count(*) FROM outbox WHERE user_id = $1 AND created_at > $3 AND kind IS NULL),
+			(SELECT count(*) FROM outbox WHERE recipient = $2 AND created_at > $3 AND request IS NULL AND kind IS NULL),
 			(SELECT `+s.d.timeAsText+`max(next_attempt_at) FROM outbox WHERE user_id = $1 AND `+pending+`)`,
 			*user, to, since).Scan(&byAccount, &byRecipient, &last)
-	} else {
+	default:
 		err = q.QueryRowContext(ctx, `SELECT
 			(SELECT count(*) FROM outbox WHERE recipient = $1 AND created_at > $2 AND request IS NULL),
 			(SELECT `+s.d.timeAsText+`max(next_attempt_at) FROM outbox WHERE recipient = $1 AND user_id IS NULL AND `+pending+`)`,

@@ -29,7 +29,17 @@ type OutboxMessage struct {
 	// that purpose to the address To rather than a message: the worker
 	// resolves it (see EnqueueEmailRequest) instead of sending it.
 	Request EmailPurpose
+	// Kind, when set (MailReminder, MailDigest), marks mail the service
+	// sends a user about their own data, to their own verified address:
+	// it neither spends nor is refused by the mail budget (see mailSlot).
+	Kind string
 }
+
+// The kinds of mail a user gets about their own data.
+const (
+	MailReminder = "REMINDER"
+	MailDigest   = "DIGEST"
+)
 
 // insertOutbox queues m within the mail budget (ErrMailBudget beyond it;
 // see mailSlot).
@@ -38,12 +48,16 @@ func (s *Store) insertOutbox(ctx context.Context, q querier, m OutboxMessage) er
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
-	due, err := s.mailSlot(ctx, q, m.UserID, m.To)
+	due, err := s.mailSlot(ctx, q, m.UserID, m.To, m.Kind != "")
 	if err != nil {
 		return err
 	}
-	_, err = q.ExecContext(ctx, `INSERT INTO outbox (id, user_id, recipient, subject, text_body, html_body, created_at, next_attempt_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, m.UserID, m.To, m.Subject, m.Text, m.HTML, s.Now(), due)
+	var kind *string
+	if m.Kind != "" {
+		kind = &m.Kind
+	}
+	_, err = q.ExecContext(ctx, `INSERT INTO outbox (id, user_id, recipient, subject, text_body, html_body, created_at, next_attempt_at, kind)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id, m.UserID, m.To, m.Subject, m.Text, m.HTML, s.Now(), due, kind)
 	if err != nil {
 		return fmt.Errorf("outbox: %w", s.mapErr(err))
 	}

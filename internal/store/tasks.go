@@ -195,7 +195,9 @@ func (s *Store) CreateTask(ctx context.Context, userID uuid.UUID, t taskapi.Task
 		if _, err := tx.ExecContext(ctx, insertTaskSQL+taskValues(&a, t), a...); err != nil {
 			return t, s.mapTaskErr(err)
 		}
-		return t, nil
+		var err error
+		t.Reminders, _, err = s.setReminders(ctx, tx, t, t.Reminders)
+		return t, err
 	})
 	if err != nil {
 		return taskapi.Task{}, false, fmt.Errorf("create task: %w", err)
@@ -248,6 +250,9 @@ func (s *Store) InsertTasks(ctx context.Context, userID uuid.UUID, tasks []taska
 // GetTask returns one of the user's tasks; another user's is ErrNotFound.
 func (s *Store) GetTask(ctx context.Context, userID, id uuid.UUID) (taskapi.Task, error) {
 	t, err := s.getTask(ctx, s.reader(), userID, id, "")
+	if err == nil {
+		err = s.withReminders(ctx, s.reader(), &t)
+	}
 	if err != nil {
 		return taskapi.Task{}, fmt.Errorf("get task: %w", err)
 	}
@@ -288,9 +293,15 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 		if err != nil {
 			return err
 		}
-		if !changed {
+		remindersChanged := false
+		if patch.Reminders != nil {
+			if next.Reminders, remindersChanged, err = s.setReminders(ctx, tx, next, *patch.Reminders); err != nil {
+				return err
+			}
+		}
+		if !changed && !remindersChanged {
 			out = cur
-			return nil
+			return s.withReminders(ctx, tx, &out)
 		}
 		if patch.CategoryID.Set {
 			if err := s.checkCategory(ctx, tx, userID, next.CategoryID); err != nil {
@@ -312,8 +323,13 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 		} else if n != 1 {
 			return fmt.Errorf("%w: the task changed meanwhile", taskapi.ErrPreconditionFailed)
 		}
+		if changed {
+			if err := s.rescheduleReminders(ctx, tx, next); err != nil {
+				return err
+			}
+		}
 		out = next
-		return nil
+		return s.withReminders(ctx, tx, &out)
 	})
 	if err != nil {
 		return taskapi.Task{}, fmt.Errorf("update task: %w", err)

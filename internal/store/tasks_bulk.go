@@ -94,6 +94,14 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 	if err != nil {
 		return BulkResult{}, err
 	}
+	if c.Status != nil {
+		if err := s.rescheduleReminders(ctx, tx, tasks...); err != nil {
+			return BulkResult{}, err
+		}
+	}
+	if err := s.attachReminders(ctx, tx, tasks); err != nil {
+		return BulkResult{}, err
+	}
 	byID := make(map[uuid.UUID]taskapi.Task, len(tasks))
 	for _, t := range tasks {
 		byID[t.ID] = t

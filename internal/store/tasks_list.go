@@ -95,10 +95,10 @@ func (s *Store) ListTasks(ctx context.Context, userID uuid.UUID, q TaskQuery) ([
 	}
 	if len(items) <= q.Limit && more != nil {
 		// A search that stopped at its budget ends the page early.
-		return items, sort.encode(*more), nil
+		return items, sort.encode(*more), s.listReminders(ctx, items)
 	}
 	items, next := pageOf(sort, items, q.Limit, taskID)
-	return items, next, nil
+	return items, next, s.listReminders(ctx, items)
 }
 
 func taskID(t taskapi.Task) uuid.UUID { return t.ID }

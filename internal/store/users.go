@@ -276,6 +276,11 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, ch UserChanges, em
 			}
 			return conflictProblem(err, want)
 		}
+		if ch.TimeZone != nil {
+			if err := s.retimeDigest(ctx, tx, id, *ch.TimeZone); err != nil {
+				return err
+			}
+		}
 		if ch.IsActive != nil && !*ch.IsActive {
 			if err := s.revokeUserSessions(ctx, tx, id, uuid.Nil, now); err != nil {
 				return err
