@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/taskapi/taskapi/internal/jobs"
 	"github.com/taskapi/taskapi/internal/store"
 )
 
@@ -154,13 +155,15 @@ type ReminderOptions struct {
 
 // ReminderWorker sends the reminders and daily digests that are due: it
 // records them and queues their email in the outbox, in one transaction
-// per batch (see store.SendDueReminders and store.SendDueDigests). Any
-// number of workers may run on one database. Time is the store's clock.
+// per batch (see store.SendDueReminders and store.SendDueDigests), on the
+// loop of every durable queue (jobs.Loop). Any number of workers may run
+// on one database. Time is the store's clock.
 type ReminderWorker struct {
 	store *store.Store
 	tpl   *Templates
 	log   *slog.Logger
 	opts  ReminderOptions
+	loop  *jobs.Loop
 }
 
 // NewReminderWorker returns a worker for st writing its emails with tpl.
@@ -174,71 +177,66 @@ func NewReminderWorker(st *store.Store, tpl *Templates, log *slog.Logger, opts R
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &ReminderWorker{store: st, tpl: tpl, log: log, opts: opts}
+	w := &ReminderWorker{store: st, tpl: tpl, log: log, opts: opts}
+	w.loop = jobs.NewLoop("reminders", opts.Poll, log, func(ctx context.Context) (bool, error) {
+		r, d, err := w.batch(ctx)
+		return r == opts.Batch || d == opts.Batch, err
+	})
+	return w
 }
 
-// Run sends what is due every Poll until ctx is done. A round under way
-// when ctx ends is finished: each batch is one transaction.
-func (w *ReminderWorker) Run(ctx context.Context) {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-timer.C:
-		}
-		if _, _, err := w.RunOnce(context.WithoutCancel(ctx)); err != nil && ctx.Err() == nil {
-			w.log.Error("reminders", "err", err.Error())
-		}
-		timer.Reset(w.opts.Poll)
-	}
-}
+// Run sends what is due every Poll until ctx is done. A batch under way
+// when ctx ends is finished: each is one transaction.
+func (w *ReminderWorker) Run(ctx context.Context) { w.loop.Run(ctx) }
 
 // roundTimeout bounds one batch's transaction.
 const roundTimeout = 30 * time.Second
 
-// RunOnce sends every reminder and digest due now, batch by batch, and
-// returns how many reminders went off and how many users' digests were
-// looked at.
-func (w *ReminderWorker) RunOnce(ctx context.Context) (reminders, digests int, err error) {
+// batch sends one batch of reminders and one of digests, and returns how
+// many reminders went off and how many users' digests were looked at.
+func (w *ReminderWorker) batch(ctx context.Context) (reminders, digests int, err error) {
+	// Not cut short by shutdown: each transaction is bounded instead.
+	bg := context.WithoutCancel(ctx)
 	mailed := 0
 	defer func() {
 		if mailed > 0 && w.opts.MailQueued != nil {
 			w.opts.MailQueued()
 		}
 	}()
-	for {
-		bctx, cancel := context.WithTimeout(ctx, roundTimeout)
-		n, m, err := w.store.SendDueReminders(bctx, w.opts.Batch, queued(w.tpl.Reminders))
-		cancel()
-		if err != nil {
-			return reminders, digests, err
-		}
-		reminders, mailed = reminders+n, mailed+m
-		if n > 0 {
-			w.log.Info("reminders sent", "count", n, "emails", m)
-		}
-		if n < w.opts.Batch {
-			break
-		}
+	bctx, cancel := context.WithTimeout(bg, roundTimeout)
+	reminders, m, err := w.store.SendDueReminders(bctx, w.opts.Batch, queued(w.tpl.Reminders))
+	cancel()
+	if err != nil {
+		return 0, 0, err
 	}
-	for {
-		bctx, cancel := context.WithTimeout(ctx, roundTimeout)
-		n, m, err := w.store.SendDueDigests(bctx, w.opts.Batch, queued(w.tpl.Digest))
-		cancel()
-		if err != nil {
-			return reminders, digests, err
-		}
-		digests, mailed = digests+n, mailed+m
-		if m > 0 {
-			w.log.Info("digests sent", "emails", m)
-		}
-		if n < w.opts.Batch {
-			break
-		}
+	mailed += m
+	if reminders > 0 {
+		w.log.Info("reminders sent", "count", reminders, "emails", m)
+	}
+	bctx, cancel = context.WithTimeout(bg, roundTimeout)
+	digests, m, err = w.store.SendDueDigests(bctx, w.opts.Batch, queued(w.tpl.Digest))
+	cancel()
+	if err != nil {
+		return reminders, 0, err
+	}
+	mailed += m
+	if m > 0 {
+		w.log.Info("digests sent", "emails", m)
 	}
 	return reminders, digests, nil
+}
+
+// RunOnce sends every reminder and digest due now, batch by batch, and
+// returns how many reminders went off and how many users' digests were
+// looked at: for tests, which move the store's clock and then call it.
+func (w *ReminderWorker) RunOnce(ctx context.Context) (reminders, digests int, err error) {
+	for {
+		r, d, err := w.batch(ctx)
+		reminders, digests = reminders+r, digests+d
+		if err != nil || r < w.opts.Batch && d < w.opts.Batch {
+			return reminders, digests, err
+		}
+	}
 }
 
 // queued turns a template into what the store queues.
