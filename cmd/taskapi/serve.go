@@ -63,7 +63,7 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 	defer stopWebhooks()
 	log.Info("rate limits", describeLimits(cfg)...)
 	app, err := web.New(web.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Limiter: limiter,
-		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP})
+		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP, WebhooksQueued: hooks.Notify})
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,7 @@ package mail
 // turned it off, and why.
 func (t *Templates) WebhookDisabled(to, username, endpoint, reason string) (Message, error) {
 	return t.render("webhook-disabled", to, "A taskapi webhook endpoint was turned off",
-		data{Username: username, URL: endpoint, Reason: reason, Link: t.baseURL + "/settings/integrations"})
+		data{Username: username, URL: endpoint, Reason: reason, Link: t.baseURL + "/settings/webhooks"})
 }
 
 const webhookText = `{{define "webhook-disabled"}}Hello {{.Username}},

@@ -5,13 +5,16 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/egress"
 )
 
 // WebhookSecretRollover is how long a rotated-out secret keeps signing
@@ -54,6 +57,30 @@ func NewWebhookSecret() (string, error) {
 	return "whsec_" + base64.StdEncoding.EncodeToString(b), nil
 }
 
+// WebhookPolicy is what the operator allows of endpoint URLs.
+type WebhookPolicy struct {
+	// AllowHTTP admits http URLs; AllowPrivate, hosts that are loopback,
+	// private or link-local addresses (or localhost).
+	AllowHTTP, AllowPrivate bool
+}
+
+// check refuses a URL by its form, and by its host when that is a
+// forbidden address or localhost; names are checked again, resolved, at
+// every delivery (egress).
+func (p WebhookPolicy) check(raw string) error {
+	if err := taskapi.ValidateWebhookURL(raw, p.AllowHTTP); err != nil {
+		return err
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return taskapi.Invalid("url", "must be an absolute URL")
+	}
+	if err := egress.New(egress.Options{AllowPrivate: p.AllowPrivate, AllowHTTP: true}).CheckURL(u); errors.Is(err, egress.ErrForbiddenAddress) {
+		return taskapi.Invalid("url", "must not point at a loopback, private or link-local address")
+	}
+	return nil
+}
+
 // CreatedWebhook is a new endpoint and its secret, which is shown once.
 type CreatedWebhook struct {
 	Webhook taskapi.Webhook
@@ -61,9 +88,9 @@ type CreatedWebhook struct {
 }
 
 // CreateWebhook adds an endpoint for userID with a new secret. The URL's
-// form and the event types are checked here; allowHTTP admits http URLs.
-func (s *Store) CreateWebhook(ctx context.Context, userID uuid.UUID, w taskapi.Webhook, allowHTTP bool, key *IdempotencyKey) (CreatedWebhook, bool, error) {
-	if err := taskapi.ValidateWebhookURL(w.URL, allowHTTP); err != nil {
+// URL (under policy) and the event types are checked here.
+func (s *Store) CreateWebhook(ctx context.Context, userID uuid.UUID, w taskapi.Webhook, policy WebhookPolicy, key *IdempotencyKey) (CreatedWebhook, bool, error) {
+	if err := policy.check(w.URL); err != nil {
 		return CreatedWebhook{}, false, fmt.Errorf("create webhook: %w", err)
 	}
 	if err := taskapi.ValidateWebhookDescription(w.Description); err != nil {
@@ -148,7 +175,12 @@ func (s *Store) ListWebhooks(ctx context.Context, userID uuid.UUID, page Page) (
 
 // UpdateWebhook applies a merge-patch to one of the user's endpoints,
 // only while its version is one of ifMatch.
-func (s *Store) UpdateWebhook(ctx context.Context, userID, id uuid.UUID, patch taskapi.WebhookPatch, allowHTTP bool, ifMatch Versions) (taskapi.Webhook, error) {
+func (s *Store) UpdateWebhook(ctx context.Context, userID, id uuid.UUID, patch taskapi.WebhookPatch, policy WebhookPolicy, ifMatch Versions) (taskapi.Webhook, error) {
+	if patch.URL != nil {
+		if err := policy.check(*patch.URL); err != nil {
+			return taskapi.Webhook{}, fmt.Errorf("update webhook: %w", err)
+		}
+	}
 	var out taskapi.Webhook
 	err := s.tx(ctx, func(tx querier) error {
 		cur, err := s.getWebhook(ctx, tx, userID, id, s.d.forUpdate)
@@ -159,7 +191,7 @@ func (s *Store) UpdateWebhook(ctx context.Context, userID, id uuid.UUID, patch t
 			return err
 		}
 		next := cur
-		changed, err := next.Apply(patch, allowHTTP)
+		changed, err := next.Apply(patch, policy.AllowHTTP)
 		if err != nil || !changed {
 			out = cur
 			return err

@@ -82,6 +82,10 @@ func (a *App) routes() []route {
 		{"POST /settings/sessions/{id}/end", member, a.endSessionPost},
 		{"POST /settings/sessions/end-all", member, a.endAllPost},
 		{"POST /settings/delete", member, a.deleteAccountPost},
+		{"GET /settings/webhooks", member, a.webhooksPage},
+		{"POST /settings/webhooks", member, a.createWebhook},
+		{"GET /settings/webhooks/{id}", member, a.webhookPage},
+		{"POST /settings/webhooks/{id}/{action}", member, a.webhookAction},
 	}
 }
 

@@ -33,6 +33,9 @@ type Deps struct {
 	ClientIP func(*http.Request) string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// WebhooksQueued, when set, wakes the webhook worker after a page
+	// queued a delivery.
+	WebhooksQueued func()
 }
 
 // App is the web app.
@@ -50,11 +53,14 @@ type App struct {
 	views     *views
 	assets    *assets
 	gzip      *compressor
+	// webhooksQueued wakes the webhook worker; nil when none runs here.
+	webhooksQueued func()
 }
 
 // New builds the web app.
 func New(d Deps) (*App, error) {
-	a := &App{cfg: d.Config, store: d.Store, auth: d.Auth, log: d.Logger, clientKey: d.ClientKey, clientIP: d.ClientIP, now: d.Now}
+	a := &App{cfg: d.Config, store: d.Store, auth: d.Auth, log: d.Logger, clientKey: d.ClientKey, clientIP: d.ClientIP, now: d.Now,
+		webhooksQueued: d.WebhooksQueued}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

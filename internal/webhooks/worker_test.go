@@ -99,7 +99,7 @@ func setup(t *testing.T, e storetest.Engine) fixture {
 func (f fixture) endpoint(t *testing.T, r *receiver) taskapi.Webhook {
 	t.Helper()
 	created, _, err := f.st.CreateWebhook(context.Background(), f.user,
-		taskapi.Webhook{URL: r.URL, EventTypes: []string{"task.created"}}, true, nil)
+		taskapi.Webhook{URL: r.URL, EventTypes: []string{"task.created"}}, store.WebhookPolicy{AllowHTTP: true, AllowPrivate: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

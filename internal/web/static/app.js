@@ -76,6 +76,16 @@
     b.addEventListener("click", function () { var i = $("#s-timezone"); if (i && zone) { i.value = zone; i.focus(); } });
   });
 
+  // Copy buttons: data-copy names the element whose text is copied (a
+  // secret shown once).
+  $$("[data-copy]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var el = document.getElementById(b.getAttribute("data-copy"));
+      if (!el || !navigator.clipboard) { return; }
+      navigator.clipboard.writeText(el.textContent.trim()).then(function () { b.textContent = "Copied"; }, function () {});
+    });
+  });
+
   // Confirmations.
   document.addEventListener("submit", function (e) {
     var f = e.target;
