@@ -29,7 +29,7 @@ test("webhooks: add an endpoint, secret once, test event, log", async () => {
 
   await page.goto("/settings/webhooks");
   assert.equal(await page.getByText(secret).count(), 0, "the secret is shown again");
-  await page.getByRole("link", { name: "https://hooks.example.com/taskapi" }).click();
+  await page.getByRole("link", { name: "https://hooks.example.com/taskapi", exact: true }).click();
   await page.getByRole("button", { name: "Send a test event" }).click();
   await assert.doesNotReject(page.getByText("A test event is on its way").waitFor());
   await assert.doesNotReject(page.getByRole("cell", { name: "webhook.ping" }).waitFor());
@@ -43,8 +43,8 @@ test("webhooks: add an endpoint, secret once, test event, log", async () => {
   const small = await newPage({ ...phone, colorScheme: "dark" });
   await small.context().addCookies(await page.context().cookies());
   await small.goto(page.url());
+  await shot(small, "webhook-deliveries-phone");
   const overflow = await small.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `the phone page scrolls sideways by ${overflow}px`);
-  await shot(small, "webhook-deliveries-phone");
   noProblems(small);
 });
