@@ -59,10 +59,15 @@ func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)
 	}
 	worker = mail.NewWorker(st, sender, logger, mail.WorkerOptions{Poll: 100 * time.Millisecond, Backoff: 50 * time.Millisecond,
 		Resolve: authSvc.ResolveEmailRequest})
+	// Reminders go off as they would in cmd/taskapi, looked for often so
+	// that browser tests see them soon.
+	reminders := mail.NewReminderWorker(st, mail.NewTemplates(cfg.BaseURL), logger,
+		mail.ReminderOptions{Poll: 100 * time.Millisecond, MailQueued: worker.Notify})
 	wctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { worker.Run(wctx); close(done) }()
-	t.Cleanup(func() { stop(); <-done })
+	done := make(chan struct{}, 2)
+	go func() { worker.Run(wctx); done <- struct{}{} }()
+	go func() { reminders.Run(wctx); done <- struct{}{} }()
+	t.Cleanup(func() { stop(); <-done; <-done })
 	// One limiter for the API and the web app, as cmd/taskapi wires them.
 	limiter := ratelimit.NewMemory(context.Background(), ratelimit.MemoryOptions{SweepInterval: -1})
 	clock := testkit.NewRealClock()

@@ -27,6 +27,8 @@ type settingsPage struct {
 	Delete    *form
 	Sessions  []sessionRow
 	TimeZones []string
+	// Prefs is the reminders section (reminders.go).
+	Prefs *prefsForm
 }
 
 // commonZones are offered first in the time zone picker; any IANA name
@@ -44,6 +46,9 @@ func (a *App) settings(r *http.Request, rq *req) (*settingsPage, error) {
 	sp.Profile.Values = map[string]string{"username": u.Username, "full_name": derefStr(u.FullName), "email": u.Email, "timezone": u.TimeZone}
 	sessions, _, err := a.store.ListSessions(r.Context(), u.ID, store.Page{Limit: 100})
 	if err != nil {
+		return nil, err
+	}
+	if sp.Prefs, err = a.loadPrefs(r, rq); err != nil {
 		return nil, err
 	}
 	for _, s := range sessions {

@@ -255,6 +255,8 @@ type taskForm struct {
 	Panel bool
 	Row   *row
 	Saved string
+	// Reminders is the reminders section (reminders.go).
+	Reminders remindersSection
 }
 
 // isPanel reports whether the script asks for the task detail alone, for
@@ -268,6 +270,7 @@ func isPanel(r *http.Request) bool {
 // its load here.
 func (a *App) loadDetail(r *http.Request, rq *req, f *taskForm) error {
 	f.Categories = a.categories(r.Context(), rq)
+	loadReminders(rq, f)
 	return nil
 }
 
