@@ -195,6 +195,10 @@ func (s *Store) CreateTask(ctx context.Context, userID uuid.UUID, t taskapi.Task
 		if _, err := tx.ExecContext(ctx, insertTaskSQL+taskValues(&a, t), a...); err != nil {
 			return t, s.mapTaskErr(err)
 		}
+		if len(t.Reminders) == 0 {
+			t.Reminders = []taskapi.Reminder{}
+			return t, nil
+		}
 		var err error
 		t.Reminders, _, err = s.setReminders(ctx, tx, t, t.Reminders)
 		return t, err

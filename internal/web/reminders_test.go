@@ -52,7 +52,7 @@ func TestReminderPages(t *testing.T) {
 			t.Fatalf("reminders %+v, %v", task.Reminders, err)
 		}
 		// Remove one.
-		p = b.follow(b.post("/tasks/"+id+"/reminders/"+task.Reminders[0].ID.String()+"/delete", nil))
+		p = b.follow(b.post("/tasks/"+id+"/reminders/"+task.Reminders[0].ID.String()+"/remove", nil))
 		want(t, p, http.StatusOK, "Reminder removed.")
 		if strings.Contains(p.Body, "At a set time") {
 			t.Error("the removed reminder is still listed")

@@ -68,7 +68,7 @@ func (a *App) routes() []route {
 		{"GET /board", member, a.boardPage},
 		{"POST /tasks/{id}/delete", member, a.deleteTask},
 		{"POST /tasks/{id}/reminders", member, a.reminderAdd},
-		{"POST /tasks/{id}/reminders/{rid}/delete", member, a.reminderRemove},
+		{"POST /tasks/{id}/reminders/{rid}/remove", member, a.reminderRemove},
 		{"GET /notifications", member, a.notificationsPoll},
 		{"POST /notifications/read", member, a.notificationRead},
 		{"POST /notifications/{id}/read", member, a.notificationRead},
