@@ -26,7 +26,24 @@ type Task struct {
 	Version int64
 	// Reminders are the task's reminders, in the order they were given.
 	Reminders []Reminder
+	// ParentID is the task this one is a subtask of; nil for a top-level
+	// task. A parent is the same user's, and trees are at most
+	// MaxTaskDepth levels deep.
+	ParentID *uuid.UUID
+	// Position orders a subtask among its parent's children (ascending);
+	// 0 for a top-level task. Set by the store.
+	Position int64
+	// SubtaskCount and CompletedSubtaskCount count the task's direct
+	// children, all and COMPLETED; CommentCount its comments. Read-only
+	// aggregates: not part of the version.
+	SubtaskCount          int64
+	CompletedSubtaskCount int64
+	CommentCount          int64
 }
+
+// MaxTaskDepth is how many levels a tree of tasks may have: a top-level
+// task is level 1, its subtasks level 2, and so on.
+const MaxTaskDepth = 4
 
 // Task rules.
 const (

@@ -89,6 +89,10 @@ type TaskFilter struct {
 	// Query keeps tasks whose title or description contains it, ignoring
 	// case.
 	Query string
+	// ParentID keeps the direct subtasks of one task; TopLevel keeps the
+	// tasks that are no one's subtask. The two exclude each other.
+	ParentID *uuid.UUID
+	TopLevel bool
 }
 
 // TaskQueryMaxLen bounds the search text.
@@ -122,6 +126,9 @@ func (f TaskFilter) Validate() error {
 	if f.DueAfter != nil && f.DueBefore != nil && !f.DueAfter.Before(*f.DueBefore) {
 		return Invalid("due_after", "must be before due_before")
 	}
+	if f.ParentID != nil && f.TopLevel {
+		return Invalid("top_level", "cannot be combined with parent_id")
+	}
 	return nil
 }
 
@@ -150,6 +157,9 @@ type TaskPatch struct {
 	// Reminders, when not nil, replaces the task's reminders (an empty
 	// set removes them).
 	Reminders *[]Reminder
+	// ParentID moves the task under another task, or to the top level
+	// when cleared; the store checks owner, depth and cycles.
+	ParentID Change[uuid.UUID]
 }
 
 // Apply validates p and applies it to t, keeping CompletedAt true to the
@@ -172,6 +182,9 @@ func (t *Task) Apply(p TaskPatch, now time.Time) (changed bool, err error) {
 	if p.CategoryID.Set {
 		t.CategoryID = p.CategoryID.Value
 	}
+	if p.ParentID.Set {
+		t.ParentID = p.ParentID.Value
+	}
 	if p.Status != nil {
 		t.SetStatus(*p.Status, now)
 	}
@@ -186,7 +199,7 @@ func (t *Task) Apply(p TaskPatch, now time.Time) (changed bool, err error) {
 func sameTask(a, b Task) bool {
 	return a.Title == b.Title && equalPtr(a.Description, b.Description) && a.Status == b.Status &&
 		a.Priority == b.Priority && equalTime(a.DueDate, b.DueDate) && equalPtr(a.CategoryID, b.CategoryID) &&
-		equalTime(a.CompletedAt, b.CompletedAt)
+		equalTime(a.CompletedAt, b.CompletedAt) && equalPtr(a.ParentID, b.ParentID)
 }
 
 func equalPtr[T comparable](a, b *T) bool {
@@ -236,11 +249,11 @@ func (b *TaskBulk) Validate() error {
 	c := b.Changes
 	switch b.Action {
 	case BulkDelete:
-		if c.Status != nil || c.Priority != nil || c.CategoryID.Set {
+		if c.Status != nil || c.Priority != nil || c.CategoryID.Set || c.ParentID.Set {
 			return Invalid("changes", "must be left out when the action is delete")
 		}
 	case BulkUpdate:
-		if c.Title != nil || c.Description.Set || c.DueDate.Set {
+		if c.Title != nil || c.Description.Set || c.DueDate.Set || c.ParentID.Set {
 			return Invalid("changes", "may change only status, priority and category_id")
 		}
 		if c.Status == nil && c.Priority == nil && !c.CategoryID.Set {

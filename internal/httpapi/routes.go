@@ -152,7 +152,8 @@ func (s *server) routes(api huma.API) {
 			"or with `dry_run` 200 with the parse alone. What is not recognised stays in the title."}, s.quickTask)
 	register(s, api, route{ID: "bulk-tasks", Method: post, Path: tasks + "/bulk", Access: user, Limit: perUser, Idempotent: true,
 		Tags: taskTags, Errors: []int{badRequest, notFound, invalid}, Summary: "Update or delete tasks in bulk",
-		Description: "Up to 100 tasks in one transaction, all or nothing: one missing or foreign ID (404) and nothing changes. Accepts Idempotency-Key."}, s.bulkTasks)
+		Description: "Up to 100 tasks in one transaction, all or nothing: one missing or foreign ID (404) and nothing changes. " +
+			"As with PATCH and DELETE, completing a task completes its open subtasks, a category change moves them, and a delete takes them along. Accepts Idempotency-Key."}, s.bulkTasks)
 	register(s, api, route{ID: "task-stats", Method: get, Path: tasks + "/stats", Access: user, Limit: perUser,
 		Tags: taskTags, Errors: []int{invalid}, Summary: "Task statistics",
 		Description: "Counts by status and priority, overdue, due today (in tz), completed in the last 7 days."}, s.taskStats)
@@ -160,10 +161,12 @@ func (s *server) routes(api huma.API) {
 		Tags: taskTags, Errors: []int{notFound, invalid}, Summary: "Get a task"}, s.getTask)
 	register(s, api, route{ID: "patch-task", Method: patch, Path: task, Access: user, Limit: perUser, IfMatch: "task",
 		Tags: taskTags, Errors: []int{badRequest, notFound, stale, invalid}, Summary: "Update a task",
-		Description: "Merge-patch (application/merge-patch+json or application/json): fields left out stay, null clears description, due_date and category_id. completed_at follows status. Honours If-Match."}, s.patchTask)
+		Description: "Merge-patch (application/merge-patch+json or application/json): fields left out stay, null clears description, due_date, category_id and parent_id. completed_at follows status. " +
+			"Completing a task completes its open subtasks, all levels, in the same transaction (each gets a new version; the answer's counts show it); " +
+			"a new category_id moves its subtasks with it. Honours If-Match."}, s.patchTask)
 	register(s, api, route{ID: "delete-task", Method: del, Path: task, Access: user, Limit: perUser, IfMatch: "task",
 		Tags: taskTags, Status: http.StatusNoContent, Errors: []int{badRequest, notFound, stale, invalid}, Summary: "Delete a task",
-		Description: "204. Honours If-Match."}, s.deleteTask)
+		Description: "204. Its subtasks (all levels) and the comments of all of them are deleted with it. Honours If-Match."}, s.deleteTask)
 
 	// Webhooks (webhooks.go): endpoints told of changes, and their delivery logs.
 	const webhooks, webhook = apiPrefix + "/webhooks", apiPrefix + "/webhooks/{id}"
@@ -194,4 +197,32 @@ func (s *server) routes(api huma.API) {
 	register(s, api, route{ID: "redeliver-webhook", Method: post, Path: webhook + "/deliveries/{delivery_id}/redeliver", Access: user, Limit: perUser,
 		Tags: hookTags, Status: http.StatusAccepted, Errors: []int{notFound, invalid}, Summary: "Send a delivery again",
 		Description: "Queues a new delivery with the same body (a new webhook-id), signed when it is sent."}, s.redeliver)
+
+	// Subtasks (subtasks.go): parent_id, the counts and the cascades are in tasks.go and the store.
+	register(s, api, route{ID: "list-subtasks", Method: get, Path: task + "/subtasks", Access: user, Limit: perUser,
+		Tags: taskTags, Errors: []int{badRequest, notFound, invalid}, Summary: "List a task's subtasks",
+		Description: "The direct subtasks of one of the caller's tasks (every status), by position; paginated by cursor."}, s.listSubtasks)
+	register(s, api, route{ID: "move-task", Method: post, Path: task + "/move", Access: user, Limit: perUser, IfMatch: "task",
+		Tags: taskTags, Errors: []int{badRequest, notFound, stale, invalid}, Summary: "Reorder a subtask among its siblings",
+		Description: "Puts the subtask just `before` or just `after` a sibling (exactly one). Usually only this task changes " +
+			"(it takes the middle of its new neighbours' positions); now and then, when no room is left there, its siblings are " +
+			"numbered afresh and get new versions too. Honours If-Match; a move to where the task already is changes nothing."}, s.moveTask)
+
+	// Comments (comments.go).
+	const comments, comment = task + "/comments", task + "/comments/{comment_id}"
+	commentTags := []string{"comments"}
+	register(s, api, route{ID: "list-comments", Method: get, Path: comments, Access: user, Limit: perUser,
+		Tags: commentTags, Errors: []int{badRequest, notFound, invalid}, Summary: "List a task's comments",
+		Description: "Oldest first; paginated by cursor."}, s.listComments)
+	register(s, api, route{ID: "create-comment", Method: post, Path: comments, Access: user, Limit: perUser, Idempotent: true,
+		Tags: commentTags, Status: http.StatusCreated, Errors: []int{badRequest, notFound, invalid}, Summary: "Comment on a task",
+		Description: "201 with Location and ETag. Plain text. Accepts Idempotency-Key."}, s.createComment)
+	register(s, api, route{ID: "get-comment", Method: get, Path: comment, Access: user, Limit: perUser,
+		Tags: commentTags, Errors: []int{notFound, invalid}, Summary: "Get a comment"}, s.getComment)
+	register(s, api, route{ID: "patch-comment", Method: patch, Path: comment, Access: user, Limit: perUser, IfMatch: "comment",
+		Tags: commentTags, Errors: []int{badRequest, notFound, stale, invalid}, Summary: "Edit a comment",
+		Description: "Sets `body`. Honours If-Match."}, s.patchComment)
+	register(s, api, route{ID: "delete-comment", Method: del, Path: comment, Access: user, Limit: perUser, IfMatch: "comment",
+		Tags: commentTags, Status: http.StatusNoContent, Errors: []int{badRequest, notFound, stale, invalid}, Summary: "Delete a comment",
+		Description: "204. Honours If-Match."}, s.deleteComment)
 }

@@ -23,17 +23,28 @@ type TaskBody struct {
 	CreatedAt   time.Time      `json:"created_at"`
 	UpdatedAt   time.Time      `json:"updated_at"`
 	Reminders   []ReminderBody `json:"reminders" doc:"The task's reminders, in the order given"`
+	ParentID    *string        `json:"parent_id" format:"uuid" doc:"The task this one is a subtask of; null for a top-level task"`
+	Position    int64          `json:"position" doc:"Read-only: orders a subtask among its parent's children (ascending); 0 for a top-level task. Change it with POST /tasks/{id}/move"`
+	// The counts are live aggregates, not part of the ETag.
+	SubtaskCount          int64 `json:"subtask_count" doc:"How many direct subtasks the task has (not their subtasks; not part of the ETag)"`
+	CompletedSubtaskCount int64 `json:"completed_subtask_count" doc:"How many of the direct subtasks are COMPLETED (not part of the ETag)"`
+	CommentCount          int64 `json:"comment_count" doc:"How many comments the task has (not part of the ETag)"`
 }
 
 func taskBody(t taskapi.Task) TaskBody {
 	b := TaskBody{
 		ID: t.ID.String(), Title: t.Title, Description: t.Description, Status: string(t.Status),
 		Priority: string(t.Priority), DueDate: t.DueDate, CompletedAt: t.CompletedAt,
-		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(), Reminders: reminderBodies(t.Reminders),
+		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(), Reminders: reminderBodies(t.Reminders), Position: t.Position,
+		SubtaskCount: t.SubtaskCount, CompletedSubtaskCount: t.CompletedSubtaskCount, CommentCount: t.CommentCount,
 	}
 	if t.CategoryID != nil {
 		id := t.CategoryID.String()
 		b.CategoryID = &id
+	}
+	if t.ParentID != nil {
+		id := t.ParentID.String()
+		b.ParentID = &id
 	}
 	return b
 }
@@ -81,8 +92,9 @@ type CreateTaskInput struct {
 		Status      string          `json:"status,omitempty" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" default:"TODO" doc:"COMPLETED sets completed_at"`
 		Priority    string          `json:"priority,omitempty" enum:"LOW,MEDIUM,HIGH,URGENT" default:"MEDIUM"`
 		DueDate     *time.Time      `json:"due_date,omitempty" nullable:"true" doc:"RFC 3339, in the years 0001–9999 once in UTC; stored in UTC, to the microsecond"`
-		CategoryID  *string         `json:"category_id,omitempty" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise)"`
+		CategoryID  *string         `json:"category_id,omitempty" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise). A subtask without one takes its parent's"`
 		Reminders   []ReminderInput `json:"reminders,omitempty" maxItems:"10" doc:"Up to 10 reminders, each {\"at\": instant} or {\"relative\": \"-PT30M\"} (from the due date, which it then needs)"`
+		ParentID    *string         `json:"parent_id,omitempty" format:"uuid" nullable:"true" doc:"Makes the task a subtask of one of your tasks (422 otherwise, or when the tree would be more than 4 levels deep); it goes after its siblings"`
 	}
 }
 
@@ -106,6 +118,13 @@ func (s *server) createTask(ctx context.Context, caller taskapi.Principal, in *C
 		return nil, err
 	}
 	t.Reminders = rs
+	if b.ParentID != nil {
+		id, err := parseUUID("parent_id", *b.ParentID)
+		if err != nil {
+			return nil, err
+		}
+		t.ParentID = &id
+	}
 	created, replayed, err := s.store.CreateTask(ctx, caller.User.ID, t, in.key())
 	return answer(createdTask, created, replayed, err)
 }
@@ -143,8 +162,9 @@ type PatchTaskInput struct {
 		Status      Optional[string]          `json:"status,omitzero" enum:"TODO,IN_PROGRESS,COMPLETED,ARCHIVED" doc:"completed_at follows"`
 		Priority    Optional[string]          `json:"priority,omitzero" enum:"LOW,MEDIUM,HIGH,URGENT"`
 		DueDate     Optional[time.Time]       `json:"due_date,omitzero" nullable:"true" doc:"RFC 3339, in the years 0001–9999 once in UTC; stored in UTC, to the microsecond; null clears it"`
-		CategoryID  Optional[string]          `json:"category_id,omitzero" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise); null clears it"`
+		CategoryID  Optional[string]          `json:"category_id,omitzero" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise); null clears it. The task's subtasks, all levels, move with it"`
 		Reminders   Optional[[]ReminderInput] `json:"reminders,omitzero" maxItems:"10" nullable:"true" doc:"Replaces the task's reminders (null or [] removes them). A reminder asking for the same moment as one the task has keeps its state: one already sent is not sent again."`
+		ParentID    Optional[string]          `json:"parent_id,omitzero" format:"uuid" nullable:"true" doc:"Moves the task (with its subtasks) under one of your tasks, after its children: 422 for a task not yours, the task itself or one of its subtasks (a cycle), or a tree deeper than 4 levels; null makes it top-level"`
 	}
 }
 
@@ -179,6 +199,9 @@ func (in *PatchTaskInput) patch() (taskapi.TaskPatch, error) {
 		return p, err
 	}
 	if p.CategoryID, err = change(b.CategoryID, func(s string) (uuid.UUID, error) { return parseUUID("category_id", s) }); err != nil {
+		return p, err
+	}
+	if p.ParentID, err = change(b.ParentID, func(s string) (uuid.UUID, error) { return parseUUID("parent_id", s) }); err != nil {
 		return p, err
 	}
 	if b.Reminders.Set {

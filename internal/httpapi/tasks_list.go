@@ -26,6 +26,8 @@ type TaskListQuery struct {
 	Overdue   bool      `query:"overdue" doc:"true: only overdue tasks: neither COMPLETED nor ARCHIVED, due in the past; a due date at 00:00 in your time zone means that whole day, so it is overdue from the next day on. false changes nothing"`
 	Q         string    `query:"q" maxLength:"200" doc:"Case-insensitive search in title and description. One request examines a bounded amount of text, so a page of a search may hold fewer tasks than limit, even none, and still have a next_cursor; a user runs at most a few searches at once (429 beyond)"`
 	Sort      string    `query:"sort" default:"-created_at" enum:"created_at,-created_at,updated_at,-updated_at,due_date,-due_date,priority,-priority,title,-title" doc:"Sort key, - for descending. priority sorts by rank (LOW < MEDIUM < HIGH < URGENT); title ignores case; tasks without a due date come last in both directions; ties are broken by id."`
+	ParentID  string    `query:"parent_id" format:"uuid" doc:"Only the direct subtasks of one of your tasks (404 for any other)"`
+	TopLevel  bool      `query:"top_level" doc:"true: only tasks that are no one's subtask; not with parent_id"`
 	Limit     int       `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Page size"`
 	Cursor    string    `query:"cursor" doc:"next_cursor of the previous page, with the same sort and filters; leave out for the first page"`
 }
@@ -77,7 +79,14 @@ func (s *server) taskPage(ctx context.Context, caller taskapi.Principal, in Task
 	if err != nil {
 		return nil, queryFieldError(err)
 	}
-	f := taskapi.TaskFilter{CategoryID: category, Overdue: in.Overdue, Query: in.Q}
+	f := taskapi.TaskFilter{CategoryID: category, Overdue: in.Overdue, Query: in.Q, TopLevel: in.TopLevel}
+	if in.ParentID != "" {
+		id, err := parseUUID("query.parent_id", in.ParentID)
+		if err != nil {
+			return nil, err
+		}
+		f.ParentID = &id
+	}
 	for _, v := range dedupe(in.Status) {
 		f.Statuses = append(f.Statuses, taskapi.Status(v))
 	}

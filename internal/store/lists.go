@@ -47,6 +47,7 @@ const (
 	timeKey                // a time.Time, to the microsecond
 	rankKey                // a priority rank
 	textKey                // a text key (title_key, name_key)
+	intKey                 // an integer (a subtask's position)
 )
 
 // sortKey is one entry of a sort-key table: how a list of T is ordered.
@@ -161,6 +162,10 @@ func (k sortKey[T]) decode(s Position) (*position, error) {
 		var text string
 		err = json.Unmarshal(w.Key, &text)
 		p.Key = text
+	case intKey:
+		var n int64
+		err = json.Unmarshal(w.Key, &n)
+		p.Key = n
 	}
 	if err != nil {
 		return nil, errBadPosition

@@ -18,20 +18,30 @@ import (
 func taskColumnList(timeAsText string) string {
 	t := timeAsText
 	return `id, user_id, category_id, title, description, status, priority, ` +
-		t + `due_date, ` + t + `completed_at, ` + t + `created_at, ` + t + `updated_at, version`
+		t + `due_date, ` + t + `completed_at, ` + t + `created_at, ` + t + `updated_at, version, ` +
+		`parent_id, position, ` + taskCounts
 }
+
+// taskCounts are the aggregates of each task in its select list: one probe
+// of tasks_parent_idx or comments_task_idx each, so a page of tasks costs
+// no extra round trip and no more as the user's tasks grow. They need the
+// outer table to be tasks, unaliased.
+const taskCounts = `(SELECT count(*) FROM tasks c WHERE c.parent_id = tasks.id), ` +
+	`(SELECT count(*) FROM tasks c WHERE c.parent_id = tasks.id AND c.status = 'COMPLETED'), ` +
+	`(SELECT count(*) FROM comments m WHERE m.task_id = tasks.id)`
 
 func scanTask(r rowScanner) (taskapi.Task, error) {
 	var (
 		t                           taskapi.Task
-		category                    uuid.NullUUID
+		category, parent            uuid.NullUUID
 		desc                        sql.NullString
 		due, done, created, updated dbTime
 		status                      string
 		rank                        int
 	)
 	if err := r.Scan(&t.ID, &t.UserID, &category, &t.Title, &desc, &status, &rank, &due, &done,
-		&created, &updated, &t.Version); err != nil {
+		&created, &updated, &t.Version, &parent, &t.Position, &t.SubtaskCount, &t.CompletedSubtaskCount,
+		&t.CommentCount); err != nil {
 		return taskapi.Task{}, err
 	}
 	if !created.Valid || !updated.Valid {
@@ -45,6 +55,9 @@ func scanTask(r rowScanner) (taskapi.Task, error) {
 	t.Status, t.Priority = taskapi.Status(status), priority
 	if category.Valid {
 		t.CategoryID = &category.UUID
+	}
+	if parent.Valid {
+		t.ParentID = &parent.UUID
 	}
 	if desc.Valid {
 		t.Description = &desc.String
@@ -157,13 +170,13 @@ func (s *Store) mapTaskErr(err error) error {
 }
 
 const insertTaskSQL = `INSERT INTO tasks (id, user_id, category_id, title, title_key, description, status, priority,
-	due_date, completed_at, created_at, updated_at, version) VALUES `
+	due_date, completed_at, created_at, updated_at, version, parent_id, position) VALUES `
 
 func taskValues(a *args, t taskapi.Task) string {
 	return "(" + strings.Join([]string{
 		a.add(t.ID), a.add(t.UserID), a.add(nullUUID(t.CategoryID)), a.add(t.Title), a.add(taskapi.TitleSortKey(t.Title)),
 		a.add(t.Description), a.add(string(t.Status)), a.add(t.Priority.Rank()), a.add(t.DueDate), a.add(t.CompletedAt),
-		a.add(t.CreatedAt), a.add(t.UpdatedAt), a.add(t.Version),
+		a.add(t.CreatedAt), a.add(t.UpdatedAt), a.add(t.Version), a.add(nullUUID(t.ParentID)), a.add(t.Position),
 	}, ", ") + ")"
 }
 
@@ -185,8 +198,22 @@ func (s *Store) CreateTask(ctx context.Context, userID uuid.UUID, t taskapi.Task
 		return taskapi.Task{}, false, fmt.Errorf("create task: %w", err)
 	}
 	t, replayed, err := idempotently(ctx, s, userID, key, func(tx querier) (taskapi.Task, error) {
+		t := t
 		if err := s.checkQuota(ctx, tx, "tasks", userID, s.quotas.Tasks, "tasks"); err != nil {
 			return t, err
+		}
+		if t.ParentID != nil {
+			parent, err := s.placeUnder(ctx, tx, userID, uuid.Nil, *t.ParentID, 1)
+			if err != nil {
+				return t, err
+			}
+			// A subtask lives in its parent's category unless told otherwise.
+			if t.CategoryID == nil {
+				t.CategoryID = parent.CategoryID
+			}
+			if t.Position, err = s.endPosition(ctx, tx, userID, *t.ParentID); err != nil {
+				return t, err
+			}
 		}
 		if err := s.checkCategory(ctx, tx, userID, t.CategoryID); err != nil {
 			return t, err
@@ -312,13 +339,17 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 				return err
 			}
 		}
+		if err := s.reparent(ctx, tx, userID, cur, &next); err != nil {
+			return err
+		}
 		next.UpdatedAt, next.Version = now, cur.Version+1
 		res, err := tx.ExecContext(ctx, `UPDATE tasks SET category_id = $1, title = $2, title_key = $3, description = $4,
-				status = $5, priority = $6, due_date = $7, completed_at = $8, updated_at = $9, version = $10
-			WHERE id = $11 AND user_id = $12 AND version = $13`,
+				status = $5, priority = $6, due_date = $7, completed_at = $8, updated_at = $9, version = $10,
+				parent_id = $11, position = $12
+			WHERE id = $13 AND user_id = $14 AND version = $15`,
 			nullUUID(next.CategoryID), next.Title, taskapi.TitleSortKey(next.Title), next.Description,
 			string(next.Status), next.Priority.Rank(), utc(next.DueDate), utc(next.CompletedAt), next.UpdatedAt, next.Version,
-			id, userID, cur.Version)
+			nullUUID(next.ParentID), next.Position, id, userID, cur.Version)
 		if err != nil {
 			return s.mapTaskErr(err)
 		}
@@ -327,12 +358,26 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 		} else if n != 1 {
 			return fmt.Errorf("%w: the task changed meanwhile", taskapi.ErrPreconditionFailed)
 		}
+		roots := []uuid.UUID{id}
+		if cur.Status != taskapi.StatusCompleted && next.Status == taskapi.StatusCompleted {
+			if _, err := s.completeSubtrees(ctx, tx, userID, roots, now); err != nil {
+				return err
+			}
+		}
+		if !equalID(cur.CategoryID, next.CategoryID) {
+			if err := s.moveSubtrees(ctx, tx, userID, roots, next.CategoryID, now); err != nil {
+				return err
+			}
+		}
 		if changed {
 			if err := s.rescheduleReminders(ctx, tx, next); err != nil {
 				return err
 			}
 		}
-		out = next
+		// Read back: the counts follow the cascades.
+		if out, err = s.getTask(ctx, tx, userID, id, ""); err != nil {
+			return err
+		}
 		return s.withReminders(ctx, tx, &out)
 	})
 	if err != nil {
@@ -342,7 +387,8 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 }
 
 // DeleteTask deletes one of the user's tasks, only while its version is
-// one of ifMatch (nil: any).
+// one of ifMatch (nil: any). Its subtasks, their subtasks and every
+// comment of them go with it (ON DELETE CASCADE).
 func (s *Store) DeleteTask(ctx context.Context, userID, id uuid.UUID, ifMatch Versions) error {
 	err := s.tx(ctx, func(tx querier) error {
 		args := []any{id, userID}

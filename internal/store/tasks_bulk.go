@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -42,14 +43,23 @@ func (s *Store) BulkTasks(ctx context.Context, userID uuid.UUID, b taskapi.TaskB
 
 var errBulkForeignCategory = taskapi.Invalid("changes.category_id", "must name one of your categories")
 
-// bulkUpdate changes every named task in one UPDATE … RETURNING. The
-// status change keeps completed_at true: a task already COMPLETED keeps its
+// bulkUpdate changes every named task in one UPDATE, then applies the
+// cascades (subtrees completed with their newly completed parents, moved
+// with their parents' category), then reads the tasks back. The status
+// change keeps completed_at true: a task already COMPLETED keeps its
 // completion time. As with a PATCH, only the tasks that change get a new
 // version and updated_at: every SET expression reads the row as it was, so
 // one condition, "some field differs", decides both.
 func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b taskapi.TaskBulk) (BulkResult, error) {
 	now := s.Now()
 	c := b.Changes
+	var completing []uuid.UUID
+	if c.Status != nil && *c.Status == taskapi.StatusCompleted {
+		var err error
+		if completing, err = s.taskIDs(ctx, tx, userID, b.IDs, " AND status <> 'COMPLETED'"); err != nil {
+			return BulkResult{}, err
+		}
+	}
 	var a args
 	var sets, differs []string
 	if c.Status != nil {
@@ -83,11 +93,33 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 	sets = append(sets, "updated_at = CASE WHEN "+changed+" THEN "+a.add(now)+" ELSE updated_at END",
 		"version = CASE WHEN "+changed+" THEN version + 1 ELSE version END")
 	rows, err := tx.QueryContext(ctx, `UPDATE tasks SET `+strings.Join(sets, ", ")+
-		` WHERE user_id = `+a.add(userID)+` AND id IN `+list(&a, b.IDs)+` RETURNING `+s.d.taskColumns, a...)
+		` WHERE user_id = `+a.add(userID)+` AND id IN `+list(&a, b.IDs)+` RETURNING id`, a...)
 	if err != nil {
 		if s.d.isForeignKeyViolation(err) {
 			return BulkResult{}, errBulkForeignCategory
 		}
+		return BulkResult{}, s.mapErr(err)
+	}
+	updated, err := collectIDs(rows)
+	if err != nil {
+		return BulkResult{}, err
+	}
+	if err := checkAllFound(b.IDs, func(id uuid.UUID) bool { return updated[id] }); err != nil {
+		return BulkResult{}, err
+	}
+	if len(completing) > 0 {
+		if _, err := s.completeSubtrees(ctx, tx, userID, completing, now); err != nil {
+			return BulkResult{}, err
+		}
+	}
+	if c.CategoryID.Set {
+		if err := s.moveSubtrees(ctx, tx, userID, b.IDs, c.CategoryID.Value, now); err != nil {
+			return BulkResult{}, err
+		}
+	}
+	a = args{userID}
+	rows, err = tx.QueryContext(ctx, `SELECT `+s.d.taskColumns+` FROM tasks WHERE user_id = $1 AND id IN `+list(&a, b.IDs), a...)
+	if err != nil {
 		return BulkResult{}, s.mapErr(err)
 	}
 	tasks, err := collectTasks(rows)
@@ -106,9 +138,6 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 	for _, t := range tasks {
 		byID[t.ID] = t
 	}
-	if err := checkAllFound(b.IDs, func(id uuid.UUID) bool { _, ok := byID[id]; return ok }); err != nil {
-		return BulkResult{}, err
-	}
 	out := BulkResult{Action: taskapi.BulkUpdate, Count: len(b.IDs), Tasks: make([]taskapi.Task, len(b.IDs))}
 	for i, id := range b.IDs {
 		out.Tasks[i] = byID[id]
@@ -116,28 +145,61 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 	return out, nil
 }
 
+// bulkDelete deletes the named tasks with their subtrees. The IDs are
+// checked first: on SQLite the cascade from a named parent may delete a
+// named subtask before the DELETE reaches it.
 func (s *Store) bulkDelete(ctx context.Context, tx querier, userID uuid.UUID, ids []uuid.UUID) (BulkResult, error) {
-	var a args
-	rows, err := tx.QueryContext(ctx, `DELETE FROM tasks WHERE user_id = `+a.add(userID)+` AND id IN `+list(&a, ids)+` RETURNING id`, a...)
+	found, err := s.taskIDs(ctx, tx, userID, ids, s.d.forUpdate)
 	if err != nil {
+		return BulkResult{}, err
+	}
+	have := make(map[uuid.UUID]bool, len(found))
+	for _, id := range found {
+		have[id] = true
+	}
+	if err := checkAllFound(ids, func(id uuid.UUID) bool { return have[id] }); err != nil {
+		return BulkResult{}, err
+	}
+	var a args
+	if _, err := tx.ExecContext(ctx, `DELETE FROM tasks WHERE user_id = `+a.add(userID)+` AND id IN `+list(&a, ids), a...); err != nil {
 		return BulkResult{}, s.mapErr(err)
 	}
+	return BulkResult{Action: taskapi.BulkDelete, Count: len(ids), Tasks: []taskapi.Task{}}, nil
+}
+
+// taskIDs returns which of ids are the user's tasks, with a further
+// condition (or a lock) appended.
+func (s *Store) taskIDs(ctx context.Context, tx querier, userID uuid.UUID, ids []uuid.UUID, more string) ([]uuid.UUID, error) {
+	a := args{userID}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM tasks WHERE user_id = $1 AND id IN `+list(&a, ids)+more, a...)
+	if err != nil {
+		return nil, s.mapErr(err)
+	}
+	set, err := collectIDs(rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]uuid.UUID, 0, len(set))
+	for _, id := range ids {
+		if set[id] {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// collectIDs reads a column of IDs.
+func collectIDs(rows *sql.Rows) (map[uuid.UUID]bool, error) {
 	defer rows.Close()
-	deleted := make(map[uuid.UUID]bool, len(ids))
+	out := map[uuid.UUID]bool{}
 	for rows.Next() {
 		var id uuid.UUID
 		if err := rows.Scan(&id); err != nil {
-			return BulkResult{}, err
+			return nil, err
 		}
-		deleted[id] = true
+		out[id] = true
 	}
-	if err := rows.Err(); err != nil {
-		return BulkResult{}, err
-	}
-	if err := checkAllFound(ids, func(id uuid.UUID) bool { return deleted[id] }); err != nil {
-		return BulkResult{}, err
-	}
-	return BulkResult{Action: taskapi.BulkDelete, Count: len(ids), Tasks: []taskapi.Task{}}, nil
+	return out, rows.Err()
 }
 
 // checkAllFound fails, naming a few of them, when some IDs were not found

@@ -72,6 +72,11 @@ func (s *Store) ListTasks(ctx context.Context, userID uuid.UUID, q TaskQuery) ([
 			return nil, "", fmt.Errorf("list tasks: category: %w", err)
 		}
 	}
+	if q.Filter.ParentID != nil {
+		if _, err := s.getTask(ctx, s.reader(), userID, *q.Filter.ParentID, ""); err != nil {
+			return nil, "", fmt.Errorf("list tasks: parent: %w", err)
+		}
+	}
 	l := taskLister{s: s, userID: userID, q: q, sort: sort, col: sort.column, index: sort.index, now: s.Now()}
 	// Filters on the due date leave out tasks without one.
 	f := q.Filter
@@ -157,7 +162,9 @@ func (l *taskLister) sectionSQL(a *args, keyed bool, after *position, n int, col
 		where += " AND " + filter
 	}
 	from := "tasks"
-	if f.CategoryID == nil && f.Query == "" && (l.q.Sort.Key == taskapi.SortDueDate || f.DueAfter == nil && f.DueBefore == nil && !f.Overdue) {
+	// The children of one task are few: the planner had better start from
+	// tasks_parent_idx than walk the sort index.
+	if f.CategoryID == nil && f.ParentID == nil && f.Query == "" && (l.q.Sort.Key == taskapi.SortDueDate || f.DueAfter == nil && f.DueBefore == nil && !f.Overdue) {
 		// Nothing more selective than the sort index applies (status and
 		// priority have four values each): walk it whatever statistics say,
 		// so a page costs the same everywhere in a big list.
@@ -190,6 +197,12 @@ func (s *Store) taskFilterSQL(a *args, f taskapi.TaskFilter, cut taskapi.Overdue
 	}
 	if f.CategoryID != nil {
 		w = append(w, "category_id = "+a.add(*f.CategoryID))
+	}
+	if f.ParentID != nil {
+		w = append(w, "parent_id = "+a.add(*f.ParentID))
+	}
+	if f.TopLevel {
+		w = append(w, "parent_id IS NULL")
 	}
 	// The bounds are cut to the microsecond, as stored due dates are:
 	// PostgreSQL would round finer digits and SQLite compare them as text,
