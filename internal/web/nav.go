@@ -12,18 +12,20 @@ import (
 type nav struct {
 	Today, All, Completed int64
 	Categories            []taskapi.Category
+	// Day is today's day of the month in the user's zone, for the Today icon.
+	Day int
 }
 
 // categoriesMax is how many categories the sidebar and the pickers load.
 const categoriesMax = 200
 
 func (a *App) loadNav(ctx context.Context, rq *req) *nav {
-	n := &nav{}
 	uid := rq.p.User.ID
 	now := a.now()
+	n := &nav{Day: now.In(rq.loc).Day()}
 	w := taskapi.NewStatsWindow(now, rq.loc)
-	// Counted against the start of today, "overdue" is what is due before
-	// today: with due today, exactly the Today list.
+	// The Today list's count: what is due before today (counted as overdue
+	// against the start of today) and what is due today, each once.
 	w.Now = w.TodayStart
 	if st, err := a.store.TaskStats(ctx, uid, w); err == nil {
 		n.Today = st.Overdue + st.DueToday

@@ -105,6 +105,15 @@ test("desktop journey, light then dark", async () => {
   await page.locator(".task", { hasText: "Buy milk" }).waitFor();
   await scan(page, "completed");
 
+  // No gutter on a row: the complete circle starts it; the select box shows in the margin on hover.
+  await page.goto("/all");
+  const first = page.locator(".task").first();
+  const [rb, cb] = [await first.boundingBox(), await first.locator(".check").boundingBox()];
+  assert.ok(Math.abs(cb.x - rb.x) < 1, `the circle is ${cb.x - rb.x}px into the row`);
+  await first.hover();
+  const sb = await first.locator(".select").boundingBox();
+  assert.ok(sb.x + sb.width <= rb.x, "the select box sits left of the row");
+
   // All, with search in the URL.
   await page.goto("/all?q=report");
   assert.equal(await page.locator(".task").count(), 1);
@@ -251,6 +260,25 @@ test("phone: menu, no horizontal scroll, dark system theme", async () => {
   // Touch targets: the checkbox is at least 44 px.
   const box = await page.locator(".check").first().boundingBox();
   assert.ok(box.width >= 44 && box.height >= 44, `check is ${box.width}×${box.height}`);
+  // A row shows only the complete circle; Select (or a long press) shows the boxes in its place.
+  assert.equal(await page.locator(".task .select").first().isVisible(), false, "no select box on a phone row");
+  await page.getByText("Select", { exact: true }).tap();
+  await page.locator(".task .select").first().waitFor();
+  assert.equal(await page.locator(".task .check").first().isVisible(), false, "select mode hides the circle");
+  await page.locator(".task", { hasText: "Call the bank" }).locator(".task-title").tap();
+  await page.getByText("1 task selected").waitFor();
+  await shot(page, "phone-select-dark");
+  await page.getByText("Done", { exact: true }).tap();
+  await page.locator(".task .select").first().waitFor({ state: "hidden" });
+  assert.equal(await page.locator("#main [data-select]:checked").count(), 0);
+  const stretch = page.locator(".task", { hasText: "Stretch" });
+  await stretch.dispatchEvent("touchstart");
+  await page.waitForTimeout(700);
+  await stretch.dispatchEvent("touchend");
+  await page.getByText("1 task selected").waitFor();
+  assert.equal(await stretch.locator(".select").isChecked(), true);
+  await page.getByText("Done", { exact: true }).tap();
+  await page.locator(".task .select").first().waitFor({ state: "hidden" });
   // A tap on a row opens the detail as a full-screen sheet; its close button brings the list back.
   await page.locator(".task", { hasText: "Stretch" }).locator(".task-title").tap();
   const sheet = page.locator("aside.panel");

@@ -259,6 +259,39 @@
     lastSel = box;
     updateBulk();
   });
+  // Select mode (phones): the Select switch shows the boxes; a long press
+  // on a row switches it on with that row selected; leaving it clears
+  // the selection; a tap on a row then selects it instead of opening it.
+  var selectMode = $("[data-select-mode]");
+  function selecting() { return !!selectMode && selectMode.checked; }
+  if (selectMode) {
+    selectMode.addEventListener("change", function () {
+      if (!selectMode.checked) { $$("#main [data-select]").forEach(function (b) { b.checked = false; }); updateBulk(); }
+    });
+    var press = null, pressed = false;
+    document.addEventListener("touchstart", function (e) {
+      var row = e.target.closest && e.target.closest("#main [data-tasks] > .task");
+      pressed = false;
+      if (!row || e.target.closest("form, input, button") || selecting()) { return; }
+      press = setTimeout(function () {
+        press = null;
+        pressed = true;
+        selectMode.checked = true;
+        var box = $("[data-select]", row);
+        if (box) { box.checked = true; lastSel = box; }
+        updateBulk();
+      }, 500);
+    }, { passive: true });
+    ["touchend", "touchmove", "touchcancel"].forEach(function (ev) {
+      document.addEventListener(ev, function () {
+        if (press) { clearTimeout(press); press = null; }
+        if (pressed && ev !== "touchmove") { setTimeout(function () { pressed = false; }, 400); }
+      }, { passive: true });
+    });
+    // The click and context menu that follow a long press do nothing more.
+    document.addEventListener("click", function (e) { if (pressed) { pressed = false; e.preventDefault(); e.stopImmediatePropagation(); } }, true);
+    document.addEventListener("contextmenu", function (e) { if (pressed) { e.preventDefault(); } });
+  }
   if (bulk) {
     bulk.addEventListener("submit", function (e) {
       var action = e.submitter && e.submitter.value;
@@ -389,6 +422,11 @@
       if (row) {
         if (t.closest("form, input, button, label") || (a && !a.classList.contains("task-title"))) { return; }
         e.preventDefault();
+        if (selecting()) {
+          var box = $("[data-select]", row);
+          if (box) { box.checked = !box.checked; lastSel = box; updateBulk(); }
+          return;
+        }
         openRow(row);
         return;
       }
