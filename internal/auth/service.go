@@ -174,11 +174,15 @@ func (s *Service) startSession(ctx context.Context, userID uuid.UUID, epoch int6
 // for "last used".
 const touchEvery = time.Minute
 
-// Authenticate turns an access token into the caller. The token must be
-// valid and its session alive (not ended, not expired, user active): the
-// session check is one primary-key query, which keeps revocation immediate
-// on every instance.
+// Authenticate turns a bearer credential into the caller: a personal
+// access token ("tapi_…", see authenticateAccessToken) or an access JWT,
+// which must be valid and its session alive (not ended, not expired, user
+// active). Either check is one indexed query, which keeps revocation
+// immediate on every instance.
 func (s *Service) Authenticate(ctx context.Context, token string) (taskapi.Principal, error) {
+	if IsAccessToken(token) {
+		return s.authenticateAccessToken(ctx, token)
+	}
 	claims, err := s.tokens.Verify(token)
 	if err != nil {
 		return taskapi.Principal{}, err

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -55,8 +56,35 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			s.writeAuthError(api, ctx, err)
 			return
 		}
+		if p.ViaToken() {
+			if err := tokenMayCall(routeOf(ctx.Operation()), p); err != nil {
+				s.writeAuthError(api, ctx, err)
+				return
+			}
+		}
 		next(huma.WithValue(ctx, principalKey{}, p))
 	}
+}
+
+// errNeedsSession refuses a personal access token on an operation that
+// only a signed-in person may use.
+var errNeedsSession = taskapi.NewProblem(taskapi.ErrForbidden,
+	"personal access tokens cannot use this operation: managing the password, email, sessions, tokens or the account, "+
+		"and administration, need a signed-in session")
+
+// tokenMayCall checks a personal access token against what the route
+// declares: superuser and session-only routes refuse every token; the
+// others need the route's scope (RFC 6750 §3.1 insufficient_scope).
+func tokenMayCall(r route, p taskapi.Principal) error {
+	if r.Access != user || r.Scope == sessionOnly {
+		return errNeedsSession
+	}
+	if p.Allows(r.Scope) {
+		return nil
+	}
+	return huma.ErrorWithHeaders(
+		huma.Error403Forbidden(fmt.Sprintf("this access token lacks the scope %s that this operation needs", r.Scope)),
+		http.Header{"WWW-Authenticate": {fmt.Sprintf(`Bearer realm="taskapi", error="insufficient_scope", scope=%q`, string(r.Scope))}})
 }
 
 func (s *server) writeAuthError(api huma.API, ctx huma.Context, err error) {

@@ -96,6 +96,10 @@ func polishOperation(op *huma.Operation) {
 			addHeader(resp, "Retry-After", "Seconds to wait before trying again")
 		case http.StatusUnauthorized:
 			addHeader(resp, "WWW-Authenticate", "Bearer: how to authenticate")
+		case http.StatusForbidden:
+			if r.Access == user && r.Scope != sessionOnly {
+				addHeader(resp, "WWW-Authenticate", `For a personal access token without the scope: Bearer error="insufficient_scope", scope="`+string(r.Scope)+`"`)
+			}
 		}
 	}
 }

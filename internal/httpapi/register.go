@@ -2,7 +2,10 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -48,7 +51,23 @@ type route struct {
 	// adds those its declarations bring (401, 403, 429).
 	Errors []int
 	Access access
-	Limit  limitClass
+	// Scope is what a personal access token must hold to call a user
+	// operation, or sessionOnly when no token may (a signed-in session
+	// only).
+	//
+	// !!! EVERY `user` ROUTE MUST DECLARE A SCOPE: register panics at
+	// start-up otherwise, and TestTokenScopesEveryRoute drives every user
+	// route with tokens of each scope. Reading your resource → its :read
+	// scope; changing it → its :write scope (which includes :read):
+	// tasks and what hangs off them (subtasks, comments, recurrence,
+	// reminders, completions) → taskapi.ScopeTasksRead/ScopeTasksWrite;
+	// tags → ScopeTagsRead/ScopeTagsWrite; categories →
+	// ScopeCategoriesRead/Write; webhooks → ScopeWebhooksManage. Anything
+	// that manages the password, email, sessions, tokens or the account
+	// itself → sessionOnly. Superuser routes never accept tokens and
+	// declare no scope.
+	Scope taskapi.Scope
+	Limit limitClass
 	// Idempotent creates accept Idempotency-Key: a repeat gets the first
 	// answer again. The input embeds IdempotencyKeyHeader, the output
 	// ReplayedHeader; the handler passes in.key() to the store and renders
@@ -82,11 +101,22 @@ func register[I, O any](s *server, api huma.API, r route, h handler[I, O]) {
 		Tags: r.Tags, DefaultStatus: r.Status, Errors: append([]int(nil), r.Errors...),
 		MaxBodyBytes: s.maxBodyBytes(), Metadata: map[string]any{routeKey: r},
 	}
+	checkScope(r)
 	if r.Access != public {
 		op.Security = []map[string][]string{{securityScheme: {}}}
 		op.Errors = append(op.Errors, http.StatusUnauthorized)
 	}
-	if r.Access == superuser {
+	if r.Access == user && r.Scope != sessionOnly {
+		op.Security = append(op.Security, map[string][]string{tokenScheme: {string(r.Scope)}})
+		op.Description = strings.TrimSpace(op.Description + " Personal access tokens need the scope `" + string(r.Scope) + "`" +
+			impliedNote(r.Scope) + ".")
+	}
+	if r.Access == user && r.Scope == sessionOnly {
+		op.Description = strings.TrimSpace(op.Description + " Needs a signed-in session: personal access tokens get 403.")
+	}
+	if r.Access == superuser || r.Access == user {
+		// A disabled scope or a token on a session-only route; for
+		// superuser routes, anyone who is not an administrator.
 		op.Errors = append(op.Errors, http.StatusForbidden)
 	}
 	if r.Limit != unlimited {
@@ -118,6 +148,34 @@ func register[I, O any](s *server, api huma.API, r route, h handler[I, O]) {
 	if r.Method == http.MethodPatch {
 		acceptMergePatch(api, r.Path)
 	}
+}
+
+// sessionOnly is the Scope of user routes that no personal access token
+// may call: those that manage the password, email, sessions, tokens or
+// the account itself.
+const sessionOnly taskapi.Scope = "session-only"
+
+// checkScope panics at start-up when a user route declares no scope (or
+// one that does not exist), or a public or superuser route declares one.
+func checkScope(r route) {
+	switch {
+	case r.Access == user && r.Scope == "":
+		panic(fmt.Sprintf("route %s: a user route must declare Scope (a taskapi.Scope, or sessionOnly); see route.Scope in register.go", r.ID))
+	case r.Access == user && r.Scope != sessionOnly && !slices.Contains(taskapi.Scopes, r.Scope):
+		panic(fmt.Sprintf("route %s: unknown Scope %q", r.ID, r.Scope))
+	case r.Access != user && r.Scope != "":
+		panic(fmt.Sprintf("route %s: only user routes declare a Scope", r.ID))
+	}
+}
+
+// impliedNote says which write scope also grants a read scope.
+func impliedNote(need taskapi.Scope) string {
+	for _, s := range taskapi.Scopes {
+		if s != need && taskapi.Grants([]taskapi.Scope{s}, need) {
+			return " (or `" + string(s) + "`)"
+		}
+	}
+	return ""
 }
 
 // routeOf returns the route an operation was registered from.

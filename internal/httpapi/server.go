@@ -8,11 +8,13 @@ import (
 	"database/sql"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
 	"github.com/taskapi/taskapi/internal/httpapi/docsui"
@@ -171,6 +173,14 @@ func (s *server) newAPI(mux *http.ServeMux) huma.API {
 				Password: &huma.OAuthFlow{TokenURL: apiPrefix + "/auth/login", Scopes: map[string]string{}},
 			},
 		},
+		tokenScheme: {
+			Type: "http", Scheme: "bearer", BearerFormat: "tapi_… personal access token",
+			Description: "A personal access token, made with POST /api/v1/tokens (or on the web app's Access tokens page), " +
+				"sent as `Authorization: Bearer tapi_…`. It carries scopes; each operation names the scope it needs " +
+				"(a write scope includes its read scope). A token without it gets 403 with " +
+				"`WWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"…\"`. Operations that manage the password, " +
+				"email, sessions, tokens or the account, and administration, accept no token (403). Scopes: " + scopeList() + ".",
+		},
 	}
 	api := humago.New(mux, cfg)
 	// Per-IP limits come before authentication (the auth routes have
@@ -179,8 +189,25 @@ func (s *server) newAPI(mux *http.ServeMux) huma.API {
 	return api
 }
 
-// securityScheme is the name operations use to declare they need a token.
+// securityScheme is the name operations use to declare they need a
+// session's access token (a JWT from login).
 const securityScheme = "bearer"
+
+// tokenScheme is the name of personal access tokens in the document; user
+// operations that take them list it with the scope they need.
+const tokenScheme = "accessToken"
+
+// scopeList describes every scope, for the document.
+func scopeList() string {
+	var b strings.Builder
+	for i, sc := range taskapi.Scopes {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString("`" + string(sc) + "`: " + taskapi.ScopeDescriptions[sc])
+	}
+	return b.String()
+}
 
 // maxBodyBytes is the body limit of every operation.
 func (s *server) maxBodyBytes() int64 {

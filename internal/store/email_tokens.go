@@ -198,6 +198,11 @@ func (s *Store) ResetPassword(ctx context.Context, hash, newHash string, notice 
 		if err := s.revokeUserSessions(ctx, tx, uid, uuid.Nil, now); err != nil {
 			return err
 		}
+		// A reset says the password may be known to someone else, who
+		// may have made tokens with it: they go too.
+		if err := s.deleteAccessTokens(ctx, tx, uid); err != nil {
+			return err
+		}
 		notice.UserID = &uid
 		return s.insertNotice(ctx, tx, notice)
 	})

@@ -91,6 +91,8 @@ var (
 	categoryOrder = sortKey[taskapi.Category]{column: "name_key", kind: textKey} // names are unique per user
 	sessionOrder  = sortKey[taskapi.Session]{column: "id", kind: idOnly}         // descending: newest first (UUIDv7)
 	userOrder     = sortKey[taskapi.User]{column: "id", kind: idOnly}            // creation order (UUIDv7)
+	// descending: newest first (UUIDv7)
+	accessTokenOrder = sortKey[taskapi.AccessToken]{column: "id", kind: idOnly}
 )
 
 // at is the position just after v.

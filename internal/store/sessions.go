@@ -284,9 +284,9 @@ func (s *Store) ListSessions(ctx context.Context, userID uuid.UUID, page Page) (
 	return out, next, nil
 }
 
-// PurgeEnded deletes sessions (with their refresh tokens) and email tokens
-// that ended or expired before before, and mail sent or abandoned before
-// it. Spent refresh tokens are kept while their session may still be
+// PurgeEnded deletes sessions (with their refresh tokens), email tokens
+// and access tokens that ended or expired before before, and mail sent or
+// abandoned before it. Spent refresh tokens are kept while their session may still be
 // replayed against, which is until it expires.
 func (s *Store) PurgeEnded(ctx context.Context, before time.Time) (int64, error) {
 	before = before.UTC().Truncate(time.Microsecond)
@@ -295,6 +295,7 @@ func (s *Store) PurgeEnded(ctx context.Context, before time.Time) (int64, error)
 		`DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1`,
 		`DELETE FROM email_tokens WHERE expires_at < $1 OR used_at < $1`,
 		`DELETE FROM outbox WHERE sent_at < $1 OR failed_at < $1`,
+		`DELETE FROM access_tokens WHERE expires_at < $1`,
 	} {
 		res, err := s.exec(ctx, q, before)
 		if err != nil {

@@ -285,6 +285,11 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, ch UserChanges, em
 			if err := s.revokeUserSessions(ctx, tx, id, uuid.Nil, now); err != nil {
 				return err
 			}
+			// Like sessions, tokens end with a disable for good: enabling
+			// the account again does not bring them back.
+			if err := s.deleteAccessTokens(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		if email == nil {
 			return nil
