@@ -92,6 +92,9 @@ func (a *App) routes() []route {
 		{"POST /settings/webhooks", member, a.createWebhook},
 		{"GET /settings/webhooks/{id}", member, a.webhookPage},
 		{"POST /settings/webhooks/{id}/{action}", member, a.webhookAction},
+		{"GET /settings/tokens", member, a.tokensPage},
+		{"POST /settings/tokens", member, a.createTokenPost},
+		{"POST /settings/tokens/{id}/revoke", member, a.revokeTokenPost},
 	}
 }
 

@@ -29,6 +29,8 @@ type settingsPage struct {
 	TimeZones []string
 	// Prefs is the reminders section (reminders.go).
 	Prefs *prefsForm
+	// Tokens counts the personal access tokens that still work.
+	Tokens int
 }
 
 // commonZones are offered first in the time zone picker; any IANA name
@@ -54,6 +56,15 @@ func (a *App) settings(r *http.Request, rq *req) (*settingsPage, error) {
 	for _, s := range sessions {
 		sp.Sessions = append(sp.Sessions, sessionRow{S: s, Current: s.ID == rq.p.SessionID, Device: device(s.UserAgent),
 			LastUsed: s.LastUsedAt.In(rq.loc).Format("2 Jan 2006 15:04"), Created: s.CreatedAt.In(rq.loc).Format("2 Jan 2006")})
+	}
+	toks, _, err := a.store.ListAccessTokens(r.Context(), u.ID, store.Page{Limit: taskapi.MaxAccessTokens + 50})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range toks {
+		if !t.Expired(a.now()) {
+			sp.Tokens++
+		}
 	}
 	return sp, nil
 }

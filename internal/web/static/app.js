@@ -76,15 +76,20 @@
     b.addEventListener("click", function () { var i = $("#s-timezone"); if (i && zone) { i.value = zone; i.focus(); } });
   });
 
-  // Copy buttons: data-copy names the element whose text is copied (a
-  // secret shown once).
+  // Copy buttons: data-copy names the element (by ID) whose value or text
+  // is copied (a secret shown once). A button that starts hidden, as it
+  // needs this script, is shown; without it the secret stays selectable.
   $$("[data-copy]").forEach(function (b) {
+    var el = document.getElementById(b.getAttribute("data-copy"));
+    if (!el || !navigator.clipboard) { return; }
+    b.hidden = false;
     b.addEventListener("click", function () {
-      var el = document.getElementById(b.getAttribute("data-copy"));
-      if (!el || !navigator.clipboard) { return; }
-      navigator.clipboard.writeText(el.textContent.trim()).then(function () { b.textContent = "Copied"; }, function () {});
+      var text = "value" in el ? el.value : el.textContent.trim();
+      navigator.clipboard.writeText(text).then(function () { b.textContent = "Copied"; },
+        function () { if (el.select) { el.focus(); el.select(); } });
     });
   });
+  $$("[data-select-all]").forEach(function (i) { i.addEventListener("focus", function () { i.select(); }); });
 
   // Confirmations.
   document.addEventListener("submit", function (e) {
