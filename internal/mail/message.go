@@ -77,7 +77,9 @@ func (t *Templates) link(path, token string) string {
 	return t.baseURL + path + "?" + url.Values{"token": {token}}.Encode()
 }
 
-func (t *Templates) render(name, to, subject string, d data) (Message, error) {
+// render executes the text and HTML templates name with d (data, or a
+// message's own fields).
+func (t *Templates) render(name, to, subject string, d any) (Message, error) {
 	var text, html bytes.Buffer
 	if err := t.text.ExecuteTemplate(&text, name, d); err != nil {
 		return Message{}, fmt.Errorf("render %s text: %w", name, err)

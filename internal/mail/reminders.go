@@ -1,7 +1,6 @@
 package mail
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -43,7 +42,7 @@ func (t *Templates) Reminders(d store.ReminderDelivery) (Message, error) {
 	if n := len(data.Tasks); n > 1 {
 		subject = fmt.Sprintf("%d reminders: %s and %d more", n, data.Tasks[0].Title, n-1)
 	}
-	return t.renderOwn("reminders", d.User.Email, subject, data)
+	return t.render("reminders", d.User.Email, subject, data)
 }
 
 // Digest is the daily digest email.
@@ -66,7 +65,7 @@ func (t *Templates) Digest(d store.Digest) (Message, error) {
 	if n := len(d.Overdue) + d.MoreOld; n > 0 {
 		parts = append(parts, fmt.Sprintf("%d overdue", n))
 	}
-	return t.renderOwn("digest", d.User.Email, "Your tasks for "+data.Date+": "+strings.Join(parts, ", "), data)
+	return t.render("digest", d.User.Email, "Your tasks for "+data.Date+": "+strings.Join(parts, ", "), data)
 }
 
 func (t *Templates) mailTask(id, title string, due *time.Time, loc *time.Location) mailTask {
@@ -90,17 +89,6 @@ func headerSafe(s string, n int) string {
 		s = string(r[:n-1]) + "…"
 	}
 	return s
-}
-
-func (t *Templates) renderOwn(name, to, subject string, d ownData) (Message, error) {
-	var text, html bytes.Buffer
-	if err := t.text.ExecuteTemplate(&text, name, d); err != nil {
-		return Message{}, fmt.Errorf("render %s text: %w", name, err)
-	}
-	if err := t.html.ExecuteTemplate(&html, name, d); err != nil {
-		return Message{}, fmt.Errorf("render %s html: %w", name, err)
-	}
-	return Message{To: to, Subject: subject, Text: text.String(), HTML: html.String()}, nil
 }
 
 const ownTextTemplates = `
