@@ -167,18 +167,27 @@ func (s *Store) ClaimDelivery(ctx context.Context, lease time.Duration) (Deliver
 		c.Payload = &payload.String
 	}
 	c.CreatedAt = c.CreatedAt.UTC()
-	var failing dbTime
-	if err := s.queryRow(ctx, `SELECT w.url, u.email, u.username, `+s.d.timeAsText+`w.failing_since
+	// What sending needs, in one read: the endpoint, its owner, and the
+	// secrets that sign now (the previous one during its rollover).
+	var (
+		failing, until dbTime
+		secret         string
+		previous       sql.NullString
+	)
+	t := s.d.timeAsText
+	if err := s.queryRow(ctx, `SELECT w.url, u.email, u.username, `+t+`w.failing_since, w.secret, w.previous_secret,
+			`+t+`w.previous_secret_until
 		FROM webhooks w JOIN users u ON u.id = w.user_id WHERE w.id = $1`,
-		c.WebhookID).Scan(&c.URL, &c.OwnerEmail, &c.OwnerName, &failing); err != nil {
+		c.WebhookID).Scan(&c.URL, &c.OwnerEmail, &c.OwnerName, &failing, &secret, &previous, &until); err != nil {
 		return DeliveryClaim{}, false, fmt.Errorf("claim delivery: %w", s.mapErr(err))
 	}
 	if failing.Valid {
-		t := failing.Time.UTC()
-		c.FailingSince = &t
+		f := failing.Time.UTC()
+		c.FailingSince = &f
 	}
-	if c.Secrets, err = s.webhookSecrets(ctx, c.WebhookID); err != nil {
-		return DeliveryClaim{}, false, fmt.Errorf("claim delivery: %w", err)
+	c.Secrets = []string{secret}
+	if previous.Valid && until.Valid && until.Time.After(now) {
+		c.Secrets = append(c.Secrets, previous.String)
 	}
 	return c, true, nil
 }

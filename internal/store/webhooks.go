@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -269,24 +268,4 @@ func (s *Store) DeleteWebhook(ctx context.Context, userID, id uuid.UUID, ifMatch
 		return fmt.Errorf("delete webhook: %w", err)
 	}
 	return nil
-}
-
-// webhookSecrets returns the secrets that sign an endpoint's deliveries
-// now: the current one, and the previous one during its rollover.
-func (s *Store) webhookSecrets(ctx context.Context, id uuid.UUID) ([]string, error) {
-	var (
-		secret   string
-		previous sql.NullString
-		until    dbTime
-	)
-	err := s.queryRow(ctx, `SELECT secret, previous_secret, `+s.d.timeAsText+`previous_secret_until FROM webhooks WHERE id = $1`, id).
-		Scan(&secret, &previous, &until)
-	if err != nil {
-		return nil, s.mapErr(err)
-	}
-	out := []string{secret}
-	if previous.Valid && until.Valid && until.Time.After(s.Now()) {
-		out = append(out, previous.String)
-	}
-	return out, nil
 }
