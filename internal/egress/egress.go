@@ -115,10 +115,7 @@ func (c *Client) CheckURL(u *url.URL) error {
 	if host == "" {
 		return errors.New("the URL needs a host")
 	}
-	if ip, err := netip.ParseAddr(host); err == nil && !c.allowed(ip) {
-		return fmt.Errorf("%w: %s", ErrForbiddenAddress, ip)
-	}
-	if !c.allowed(netip.IPv6Loopback()) && (strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost")) {
+	if ip, err := netip.ParseAddr(host); err == nil && !c.allow(ip) || err != nil && localName(host) && !c.allow(netip.IPv6Loopback()) {
 		return fmt.Errorf("%w: %s", ErrForbiddenAddress, host)
 	}
 	return nil
@@ -171,7 +168,7 @@ func (c *Client) dial(ctx context.Context, d *net.Dialer, network, addr string) 
 	}
 	var firstErr error
 	for _, ip := range ips {
-		if !c.allowed(ip) {
+		if !c.allow(ip) {
 			firstErr = cmpErr(firstErr, fmt.Errorf("%w: %s resolves to %s", ErrForbiddenAddress, host, ip))
 			continue
 		}
@@ -201,13 +198,28 @@ func (c *Client) control(_, address string, _ syscall.RawConn) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s", ErrForbiddenAddress, address)
 	}
-	if !c.allowed(ap.Addr()) {
+	if !c.allow(ap.Addr()) {
 		return fmt.Errorf("%w: %s", ErrForbiddenAddress, ap.Addr())
 	}
 	return nil
 }
 
-func (c *Client) allowed(ip netip.Addr) bool { return c.allow(ip) }
+// ForbiddenHost reports whether host names the server's own network by
+// its form alone: an address literal that is not Public, or localhost.
+// Names are judged once resolved, when a request is made.
+func ForbiddenHost(host string) bool {
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return !Public(ip)
+	}
+	return localName(host)
+}
+
+// localName reports whether host is localhost or a name under it, which
+// resolvers answer with a loopback address.
+func localName(host string) bool {
+	h := strings.ToLower(host)
+	return h == "localhost" || strings.HasSuffix(h, ".localhost")
+}
 
 // special are ranges that are not the public internet beyond what netip's
 // predicates name: shared address space (carrier NAT), benchmarking,

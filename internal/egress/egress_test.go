@@ -156,3 +156,14 @@ func TestLimits(t *testing.T) {
 		t.Error("a receiver that never answers did not time out")
 	}
 }
+
+func TestForbiddenHost(t *testing.T) {
+	for host, want := range map[string]bool{
+		"hooks.example.com": false, "93.184.215.14": false, "127.0.0.1": true, "::1": true,
+		"10.0.0.7": true, "169.254.169.254": true, "localhost": true, "api.LOCALHOST": true,
+	} {
+		if got := egress.ForbiddenHost(host); got != want {
+			t.Errorf("ForbiddenHost(%q) = %v, want %v", host, got, want)
+		}
+	}
+}

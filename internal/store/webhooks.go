@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -74,7 +73,7 @@ func (p WebhookPolicy) check(raw string) error {
 	if err != nil {
 		return taskapi.Invalid("url", "must be an absolute URL")
 	}
-	if err := egress.New(egress.Options{AllowPrivate: p.AllowPrivate, AllowHTTP: true}).CheckURL(u); errors.Is(err, egress.ErrForbiddenAddress) {
+	if !p.AllowPrivate && egress.ForbiddenHost(u.Hostname()) {
 		return taskapi.Invalid("url", "must not point at a loopback, private or link-local address")
 	}
 	return nil
