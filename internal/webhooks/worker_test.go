@@ -107,6 +107,14 @@ func (f fixture) endpoint(t *testing.T, r *receiver) taskapi.Webhook {
 	return created.Webhook
 }
 
+// ping queues a test delivery to the endpoint id.
+func (f fixture) ping(t *testing.T, id uuid.UUID) {
+	t.Helper()
+	if err := f.st.PingWebhook(context.Background(), f.user, id); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func worker(st *store.Store, opts webhooks.Options) *webhooks.Worker {
 	if opts.Client == nil {
 		opts.Client = egress.New(egress.Options{AllowPrivate: true, AllowHTTP: true, Timeout: 5 * time.Second})
@@ -141,9 +149,7 @@ func TestDeliverSignedWithRetries(t *testing.T) {
 			}
 			hook := f.endpoint(t, r)
 			ctx := context.Background()
-			if err := f.st.PingWebhook(ctx, f.user, hook.ID); err != nil {
-				t.Fatal(err)
-			}
+			f.ping(t, hook.ID)
 			w := worker(f.st, webhooks.Options{Backoff: time.Minute})
 			w.Drain(ctx)
 			w.Drain(ctx) // not due yet: nothing more is sent
@@ -187,9 +193,7 @@ func TestTwoWorkersSendEachOnceInOrder(t *testing.T) {
 			ctx := context.Background()
 			const n = 30
 			for range n {
-				if err := f.st.PingWebhook(ctx, f.user, hook.ID); err != nil {
-					t.Fatal(err)
-				}
+				f.ping(t, hook.ID)
 			}
 			var wg sync.WaitGroup
 			for _, st := range []*store.Store{f.st, other} {
@@ -225,9 +229,7 @@ func TestClaimSurvivesACrash(t *testing.T) {
 			r := newReceiver(t)
 			hook := f.endpoint(t, r)
 			ctx := context.Background()
-			if err := f.st.PingWebhook(ctx, f.user, hook.ID); err != nil {
-				t.Fatal(err)
-			}
+			f.ping(t, hook.ID)
 			if _, ok, err := f.st.ClaimDelivery(ctx, time.Minute); err != nil || !ok {
 				t.Fatalf("claim: %v %v", ok, err)
 			}
@@ -261,9 +263,7 @@ func TestFailingEndpointIsDisabled(t *testing.T) {
 			gone.answer = func(int) int { return http.StatusGone }
 			hook := f.endpoint(t, gone)
 			for range 2 {
-				if err := f.st.PingWebhook(ctx, f.user, hook.ID); err != nil {
-					t.Fatal(err)
-				}
+				f.ping(t, hook.ID)
 			}
 			worker(f.st, webhooks.Options{Notice: notice}).Drain(ctx)
 			got, err := f.st.GetWebhook(ctx, f.user, hook.ID)
@@ -287,9 +287,7 @@ func TestFailingEndpointIsDisabled(t *testing.T) {
 			hook = f.endpoint(t, down)
 			w := worker(f.st, webhooks.Options{Notice: notice, Backoff: time.Hour, MaxBackoff: 6 * time.Hour})
 			for day := 0; day < 6; day++ {
-				if err := f.st.PingWebhook(ctx, f.user, hook.ID); err != nil {
-					t.Fatal(err)
-				}
+				f.ping(t, hook.ID)
 				w.Drain(ctx)
 				f.clock.Advance(24 * time.Hour)
 			}
@@ -317,9 +315,7 @@ func TestPrivateTargetRefused(t *testing.T) {
 			r := newReceiver(t)
 			hook := f.endpoint(t, r)
 			ctx := context.Background()
-			if err := f.st.PingWebhook(ctx, f.user, hook.ID); err != nil {
-				t.Fatal(err)
-			}
+			f.ping(t, hook.ID)
 			worker(f.st, webhooks.Options{Client: egress.New(egress.Options{AllowHTTP: true})}).Drain(ctx)
 			if n := len(r.deliveries()); n != 0 {
 				t.Fatalf("a loopback endpoint was reached %d times", n)
@@ -349,23 +345,17 @@ func TestRotatedSecretSignsForADay(t *testing.T) {
 				t.Fatalf("rotation gave %q", rotated.Secret)
 			}
 			w := worker(f.st, webhooks.Options{})
-			if err := f.st.PingWebhook(ctx, f.user, hook.ID); err != nil {
-				t.Fatal(err)
-			}
+			f.ping(t, hook.ID)
 			w.Drain(ctx)
 			f.clock.Advance(store.WebhookSecretRollover + time.Minute)
-			if err := f.st.PingWebhook(ctx, f.user, hook.ID); err != nil {
-				t.Fatal(err)
-			}
+			f.ping(t, hook.ID)
 			w.Drain(ctx)
 			got := r.deliveries()
 			if len(got) != 2 || !got[0].Verified || got[1].Verified {
 				t.Fatalf("old secret verifies %+v; want the first delivery only", got)
 			}
 			r.secrets = []string{rotated.Secret}
-			if err := f.st.PingWebhook(ctx, f.user, hook.ID); err != nil {
-				t.Fatal(err)
-			}
+			f.ping(t, hook.ID)
 			w.Drain(ctx)
 			if got := r.deliveries(); !got[2].Verified {
 				t.Errorf("the new secret does not verify")
