@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/google/uuid"
 
@@ -127,7 +128,17 @@ func (a *App) webhookPage(w http.ResponseWriter, r *http.Request, rq *req) {
 		return
 	}
 	d := &webhookDetail{W: hook}
-	items, next, err := a.store.ListDeliveries(r.Context(), rq.p.User.ID, id, store.Page{Limit: 50, After: store.Position(r.URL.Query().Get("after"))})
+	scope := "deliveries\x00" + id.String()
+	var after store.Position
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		pos, ok := a.openSigned(scope, c)
+		if !ok {
+			a.errorPage(w, r, rq, http.StatusBadRequest, "That did not work", "This link is broken; open the webhook again.")
+			return
+		}
+		after = store.Position(pos)
+	}
+	items, next, err := a.store.ListDeliveries(r.Context(), rq.p.User.ID, id, store.Page{Limit: 50, After: after})
 	if err != nil {
 		a.fail(w, r, rq, err)
 		return
@@ -139,7 +150,9 @@ func (a *App) webhookPage(w http.ResponseWriter, r *http.Request, rq *req) {
 		}
 		d.Deliveries = append(d.Deliveries, row)
 	}
-	d.More = string(next)
+	if next != "" {
+		d.More = "/settings/webhooks/" + id.String() + "?" + url.Values{"cursor": {a.sign(scope, string(next))}}.Encode()
+	}
 	a.render(w, r, rq, http.StatusOK, "webhook", view{Title: "Webhook", Page: d})
 }
 

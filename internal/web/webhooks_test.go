@@ -43,6 +43,20 @@ func TestWebhookPages(t *testing.T) {
 		hook := "/settings/webhooks/" + id
 
 		want(t, b.follow(b.post(hook+"/ping", nil)), http.StatusOK, "A test event is on its way", "webhook.ping", "Waiting")
+		// The log pages by a signed cursor: 51 deliveries make two pages.
+		for range 50 {
+			b.post(hook+"/ping", nil)
+		}
+		first := b.get(hook)
+		older := regexp.MustCompile(`href="(/settings/webhooks/[^"]+\?cursor=[^"]+)"`).FindStringSubmatch(first.Body)
+		if older == nil {
+			t.Fatalf("no link to older deliveries")
+		}
+		next := strings.ReplaceAll(older[1], "&amp;", "&")
+		if rows := strings.Count(b.get(next).Body, "<code>webhook.ping</code>"); rows != 1 {
+			t.Errorf("the second page lists %d deliveries, want 1", rows)
+		}
+		want(t, b.get(strings.Replace(next, "cursor=", "cursor=x", 1)), http.StatusBadRequest, "This link is broken")
 		want(t, b.follow(b.post(hook+"/pause", nil)), http.StatusOK, "Deliveries paused", "Paused", "Turn on")
 		want(t, b.follow(b.post(hook+"/resume", nil)), http.StatusOK, "Deliveries resumed.", "Active")
 		rot := b.post(hook+"/rotate", nil)
