@@ -152,9 +152,8 @@ func (s *Store) DeleteAccessToken(ctx context.Context, userID, id uuid.UUID) err
 // unique hash, run on every request made with a token, so a token revoked
 // or an account disabled anywhere is refused everywhere at once.
 func (s *Store) AccessTokenPrincipal(ctx context.Context, hash string) (taskapi.Principal, *time.Time, error) {
-	t := s.d.timeAsText
 	row := s.queryRow(ctx, `SELECT u.id, u.email, u.username, u.full_name, u.is_active, u.is_verified,
-			u.is_superuser, `+t+`u.created_at, `+t+`u.updated_at, u.timezone, u.version, a.id, a.scopes, `+t+`a.last_used_at
+			u.is_superuser, u.created_at, u.updated_at, u.timezone, u.version, a.id, a.scopes, a.last_used_at
 		FROM access_tokens a JOIN users u ON u.id = a.user_id
 		WHERE a.token_hash = $1 AND (a.expires_at IS NULL OR a.expires_at > $2) AND u.is_active = $3`,
 		hash, s.Now(), true)

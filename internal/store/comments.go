@@ -13,9 +13,8 @@ import (
 // (ON DELETE CASCADE). A comment of another user's task, or of another
 // task, is ErrNotFound.
 
-func commentColumns(timeAsText string) string {
-	return `id, task_id, user_id, body, ` + timeAsText + `created_at, ` + timeAsText + `updated_at, version`
-}
+// commentColumns is the select list scanComment reads.
+const commentColumns = `id, task_id, user_id, body, created_at, updated_at, version`
 
 func scanComment(r rowScanner) (taskapi.Comment, error) {
 	var (
@@ -77,7 +76,7 @@ func (s *Store) GetComment(ctx context.Context, userID, taskID, id uuid.UUID) (t
 }
 
 func (s *Store) getComment(ctx context.Context, q querier, userID, taskID, id uuid.UUID, lock string) (taskapi.Comment, error) {
-	c, err := scanComment(q.QueryRowContext(ctx, `SELECT `+commentColumns(s.d.timeAsText)+` FROM comments
+	c, err := scanComment(q.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments
 		WHERE id = $1 AND task_id = $2 AND user_id = $3`+lock, id, taskID, userID))
 	if err != nil {
 		return c, s.mapErr(err)
@@ -101,7 +100,7 @@ func (s *Store) ListComments(ctx context.Context, userID, taskID uuid.UUID, page
 	if after != nil {
 		where += " AND " + commentOrder.after(&a, after, false)
 	}
-	rows, err := s.query(ctx, `SELECT `+commentColumns(s.d.timeAsText)+` FROM comments WHERE `+where+
+	rows, err := s.query(ctx, `SELECT `+commentColumns+` FROM comments WHERE `+where+
 		` ORDER BY `+commentOrder.order(false)+` LIMIT `+a.add(page.Limit+1), a...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list comments: %w", err)

@@ -196,12 +196,9 @@ func (s *Store) inTx(ctx context.Context, fn func(tx querier) error) error {
 	return nil
 }
 
-// dbTime scans a timestamp column that may be NULL: a time.Time, as
-// PostgreSQL's driver gives it, or text, as SQLite's gives the timestamps
-// of the hot queries (see dialect.timeAsText). The SQLite driver parses a
-// DATETIME column by first trying, and failing, a layout that is not the
-// one it writes, a cost paid on every timestamp of every page; read as
-// text, the value is parsed here once, the common form without time.Parse.
+// dbTime is the one scanner of timestamps, which may be NULL: a time.Time,
+// as both drivers give a timestamp column, or text, as SQLite gives an
+// expression over one (max(next_attempt_at) has no declared type).
 type dbTime struct {
 	Time  time.Time
 	Valid bool
@@ -214,7 +211,7 @@ func (d *dbTime) Scan(v any) error {
 		*d = dbTime{}
 		return nil
 	case time.Time:
-		*d = dbTime{Time: x, Valid: true}
+		*d = dbTime{Time: x.UTC(), Valid: true}
 		return nil
 	case string:
 		t, err := parseSQLiteTime(x)

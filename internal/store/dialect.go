@@ -45,13 +45,6 @@ type dialect struct {
 	// taskLister.scanSection); both nil where the planner needs no help.
 	taskMatch     func(q string, arg func(any) string) string
 	searchIndexed func(q string) bool
-	// timeAsText prefixes a timestamp column in a select list whose value
-	// is scanned into dbTime: on SQLite "+", which makes it an expression,
-	// handed over as text and parsed by dbTime instead of the driver (see
-	// dbTime); nothing on PostgreSQL.
-	timeAsText string
-	// taskColumns is the select list that scanTask reads.
-	taskColumns string
 	// insertBatchRows is how many rows one multi-row INSERT carries. SQLite
 	// looks up each $N parameter by name in a list, so a statement with
 	// thousands of parameters costs quadratic time to prepare.
@@ -86,7 +79,6 @@ var postgresDialect = dialect{
 		return errors.As(err, &pe) && pe.Code == "57014" // query_canceled
 	},
 	taskSearch:      postgresTaskSearch,
-	taskColumns:     taskColumnList(""),
 	insertBatchRows: 500,
 	indexedBy:       func(string) string { return "" },
 }
@@ -109,8 +101,6 @@ var sqliteDialect = dialect{
 		return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_INTERRUPT
 	},
 	taskSearch:      sqliteTaskSearch,
-	timeAsText:      "+",
-	taskColumns:     taskColumnList("+"),
 	taskMatch:       sqliteTaskMatch,
 	searchIndexed:   sqliteSearchIndexed,
 	insertBatchRows: 25,

@@ -139,7 +139,7 @@ func (s *Store) digestFor(ctx context.Context, tx querier, userID uuid.UUID, hou
 // index.
 func (s *Store) digestTasks(ctx context.Context, tx querier, userID uuid.UUID, from *time.Time, to time.Time) ([]taskapi.Task, int, error) {
 	var a args
-	q := `SELECT ` + s.d.taskColumns + ` FROM tasks WHERE user_id = ` + a.add(userID) +
+	q := `SELECT ` + taskColumns + ` FROM tasks WHERE user_id = ` + a.add(userID) +
 		` AND status IN ('TODO', 'IN_PROGRESS') AND due_date < ` + a.add(to)
 	if from != nil {
 		q += ` AND due_date >= ` + a.add(*from)

@@ -16,7 +16,7 @@ func SetAfterSearchWalk(s *Store, f func()) { s.afterSearchWalk = f }
 // SearchHitsSQL is the query that reads a search walk's hits, for the
 // test of its plan.
 func SearchHitsSQL(s *Store) string {
-	return searchHitsSQL(s.d.taskColumns, "created_at DESC, id DESC")
+	return searchHitsSQL(taskColumns, "created_at DESC, id DESC")
 }
 
 // Exec runs a statement on the writer, for tests that set up rows the

@@ -70,18 +70,18 @@ func (s *Store) mailSlot(ctx context.Context, q querier, user *uuid.UUID, to str
 	var err error
 	switch {
 	case own && user != nil:
-		err = q.QueryRowContext(ctx, `SELECT `+s.d.timeAsText+`max(next_attempt_at) FROM outbox WHERE user_id = $1 AND `+pending,
+		err = q.QueryRowContext(ctx, `SELECT max(next_attempt_at) FROM outbox WHERE user_id = $1 AND `+pending,
 			*user).Scan(&last)
 	case user != nil:
 		err = q.QueryRowContext(ctx, `SELECT
 			(SELECT count(*) FROM outbox WHERE user_id = $1 AND created_at > $3 AND kind IS NULL),
 			(SELECT count(*) FROM outbox WHERE recipient = $2 AND created_at > $3 AND request IS NULL AND kind IS NULL),
-			(SELECT `+s.d.timeAsText+`max(next_attempt_at) FROM outbox WHERE user_id = $1 AND `+pending+`)`,
+			(SELECT max(next_attempt_at) FROM outbox WHERE user_id = $1 AND `+pending+`)`,
 			*user, to, since).Scan(&byAccount, &byRecipient, &last)
 	default:
 		err = q.QueryRowContext(ctx, `SELECT
 			(SELECT count(*) FROM outbox WHERE recipient = $1 AND created_at > $2 AND request IS NULL),
-			(SELECT `+s.d.timeAsText+`max(next_attempt_at) FROM outbox WHERE recipient = $1 AND user_id IS NULL AND `+pending+`)`,
+			(SELECT max(next_attempt_at) FROM outbox WHERE recipient = $1 AND user_id IS NULL AND `+pending+`)`,
 			to, since).Scan(&byRecipient, &last)
 	}
 	if err != nil {

@@ -20,11 +20,11 @@ func (s *Store) preferences(ctx context.Context, q querier, userID uuid.UUID) (t
 		hour    sql.NullInt64
 		updated dbTime
 	)
-	err := q.QueryRowContext(ctx, `SELECT reminder_emails, digest_hour, `+s.d.timeAsText+`updated_at, version
+	err := q.QueryRowContext(ctx, `SELECT reminder_emails, digest_hour, updated_at, version
 		FROM user_preferences WHERE user_id = $1`, userID).Scan(&p.ReminderEmails, &hour, &updated, &p.Version)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		if err := q.QueryRowContext(ctx, `SELECT `+s.d.timeAsText+`created_at FROM users WHERE id = $1`, userID).Scan(&updated); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT created_at FROM users WHERE id = $1`, userID).Scan(&updated); err != nil {
 			return p, fmt.Errorf("preferences: %w", s.mapErr(err))
 		}
 		p.UpdatedAt = updated.Time.UTC()
@@ -144,9 +144,8 @@ func (s *Store) ListNotifications(ctx context.Context, userID uuid.UUID, unread 
 	if err != nil || page.Limit < 1 {
 		return nil, "", fmt.Errorf("list notifications: limit %d: %w", page.Limit, err)
 	}
-	t := s.d.timeAsText
 	var a args
-	q := `SELECT id, user_id, task_id, kind, title, ` + t + `due_date, ` + t + `created_at, ` + t + `read_at FROM notifications
+	q := `SELECT id, user_id, task_id, kind, title, due_date, created_at, read_at FROM notifications
 		WHERE user_id = ` + a.add(userID)
 	if unread {
 		q += ` AND read_at IS NULL`

@@ -55,8 +55,7 @@ func (s *Store) SendDueReminders(ctx context.Context, limit int, render func(Rem
 				LIMIT $2)`, now, limit); err != nil {
 			return s.mapErr(err)
 		}
-		t := s.d.timeAsText
-		rows, err := tx.QueryContext(ctx, `SELECT r.id, r.task_id, t.user_id, t.title, `+t+`t.due_date, `+t+`r.fire_at
+		rows, err := tx.QueryContext(ctx, `SELECT r.id, r.task_id, t.user_id, t.title, t.due_date, r.fire_at
 			FROM reminders r JOIN tasks t ON t.id = r.task_id
 			WHERE r.state = 'PENDING' AND r.fire_at <= $1 AND t.status IN ('TODO', 'IN_PROGRESS')
 			ORDER BY r.fire_at LIMIT $2`+s.d.forUpdateSkipLocked, now, limit)

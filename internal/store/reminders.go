@@ -16,12 +16,8 @@ import (
 // (reminders_due_idx). Every write that moves a task's due date or changes
 // its status calls rescheduleReminders in its own transaction.
 
-// reminderColumns is the select list scanReminder reads; timeAsText
-// prefixes the timestamps (see dbTime).
-func (s *Store) reminderColumns() string {
-	t := s.d.timeAsText
-	return `id, task_id, ` + t + `at, relative, ` + t + `fire_at, state, ` + t + `sent_at`
-}
+// reminderColumns is the select list scanReminder reads.
+const reminderColumns = `id, task_id, at, relative, fire_at, state, sent_at`
 
 // reminderRow is a reminder with the task it belongs to.
 type reminderRow struct {
@@ -68,7 +64,7 @@ func (s *Store) readReminders(ctx context.Context, q querier, taskIDs []uuid.UUI
 		return out, nil
 	}
 	var a args
-	rows, err := q.QueryContext(ctx, `SELECT `+s.reminderColumns()+` FROM reminders WHERE task_id IN `+list(&a, taskIDs)+
+	rows, err := q.QueryContext(ctx, `SELECT `+reminderColumns+` FROM reminders WHERE task_id IN `+list(&a, taskIDs)+
 		` ORDER BY task_id, position`, a...)
 	if err != nil {
 		return nil, fmt.Errorf("reminders: %w", s.mapErr(err))
@@ -238,7 +234,7 @@ func (s *Store) rescheduleReminders(ctx context.Context, tx querier, tasks ...ta
 		byID[t.ID] = t
 	}
 	var a args
-	rows, err := tx.QueryContext(ctx, `SELECT `+s.reminderColumns()+` FROM reminders WHERE task_id IN `+list(&a, ids)+
+	rows, err := tx.QueryContext(ctx, `SELECT `+reminderColumns+` FROM reminders WHERE task_id IN `+list(&a, ids)+
 		` AND (relative IS NOT NULL OR (state = 'PENDING' AND fire_at <= `+a.add(now)+`))`, a...)
 	if err != nil {
 		return fmt.Errorf("reschedule reminders: %w", s.mapErr(err))

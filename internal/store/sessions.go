@@ -75,9 +75,8 @@ func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refresh
 // It is one primary-key query, run on every authenticated request, so that
 // a session ended anywhere is refused everywhere at once.
 func (s *Store) SessionPrincipal(ctx context.Context, sessionID uuid.UUID) (taskapi.Principal, time.Time, error) {
-	t := s.d.timeAsText
 	row := s.queryRow(ctx, `SELECT u.id, u.email, u.username, u.full_name, u.is_active, u.is_verified,
-			u.is_superuser, `+t+`u.created_at, `+t+`u.updated_at, `+t+`s.last_used_at, u.timezone, u.version
+			u.is_superuser, u.created_at, u.updated_at, s.last_used_at, u.timezone, u.version
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.is_active = $3`,
 		sessionID, s.Now(), true)

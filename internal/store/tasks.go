@@ -13,14 +13,9 @@ import (
 	"github.com/taskapi/taskapi"
 )
 
-// taskColumnList is the select list of every task query, in scanTask's
-// order, with the timestamps prefixed by the dialect's timeAsText.
-func taskColumnList(timeAsText string) string {
-	t := timeAsText
-	return `id, user_id, category_id, title, description, status, priority, ` +
-		t + `due_date, ` + t + `completed_at, ` + t + `created_at, ` + t + `updated_at, version, ` +
-		`parent_id, position, ` + taskCounts
-}
+// taskColumns is the select list of every task query, in scanTask's order.
+const taskColumns = `id, user_id, category_id, title, description, status, priority, ` +
+	`due_date, completed_at, created_at, updated_at, version, parent_id, position, ` + taskCounts
 
 // taskCounts are the aggregates of each task in its select list: one probe
 // of tasks_parent_idx or comments_task_idx each, so a page of tasks costs
@@ -291,7 +286,7 @@ func (s *Store) GetTask(ctx context.Context, userID, id uuid.UUID) (taskapi.Task
 }
 
 func (s *Store) getTask(ctx context.Context, q querier, userID, id uuid.UUID, lock string) (taskapi.Task, error) {
-	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+s.d.taskColumns+` FROM tasks WHERE id = $1 AND user_id = $2`+lock, id, userID))
+	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE id = $1 AND user_id = $2`+lock, id, userID))
 	if err != nil {
 		return taskapi.Task{}, s.mapErr(err)
 	}

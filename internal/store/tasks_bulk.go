@@ -118,7 +118,7 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 		}
 	}
 	a = args{userID}
-	rows, err = tx.QueryContext(ctx, `SELECT `+s.d.taskColumns+` FROM tasks WHERE user_id = $1 AND id IN `+list(&a, b.IDs), a...)
+	rows, err = tx.QueryContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE user_id = $1 AND id IN `+list(&a, b.IDs), a...)
 	if err != nil {
 		return BulkResult{}, s.mapErr(err)
 	}

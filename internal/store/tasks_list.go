@@ -126,7 +126,7 @@ func (l *taskLister) section(ctx context.Context, keyed bool, after *position, n
 		return l.searchSection(ctx, keyed, after, n)
 	}
 	var a args
-	query := l.sectionSQL(&a, keyed, after, n, l.s.d.taskColumns, l.q.Filter)
+	query := l.sectionSQL(&a, keyed, after, n, taskColumns, l.q.Filter)
 	rows, err := l.s.query(ctx, query, a...)
 	if err != nil {
 		return nil, nil, err

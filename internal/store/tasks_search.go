@@ -117,7 +117,7 @@ func (l *taskLister) timedSection(ctx context.Context, keyed bool, after *positi
 		return nil, err
 	}
 	var a args
-	rows, err := tx.QueryContext(ctx, l.sectionSQL(&a, keyed, after, n, l.s.d.taskColumns, l.q.Filter), a...)
+	rows, err := tx.QueryContext(ctx, l.sectionSQL(&a, keyed, after, n, taskColumns, l.q.Filter), a...)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +167,7 @@ func (l *taskLister) scanSection(ctx context.Context, keyed bool, after *positio
 	}
 	if w.toIndex {
 		var a args
-		rows, err := tx.QueryContext(ctx, l.sectionSQL(&a, keyed, after, n, l.s.d.taskColumns, l.q.Filter), a...)
+		rows, err := tx.QueryContext(ctx, l.sectionSQL(&a, keyed, after, n, taskColumns, l.q.Filter), a...)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -179,7 +179,7 @@ func (l *taskLister) scanSection(ctx context.Context, keyed bool, after *positio
 	}
 	var more *position
 	if w.stoppedAt != 0 {
-		t, err := scanTask(tx.QueryRowContext(ctx, `SELECT `+l.s.d.taskColumns+` FROM tasks WHERE seq = $1`, w.stoppedAt))
+		t, err := scanTask(tx.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE seq = $1`, w.stoppedAt))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -193,7 +193,7 @@ func (l *taskLister) scanSection(ctx context.Context, keyed bool, after *positio
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := tx.QueryContext(ctx, searchHitsSQL(l.s.d.taskColumns, l.order()), l.userID, string(seqs))
+	rows, err := tx.QueryContext(ctx, searchHitsSQL(taskColumns, l.order()), l.userID, string(seqs))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -148,7 +148,7 @@ func (s *Store) completeSubtrees(ctx context.Context, tx querier, userID uuid.UU
 	for id := range done {
 		ids = append(ids, id)
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT `+s.d.taskColumns+` FROM tasks WHERE user_id = $1 AND id IN `+list(&a, ids), a...)
+	rows, err = tx.QueryContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE user_id = $1 AND id IN `+list(&a, ids), a...)
 	if err != nil {
 		return 0, s.mapErr(err)
 	}
@@ -194,7 +194,7 @@ func (s *Store) ListSubtasks(ctx context.Context, userID, parentID uuid.UUID, pa
 	if after != nil {
 		where += " AND " + subtaskOrder.after(&a, after, false)
 	}
-	rows, err := s.query(ctx, `SELECT `+s.d.taskColumns+` FROM tasks WHERE `+where+
+	rows, err := s.query(ctx, `SELECT `+taskColumns+` FROM tasks WHERE `+where+
 		` ORDER BY `+subtaskOrder.order(false)+` LIMIT `+a.add(page.Limit+1), a...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list subtasks: %w", err)

@@ -174,9 +174,8 @@ func (s *Store) ClaimDelivery(ctx context.Context, lease time.Duration) (Deliver
 		secret         string
 		previous       sql.NullString
 	)
-	t := s.d.timeAsText
-	if err := s.queryRow(ctx, `SELECT w.url, u.email, u.username, `+t+`w.failing_since, w.secret, w.previous_secret,
-			`+t+`w.previous_secret_until
+	if err := s.queryRow(ctx, `SELECT w.url, u.email, u.username, w.failing_since, w.secret, w.previous_secret,
+			w.previous_secret_until
 		FROM webhooks w JOIN users u ON u.id = w.user_id WHERE w.id = $1`,
 		c.WebhookID).Scan(&c.URL, &c.OwnerEmail, &c.OwnerName, &failing, &secret, &previous, &until); err != nil {
 		return DeliveryClaim{}, false, fmt.Errorf("claim delivery: %w", s.mapErr(err))
@@ -319,9 +318,8 @@ func (s *Store) ListDeliveries(ctx context.Context, userID, webhookID uuid.UUID,
 	if after != nil {
 		where += ` AND ` + deliveryOrder.after(&a, after, true)
 	}
-	t := s.d.timeAsText
 	rows, err := s.query(ctx, `SELECT id, event_type, entity_type, entity_id, seq, attempts, last_status, last_error,
-			last_duration_ms, payload, response_body, `+t+`created_at, `+t+`delivered_at, `+t+`failed_at, `+t+`next_attempt_at
+			last_duration_ms, payload, response_body, created_at, delivered_at, failed_at, next_attempt_at
 		FROM webhook_deliveries WHERE `+where+` ORDER BY `+deliveryOrder.order(true)+` LIMIT `+a.add(page.Limit+1), a...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list deliveries: %w", s.mapErr(err))
