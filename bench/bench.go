@@ -96,7 +96,7 @@ func newBench(ctx context.Context, o *options, stdout, stderr io.Writer) (*bench
 	if err := b.seed.checkTaskColumns(ctx); err != nil {
 		return nil, errors.Join(err, b.close())
 	}
-	b.report = &Report{Mode: o.mode, Date: time.Now().UTC(), Machine: machineInfo(), Engine: st.Engine(),
+	b.report = &Report{Mode: o.mode, Date: time.Now().UTC(), Commit: commit(ctx), Machine: machineInfo(), Engine: st.Engine(),
 		Server: o.server, Concurrency: o.concurrency, WarmupSeconds: o.warmup.Seconds(),
 		DurationSeconds: o.duration.Seconds(), Pages: o.pages, BcryptCost: o.bcryptCost}
 	return b, nil
@@ -219,8 +219,9 @@ func (b *bench) analyze(ctx context.Context) error {
 	return b.timed("vacuum analyze", func() (int, error) { return 0, b.seed.analyze(ctx) })
 }
 
-// load is the default mode: every workload against taskapi, and the read
-// workloads against the floor right after, on the same data.
+// load is the default mode: every workload against taskapi and, for those
+// the floors answer, against both floors right after, on the same data;
+// then, with --open-loop or --rate, the same at a fixed arrival rate.
 func (b *bench) load(ctx context.Context) error {
 	wls, err := findWorkloads(b.o.workloads)
 	if err != nil {
@@ -234,22 +235,13 @@ func (b *bench) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var fl *server
-	needFloor := false
-	for _, wl := range wls {
-		needFloor = needFloor || wl.floor
+	floors, err := b.startFloors(ctx, wls)
+	if err != nil {
+		return err
 	}
-	switch {
-	case !b.o.floor || !needFloor:
-	case b.jwtSecret == "":
-		b.report.Notes = append(b.report.Notes, "no floor: its token check needs --jwt-secret")
-	default:
-		if fl, err = b.startFloor(ctx); err != nil {
-			return err
-		}
-	}
+	b.report.LoadBefore = loadAverage()
 	for _, wl := range wls {
-		res, err := b.measure(ctx, srv, users, pl, wl)
+		res, err := b.measure(ctx, srv, users, pl, wl, 0)
 		if err != nil {
 			return err
 		}
@@ -261,21 +253,80 @@ func (b *bench) load(ctx context.Context) error {
 				return err
 			}
 		}
-		if wl.floor && fl != nil {
-			fres, err := b.measure(ctx, fl, users, pl, wl)
+		if !wl.floor || len(floors) == 0 {
+			b.report.Results = append(b.report.Results, res)
+			continue
+		}
+		out := []Result{res}
+		for _, fl := range floors {
+			fres, err := b.measure(ctx, fl, users, pl, wl, 0)
 			if err != nil {
 				return err
 			}
-			res.VsFloor = ratio(res.RPS, fres.RPS)
-			b.report.Results = append(b.report.Results, res, fres)
-			continue
+			if fl.name == floorName {
+				res.VsFloor = ratio(res.RPS, fres.RPS)
+			} else {
+				res.VsFloorNoSession = ratio(res.RPS, fres.RPS)
+			}
+			out = append(out, fres)
 		}
-		b.report.Results = append(b.report.Results, res)
+		out[0] = res
+		b.report.Results = append(b.report.Results, out...)
+		if open, err := b.openLoop(ctx, srv, floors[0], users, pl, wl, out[1].RPS/2); err != nil {
+			return err
+		} else {
+			b.report.Results = append(b.report.Results, open...)
+		}
 	}
+	b.report.LoadAfter = loadAverage()
 	if err := writeTable(b.stdout, b.report, b.o.markdown); err != nil {
 		return err
 	}
 	return b.writeJSON()
+}
+
+// startFloors starts the floor that checks sessions and the one that does
+// not, when a workload has a floor and the token check can be made.
+func (b *bench) startFloors(ctx context.Context, wls []workload) ([]*server, error) {
+	if !b.o.floor || !slices.ContainsFunc(wls, func(w workload) bool { return w.floor }) {
+		return nil, nil
+	}
+	if b.jwtSecret == "" {
+		b.report.Notes = append(b.report.Notes, "no floor: its token check needs --jwt-secret")
+		return nil, nil
+	}
+	var floors []*server
+	for _, check := range []bool{true, false} {
+		fl, err := b.startFloor(ctx, check)
+		if err != nil {
+			return nil, err
+		}
+		floors = append(floors, fl)
+	}
+	return floors, nil
+}
+
+// openLoop measures wl at a fixed arrival rate against taskapi and the
+// floor, when asked (--open-loop: at half the floor's closed-loop
+// throughput, the floorRate given; --rate: at that rate).
+func (b *bench) openLoop(ctx context.Context, srv, fl *server, users []*benchUser, pl *payloads, wl workload, floorRate float64) ([]Result, error) {
+	rate := b.o.rate
+	if rate == 0 && b.o.openLoop {
+		rate = floorRate
+	}
+	if rate <= 0 {
+		return nil, nil
+	}
+	res, err := b.measure(ctx, srv, users, pl, wl, rate)
+	if err != nil {
+		return nil, err
+	}
+	fres, err := b.measure(ctx, fl, users, pl, wl, rate)
+	if err != nil {
+		return nil, err
+	}
+	res.P99VsFloor = ratio(res.P99MS, fres.P99MS)
+	return []Result{res, fres}, nil
 }
 
 func (b *bench) writeJSON() error {

@@ -58,7 +58,7 @@ func TestFloorServesTheReadWorkloads(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv := httptest.NewServer(newFloorHandler(st, tokens, slog.New(slog.DiscardHandler)))
+		srv := httptest.NewServer(newFloorHandler(st, tokens, slog.New(slog.DiscardHandler), false))
 		defer srv.Close()
 		get := func(path string, token string) (int, []byte) {
 			t.Helper()

@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -28,7 +26,15 @@ type loadOptions struct {
 	// Pages > 1 makes the list kinds follow next_cursor for that many pages
 	// before starting again from the first.
 	Pages int
+	// Rate > 0 makes the run open-loop: requests are due at this many per
+	// second whatever the server does, and Concurrency is the number of
+	// connections they share.
+	Rate float64
 }
+
+// lateAfter is how long after its due time an open-loop request may be
+// sent before it counts as late: every connection was busy.
+const lateAfter = time.Millisecond
 
 // loadTarget is a server and the users to send load as.
 type loadTarget struct {
@@ -51,6 +57,9 @@ type rawResult struct {
 	want    [numKinds]int
 	samples []string
 	elapsed time.Duration
+	// late counts the measured open-loop requests sent more than lateAfter
+	// after they were due.
+	late uint64
 }
 
 // total merges the kinds' histograms.
@@ -85,8 +94,15 @@ func newHTTPClient(concurrency int, timeout time.Duration) *http.Client {
 
 // runLoad sends wl to the target with opts.Concurrency workers: a warm-up
 // whose requests are not recorded, then the measured phase. A request is
-// recorded when it starts inside the measured phase; the phase's length is
-// from its start until the last such request has finished.
+// recorded when it starts (open loop: is due) inside the measured phase;
+// the phase's length is from its start until the last such request has
+// finished.
+//
+// Closed loop, each worker sends its next request when the last one is
+// answered. Open loop (opts.Rate > 0), request i is due at start + i/rate
+// whatever the server does; a free worker takes the next due request, and
+// its latency runs from the due time, so a server that stalls shows as
+// latency rather than as fewer requests (no coordinated omission).
 func runLoad(ctx context.Context, client *http.Client, tgt *loadTarget, wl workload, opts loadOptions) (*rawResult, error) {
 	if len(tgt.users) == 0 {
 		return nil, errors.New("no users to send load as")
@@ -114,7 +130,7 @@ func runLoad(ctx context.Context, client *http.Client, tgt *loadTarget, wl workl
 	start := time.Now()
 	measureFrom := start.Add(opts.Warmup)
 	stopAt := measureFrom.Add(opts.Duration)
-	var issued atomic.Uint64
+	var issued, late atomic.Uint64
 	workers := make([]*worker, opts.Concurrency)
 	var wg sync.WaitGroup
 	for i := range workers {
@@ -134,9 +150,27 @@ func runLoad(ctx context.Context, client *http.Client, tgt *loadTarget, wl workl
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil && time.Now().Before(stopAt) && issued.Add(1) <= opts.MaxRequests {
+			for ctx.Err() == nil {
+				var due time.Time
+				record := false
+				if opts.Rate > 0 {
+					i := issued.Add(1) - 1
+					due = start.Add(time.Duration(float64(i) / opts.Rate * float64(time.Second)))
+					if i >= opts.MaxRequests || !due.Before(stopAt) || !sleepUntil(ctx, due) {
+						return
+					}
+					record = !due.Before(measureFrom)
+					if record && time.Since(due) > lateAfter {
+						late.Add(1)
+					}
+				} else {
+					if !time.Now().Before(stopAt) || issued.Add(1) > opts.MaxRequests {
+						return
+					}
+					record = !time.Now().Before(measureFrom)
+				}
 				k := pick(w.rng, wl.parts, totalWeight)
-				w.do(ctx, client, w.next(k), !time.Now().Before(measureFrom))
+				w.do(ctx, client, w.next(k), record, due)
 			}
 		}()
 	}
@@ -144,7 +178,7 @@ func runLoad(ctx context.Context, client *http.Client, tgt *loadTarget, wl workl
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out := &rawResult{elapsed: time.Since(measureFrom)}
+	out := &rawResult{elapsed: time.Since(measureFrom), late: late.Load()}
 	if out.elapsed < 0 {
 		out.elapsed = 0
 	}
@@ -174,6 +208,22 @@ func runLoad(ctx context.Context, client *http.Client, tgt *loadTarget, wl workl
 	return out, nil
 }
 
+// sleepUntil waits until t; it reports false when ctx ended first.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
 // pick chooses a kind by weight.
 func pick(rng *rand.Rand, parts []weighted, total int) kind {
 	if len(parts) == 1 {
@@ -187,127 +237,6 @@ func pick(rng *rand.Rand, parts []weighted, total int) kind {
 		n -= p.weight
 	}
 	return parts[len(parts)-1].kind
-}
-
-// worker sends requests one after another on its own connection, as one
-// user. It is used by one goroutine only.
-type worker struct {
-	rng   *rand.Rand
-	tgt   *loadTarget
-	user  *benchUser
-	auth  string
-	login []byte
-	pages int
-
-	// The page being walked, per list kind: its URL without cursor, the
-	// cursor of the next page and how many pages were read.
-	pageURL  [numKinds]string
-	cursor   [numKinds]string
-	pageDone [numKinds]int
-
-	hist    [numKinds]*histogram
-	status  [numKinds]map[int]uint64
-	netErrs [numKinds]uint64
-	want    [numKinds]int
-	samples []string
-	body    bytes.Buffer
-}
-
-// next builds the next request of kind k.
-func (w *worker) next(k kind) request {
-	base := w.tgt.baseURL + "/api/v1"
-	switch k {
-	case kindGet:
-		id := w.user.TaskIDs[w.rng.IntN(len(w.user.TaskIDs))]
-		return request{kind: k, method: http.MethodGet, url: base + "/tasks/" + id.String(), auth: w.auth, want: http.StatusOK}
-	case kindCreate:
-		b := w.tgt.payloads.create[w.rng.IntN(len(w.tgt.payloads.create))]
-		return request{kind: k, method: http.MethodPost, url: base + "/tasks", auth: w.auth, body: b, want: http.StatusCreated}
-	case kindUpdate:
-		id := w.user.TaskIDs[w.rng.IntN(len(w.user.TaskIDs))]
-		b := w.tgt.payloads.update[w.rng.IntN(len(w.tgt.payloads.update))]
-		return request{kind: k, method: http.MethodPatch, url: base + "/tasks/" + id.String(), auth: w.auth, body: b, want: http.StatusOK}
-	case kindLogin:
-		return request{kind: k, method: http.MethodPost, url: base + "/auth/login", body: w.login, want: http.StatusOK}
-	}
-	if w.cursor[k] == "" {
-		terms := searchTerms()
-		w.pageURL[k] = base + "/tasks?" + listQuery(k, terms[w.rng.IntN(len(terms))])
-		w.pageDone[k] = 0
-		return request{kind: k, method: http.MethodGet, url: w.pageURL[k], auth: w.auth, want: http.StatusOK}
-	}
-	return request{kind: k, method: http.MethodGet, url: w.pageURL[k] + "&cursor=" + url.QueryEscape(w.cursor[k]), auth: w.auth, want: http.StatusOK}
-}
-
-// do sends r and, when record is set, records its latency and status.
-func (w *worker) do(ctx context.Context, client *http.Client, r request, record bool) {
-	k := r.kind
-	w.want[k] = r.want
-	req, err := r.httpRequest(ctx)
-	if err != nil {
-		w.fail(k, record, fmt.Sprintf("build request: %v", err))
-		return
-	}
-	start := time.Now()
-	res, err := client.Do(req)
-	if err != nil {
-		if ctx.Err() == nil {
-			w.fail(k, record, err.Error())
-		}
-		w.cursor[k] = ""
-		return
-	}
-	w.body.Reset()
-	_, rerr := w.body.ReadFrom(io.LimitReader(res.Body, maxBody))
-	res.Body.Close()
-	elapsed := time.Since(start)
-	if rerr != nil && ctx.Err() == nil {
-		w.fail(k, record, fmt.Sprintf("read body: %v", rerr))
-		w.cursor[k] = ""
-		return
-	}
-	if record {
-		if w.hist[k] == nil {
-			w.hist[k] = &histogram{}
-			w.status[k] = map[int]uint64{}
-		}
-		w.hist[k].record(elapsed)
-		w.status[k][res.StatusCode]++
-		if res.StatusCode != r.want {
-			w.sample(fmt.Sprintf("%s: %d", k, res.StatusCode), snippet(w.body.Bytes()))
-		}
-	}
-	w.advancePage(k, res.StatusCode == http.StatusOK)
-}
-
-// advancePage moves a list kind to its next page, or back to the first.
-func (w *worker) advancePage(k kind, ok bool) {
-	if !k.isList() || w.pages <= 1 {
-		return
-	}
-	w.pageDone[k]++
-	next := ""
-	if ok && w.pageDone[k] < w.pages {
-		next = nextCursor(w.body.Bytes())
-	}
-	w.cursor[k] = next
-}
-
-func (w *worker) fail(k kind, record bool, msg string) {
-	if !record {
-		return
-	}
-	w.netErrs[k]++
-	w.sample(k.String()+": net", msg)
-}
-
-// sample keeps the first message of each class of failure ("get: 404",
-// "list: net"), up to maxSamples. A sample reads "CLASS MESSAGE".
-func (w *worker) sample(class, msg string) {
-	if len(w.samples) >= maxSamples || slices.ContainsFunc(w.samples, func(s string) bool { return sampleClass(s) == class }) {
-		return
-	}
-	w.samples = append(w.samples, class+" "+msg)
 }
 
 // sampleClass is the class a sample starts with: the kind and the status.

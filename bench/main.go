@@ -64,6 +64,8 @@ type options struct {
 	large       int
 	workloads   string
 	floor       bool
+	openLoop    bool
+	rate        float64
 	concurrency int
 	warmup      time.Duration
 	duration    time.Duration
@@ -112,6 +114,8 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.large, "large", 1_000_000, "scale: tasks of the user in the second measurement")
 	fs.StringVar(&o.workloads, "workloads", "", "comma-separated workloads (load default: "+defaultLoadWorkloads+"; scale default: "+defaultScaleWorkloads+")")
 	fs.BoolVar(&o.floor, "floor", true, "load: also run the read workloads against the floor server and print taskapi/floor")
+	fs.BoolVar(&o.openLoop, "open-loop", false, "load: after the closed-loop runs, each workload with a floor again at a fixed arrival rate of half the floor's closed-loop throughput, against taskapi and the floor")
+	fs.Float64Var(&o.rate, "rate", 0, "load: the open-loop arrival rate in requests/s (instead of half the floor's throughput)")
 	fs.IntVar(&o.concurrency, "concurrency", 32, "connections (workers), each sending one request at a time")
 	fs.DurationVar(&o.warmup, "warmup", 5*time.Second, "warm-up before each measurement (not recorded)")
 	fs.DurationVar(&o.duration, "duration", 15*time.Second, "measured time of each workload")
@@ -179,6 +183,9 @@ func (o *options) validate() error {
 	}
 	if o.duration <= 0 || o.warmup < 0 || o.timeout <= 0 || o.maxRequests == 0 || o.pages < 1 || o.pages > 10_000 {
 		return errors.New("need --duration > 0, --warmup ≥ 0, --timeout > 0, --max-requests > 0 and 1 ≤ --pages ≤ 10000")
+	}
+	if o.rate < 0 || o.rate > 1_000_000 {
+		return errors.New("--rate must be 0 to 1000000 requests/s")
 	}
 	if o.pprof != "" && o.server != "subprocess" {
 		return errors.New("--pprof applies to the subprocess server")

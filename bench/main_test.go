@@ -62,19 +62,19 @@ func TestOptions(t *testing.T) {
 }
 
 // TestInProcessSmoke runs the whole tool briefly, in process, on SQLite:
-// seeding, tokens by login, taskapi and the floor, the table and the JSON
-// file. It checks that everything ran without errors and was reported,
+// seeding, tokens by login, taskapi and both floors closed and open loop,
+// the table and the JSON file. It checks that everything ran without errors and was reported,
 // never how fast.
 func TestInProcessSmoke(t *testing.T) {
 	jsonPath := filepath.Join(t.TempDir(), "report.json")
 	var out, errs bytes.Buffer
 	err := run(context.Background(), []string{"load", "--server", "inprocess", "--users", "2", "--tasks", "120",
 		"--sample", "20", "--concurrency", "2", "--warmup", "0s", "--duration", "150ms",
-		"--workloads", "get,list,login", "--json", jsonPath}, &out, &errs)
+		"--workloads", "get,list,login", "--open-loop", "--json", jsonPath}, &out, &errs)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, errs.String())
 	}
-	for _, want := range []string{"get", "list", "floor", "taskapi", "seeded tasks (120 per user): 240 rows"} {
+	for _, want := range []string{"get", "list", "floor", "floor-nosession", "open ", "taskapi", "seeded tasks (120 per user): 240 rows"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -92,7 +92,7 @@ func TestInProcessSmoke(t *testing.T) {
 		Tokens, Engine string
 		BcryptCost     int
 	}
-	if diff := cmp.Diff(summary{5, "login", "sqlite", 10}, summary{len(r.Results), r.Tokens, r.Engine, r.BcryptCost}); diff != "" {
+	if diff := cmp.Diff(summary{11, "login", "sqlite", 10}, summary{len(r.Results), r.Tokens, r.Engine, r.BcryptCost}); diff != "" {
 		t.Fatalf("report (-want +got):\n%s", diff)
 	}
 	for _, res := range r.Results {

@@ -67,19 +67,33 @@ func (b *bench) serveFlags() []string {
 	return append(flags, b.o.serverArgs...)
 }
 
-// startFloor starts the floor server on the same database.
-func (b *bench) startFloor(ctx context.Context) (*server, error) {
+// The floors' names in the report: the one that checks sessions, as the
+// contract demands, and the older one that does not.
+const (
+	floorName          = "floor"
+	floorNoSessionName = "floor-nosession"
+)
+
+// startFloor starts a floor server on the same database.
+func (b *bench) startFloor(ctx context.Context, checkSession bool) (*server, error) {
 	var srv *server
 	var err error
+	name := floorName
+	if !checkSession {
+		name = floorNoSessionName
+	}
 	if b.o.server == "inprocess" {
-		srv, err = startFloorInProcess(ctx, b.dbURL, b.jwtSecret, b.log)
+		srv, err = startFloorInProcess(ctx, name, b.dbURL, b.jwtSecret, checkSession, b.log)
 	} else {
 		exe, xerr := os.Executable()
 		if xerr != nil {
 			return nil, fmt.Errorf("find the bench binary: %w", xerr)
 		}
-		srv, err = startProcess(ctx, "floor", exe, []string{floorServeCommand, "--database-url", b.dbURL},
-			processEnv("TASKAPI_JWT_SECRET="+b.jwtSecret), b.stderr)
+		args := []string{floorServeCommand, "--database-url", b.dbURL}
+		if !checkSession {
+			args = append(args, "--no-session-check")
+		}
+		srv, err = startProcess(ctx, name, exe, args, processEnv("TASKAPI_JWT_SECRET="+b.jwtSecret), b.stderr)
 	}
 	if err != nil {
 		return nil, err
@@ -101,26 +115,33 @@ func (b *bench) tokenSource(srv *server) (*tokenSource, error) {
 	return newTokenSource(b.client, srv.url, b.mint), nil
 }
 
-func (b *bench) loadOptions() loadOptions {
+func (b *bench) loadOptions(rate float64) loadOptions {
 	return loadOptions{Concurrency: b.o.concurrency, Warmup: b.o.warmup, Duration: b.o.duration,
-		MaxRequests: b.o.maxRequests, Pages: b.o.pages}
+		MaxRequests: b.o.maxRequests, Pages: b.o.pages, Rate: rate}
 }
 
-// measure runs one workload against srv and watches the server's memory.
-func (b *bench) measure(ctx context.Context, srv *server, users []*benchUser, pl *payloads, wl workload) (Result, error) {
-	fmt.Fprintf(b.stderr, "%s/%s: %s warm-up, %s measured…\n", wl.name, srv.name, b.o.warmup, b.o.duration)
+// measure runs one workload against srv, closed loop or, with rate > 0,
+// open loop at that many requests per second, and watches the server's
+// memory.
+func (b *bench) measure(ctx context.Context, srv *server, users []*benchUser, pl *payloads, wl workload, rate float64) (Result, error) {
+	loop := "closed loop"
+	if rate > 0 {
+		loop = fmt.Sprintf("open loop at %.0f/s", rate)
+	}
+	fmt.Fprintf(b.stderr, "%s/%s: %s, %s warm-up, %s measured…\n", wl.name, srv.name, loop, b.o.warmup, b.o.duration)
 	stopRSS := srv.rss.watch(ctx)
-	raw, err := runLoad(ctx, b.client, &loadTarget{baseURL: srv.url, users: users, payloads: pl}, wl, b.loadOptions())
+	raw, err := runLoad(ctx, b.client, &loadTarget{baseURL: srv.url, users: users, payloads: pl}, wl, b.loadOptions(rate))
 	peak := stopRSS()
 	if err != nil {
 		return Result{}, fmt.Errorf("%s/%s: %w", wl.name, srv.name, err)
 	}
 	res := newResult(raw, wl, srv.name, b.st.Engine())
+	res.Rate = rate
 	res.PeakRSSBytes = peak
 	if srv.rss != nil {
 		res.RSSNote = srv.rss.note
 	}
-	fmt.Fprintf(b.stderr, "%s/%s: %.0f req/s, p99 %s, errors %s\n", wl.name, srv.name, res.RPS, msText(res.P99MS), errorsText(res.Errors))
+	fmt.Fprintf(b.stderr, "%s/%s: %.0f req/s, p99 %s, errors %s, late %d\n", wl.name, srv.name, res.RPS, msText(res.P99MS), errorsText(res.Errors), res.Late)
 	// Let connections and the server settle between workloads.
 	b.client.CloseIdleConnections()
 	return res, nil

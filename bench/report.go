@@ -17,7 +17,10 @@ import (
 type Report struct {
 	Mode            string     `json:"mode"` // load or scale
 	Date            time.Time  `json:"date"`
+	Commit          string     `json:"commit"`
 	Machine         Machine    `json:"machine"`
+	LoadBefore      string     `json:"load_before"` // /proc/loadavg before and after the measurements
+	LoadAfter       string     `json:"load_after"`
 	Engine          string     `json:"engine"`
 	Server          string     `json:"server"` // subprocess, inprocess or url
 	Concurrency     int        `json:"concurrency"`
@@ -69,8 +72,15 @@ type Result struct {
 	ErrorSamples []string          `json:"error_samples,omitempty"`
 	PeakRSSBytes int64             `json:"peak_rss_bytes,omitempty"`
 	RSSNote      string            `json:"rss_note,omitempty"`
-	VsFloor      float64           `json:"vs_floor,omitempty"` // throughput taskapi / floor
-	Parts        []Part            `json:"parts,omitempty"`    // the mix, by kind of request
+	VsFloor      float64           `json:"vs_floor,omitempty"` // throughput taskapi / floor (session-checking)
+	// VsFloorNoSession is throughput taskapi / the floor without a session check.
+	VsFloorNoSession float64 `json:"vs_floor_nosession,omitempty"`
+	// Rate is the open-loop arrival rate (requests/s), 0 for closed loop;
+	// Late counts the requests sent more than 1 ms after they were due.
+	Rate       float64 `json:"rate,omitempty"`
+	Late       uint64  `json:"late,omitempty"`
+	P99VsFloor float64 `json:"p99_vs_floor,omitempty"` // open loop: p99 taskapi / floor at the same rate
+	Parts      []Part  `json:"parts,omitempty"`        // the mix, by kind of request
 }
 
 // Part is one kind of request inside a mixed workload.
@@ -106,7 +116,7 @@ func newResult(raw *rawResult, wl workload, target, engine string) Result {
 		Requests: h.count, Seconds: raw.elapsed.Seconds(),
 		MeanMS: ms(h.mean()), P50MS: ms(h.quantile(0.50)), P90MS: ms(h.quantile(0.90)),
 		P99MS: ms(h.quantile(0.99)), MaxMS: ms(h.max()),
-		Errors: map[string]uint64{}, ErrorSamples: raw.samples,
+		Errors: map[string]uint64{}, ErrorSamples: raw.samples, Late: raw.late,
 	}
 	if raw.elapsed > 0 {
 		r.RPS = float64(h.count) / raw.elapsed.Seconds()
@@ -195,7 +205,7 @@ func sizeText(n int) string {
 // writeHeader prints what, where and how the run measured.
 func writeHeader(w io.Writer, r *Report) {
 	m := r.Machine
-	fmt.Fprintf(w, "taskapi bench: %s on %s (%s server), %s\n", r.Mode, r.Engine, r.Server, r.Date.Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(w, "taskapi bench: %s on %s (%s server), %s, commit %s\n", r.Mode, r.Engine, r.Server, r.Date.Format("2006-01-02 15:04 MST"), r.Commit)
 	fmt.Fprintf(w, "machine: %d × %s, %.0f GiB, %s/%s %s, %s\n", m.CPUs, m.CPUModel, float64(m.MemoryBytes)/(1<<30), m.OS, m.Arch, m.Kernel, m.GoVersion)
 	secs := func(v float64) string {
 		return time.Duration(v * float64(time.Second)).Round(time.Millisecond).String()
@@ -204,6 +214,9 @@ func writeHeader(w io.Writer, r *Report) {
 		r.Concurrency, secs(r.DurationSeconds), secs(r.WarmupSeconds), r.Pages, r.BcryptCost, r.Tokens)
 	for _, s := range r.Seeding {
 		fmt.Fprintf(w, "seeded %s: %d rows in %.1fs (%.0f rows/s)\n", s.What, s.Rows, s.Seconds, s.RowsPerSecond)
+	}
+	if r.LoadBefore != "" {
+		fmt.Fprintf(w, "load average: %s before, %s after\n", r.LoadBefore, r.LoadAfter)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
@@ -216,12 +229,17 @@ func writeHeader(w io.Writer, r *Report) {
 // README's Performance section).
 func writeTable(w io.Writer, r *Report, markdown bool) error {
 	writeHeader(w, r)
-	rows := [][]string{{"workload", "target", "engine", "req/s", "p50", "p90", "p99", "max", "errors", "peak RSS", "vs floor"}}
+	rows := [][]string{{"workload", "target", "engine", "loop", "req/s", "p50", "p90", "p99", "max", "errors", "late", "peak RSS", "÷ floor", "÷ floor-nosession", "p99 ÷ floor"}}
 	inProcess := false
 	for _, x := range r.Results {
-		rows = append(rows, []string{x.Workload, x.Target, x.Engine, fmt.Sprintf("%.0f", x.RPS),
+		loop := "closed"
+		if x.Rate > 0 {
+			loop = fmt.Sprintf("open %.0f/s", x.Rate)
+		}
+		rows = append(rows, []string{x.Workload, x.Target, x.Engine, loop, fmt.Sprintf("%.0f", x.RPS),
 			msText(x.P50MS), msText(x.P90MS), msText(x.P99MS), msText(x.MaxMS), errorsText(x.Errors),
-			mbText(x.PeakRSSBytes, x.RSSNote), ratioText(x.VsFloor)})
+			strconv.FormatUint(x.Late, 10), mbText(x.PeakRSSBytes, x.RSSNote), ratioText(x.VsFloor),
+			ratioText(x.VsFloorNoSession), ratioText(x.P99VsFloor)})
 		inProcess = inProcess || x.RSSNote != ""
 	}
 	if err := renderRows(w, rows, markdown); err != nil {
@@ -272,7 +290,7 @@ func renderRows(w io.Writer, rows [][]string, markdown bool) error {
 				seps := make([]string, len(row))
 				for j := range seps {
 					seps[j] = "---"
-					if j >= 3 {
+					if j >= 4 {
 						seps[j] = "---:"
 					}
 				}

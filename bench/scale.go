@@ -46,7 +46,7 @@ func (b *bench) scale(ctx context.Context) error {
 	}
 	small := make([]Result, len(wls))
 	for i, wl := range wls {
-		if small[i], err = b.measure(ctx, srv, users, pl, wl); err != nil {
+		if small[i], err = b.measure(ctx, srv, users, pl, wl, 0); err != nil {
 			return err
 		}
 		small[i].Tasks = b.o.small
@@ -55,7 +55,7 @@ func (b *bench) scale(ctx context.Context) error {
 		return err
 	}
 	for i, wl := range wls {
-		large, err := b.measure(ctx, srv, users, pl, wl)
+		large, err := b.measure(ctx, srv, users, pl, wl, 0)
 		if err != nil {
 			return err
 		}

@@ -206,14 +206,14 @@ func startTaskapiInProcess(ctx context.Context, cfg *config.Config, log *slog.Lo
 	return srv, nil
 }
 
-// startFloorInProcess serves the floor over a store of its own.
-func startFloorInProcess(ctx context.Context, databaseURL, jwtSecret string, log *slog.Logger) (*server, error) {
+// startFloorInProcess serves a floor named name over a store of its own.
+func startFloorInProcess(ctx context.Context, name, databaseURL, jwtSecret string, checkSession bool, log *slog.Logger) (*server, error) {
 	st, err := store.Open(ctx, databaseURL)
 	if err != nil {
 		return nil, err
 	}
-	h := newFloorHandler(st, auth.NewTokens(jwtSecret, nil, time.Hour, time.Now), log)
-	srv, err := serveInProcess("floor", h, st.Close)
+	h := newFloorHandler(st, auth.NewTokens(jwtSecret, nil, time.Hour, time.Now), log, checkSession)
+	srv, err := serveInProcess(name, h, st.Close)
 	if err != nil {
 		st.Close()
 		return nil, err

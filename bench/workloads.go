@@ -88,8 +88,8 @@ func workloads() []workload {
 		one("due", kindDue, true),
 		one("search", kindSearch, true),
 		one("get", kindGet, true),
-		one("create", kindCreate, false),
-		one("update", kindUpdate, false),
+		one("create", kindCreate, true),
+		one("update", kindUpdate, true),
 		one("login", kindLogin, false),
 		{name: "mix", parts: []weighted{
 			{kindList, 30}, {kindFiltered, 15}, {kindSearch, 10}, {kindGet, 25},
