@@ -235,6 +235,9 @@ func (b *bench) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := b.prepare(ctx, ts, users, wls); err != nil {
+		return err
+	}
 	floors, err := b.startFloors(ctx, wls)
 	if err != nil {
 		return err
@@ -283,6 +286,29 @@ func (b *bench) load(ctx context.Context) error {
 		return err
 	}
 	return b.writeJSON()
+}
+
+// prepare gives the users what the chosen workloads need beyond tokens:
+// a task with subtasks, a web session.
+func (b *bench) prepare(ctx context.Context, ts *tokenSource, users []*benchUser, wls []workload) error {
+	needs := func(k kind) bool {
+		return slices.ContainsFunc(wls, func(w workload) bool {
+			return slices.ContainsFunc(w.parts, func(p weighted) bool { return p.kind == k })
+		})
+	}
+	for _, u := range users {
+		if needs(kindSubtasks) {
+			if err := b.seed.ensureTree(ctx, u); err != nil {
+				return err
+			}
+		}
+		if needs(kindWebList) {
+			if err := ts.webLogin(ctx, u); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // startFloors starts the floor that checks sessions and the one that does

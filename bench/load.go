@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // loadOptions shape one run of a workload.
@@ -115,11 +117,14 @@ func runLoad(ctx context.Context, client *http.Client, tgt *loadTarget, wl workl
 				}
 			}
 		}
-		if p.kind != kindLogin {
-			for _, u := range tgt.users {
-				if len(u.Auth) == 0 {
-					return nil, fmt.Errorf("workload %s needs a token for user %s", wl.name, u.Username)
-				}
+		for _, u := range tgt.users {
+			switch {
+			case p.kind == kindWebList && u.WebCookie == "":
+				return nil, fmt.Errorf("workload %s needs a web session for user %s", wl.name, u.Username)
+			case p.kind == kindSubtasks && u.TreeID == uuid.Nil:
+				return nil, fmt.Errorf("workload %s needs a task with subtasks for user %s", wl.name, u.Username)
+			case p.kind != kindLogin && p.kind != kindWebList && len(u.Auth) == 0:
+				return nil, fmt.Errorf("workload %s needs a token for user %s", wl.name, u.Username)
 			}
 		}
 	}

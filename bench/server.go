@@ -20,6 +20,7 @@ import (
 	"github.com/taskapi/taskapi/internal/config"
 	"github.com/taskapi/taskapi/internal/httpapi"
 	"github.com/taskapi/taskapi/internal/store"
+	"github.com/taskapi/taskapi/internal/web"
 )
 
 // server is a running HTTP server the load is sent to.
@@ -198,7 +199,12 @@ func startTaskapiInProcess(ctx context.Context, cfg *config.Config, log *slog.Lo
 		return nil, err
 	}
 	closeAll := func() error { return st.Close() }
-	h := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: "bench"})
+	app, err := web.New(web.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log,
+		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP})
+	if err != nil {
+		return nil, errors.Join(err, closeAll())
+	}
+	h := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: "bench", Pages: app.Register})
 	srv, err := serveInProcess("taskapi", h, closeAll)
 	if err != nil {
 		return nil, errors.Join(err, closeAll())

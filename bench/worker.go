@@ -52,6 +52,13 @@ func (w *worker) next(k kind) request {
 		return request{kind: k, method: http.MethodPatch, url: base + "/tasks/" + id.String(), auth: w.auth, body: b, want: http.StatusOK}
 	case kindLogin:
 		return request{kind: k, method: http.MethodPost, url: base + "/auth/login", body: w.login, want: http.StatusOK}
+	case kindQuick:
+		b := w.tgt.payloads.quick[w.rng.IntN(len(w.tgt.payloads.quick))]
+		return request{kind: k, method: http.MethodPost, url: base + "/tasks/quick", auth: w.auth, body: b, want: http.StatusCreated}
+	case kindSubtasks:
+		return request{kind: k, method: http.MethodGet, url: base + "/tasks/" + w.user.TreeID.String() + "/subtasks?limit=50", auth: w.auth, want: http.StatusOK}
+	case kindWebList:
+		return request{kind: k, method: http.MethodGet, url: w.tgt.baseURL + "/all", cookie: w.user.WebCookie, want: http.StatusOK}
 	}
 	if w.cursor[k] == "" {
 		terms := searchTerms()

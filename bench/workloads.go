@@ -31,10 +31,14 @@ const (
 	kindCreate               // POST /tasks
 	kindUpdate               // PATCH /tasks/{id}
 	kindLogin                // POST /auth/login
+	kindQuick                // POST /tasks/quick
+	kindSubtasks             // GET /tasks/{id}/subtasks
+	kindWebList              // GET /all, the web app's list page
 	numKinds
 )
 
-var kindNames = [numKinds]string{"list", "filtered", "priority", "due", "search", "get", "create", "update", "login"}
+var kindNames = [numKinds]string{"list", "filtered", "priority", "due", "search", "get", "create", "update", "login",
+	"quick", "subtasks", "web-list"}
 
 func (k kind) String() string { return kindNames[k] }
 
@@ -91,6 +95,9 @@ func workloads() []workload {
 		one("create", kindCreate, true),
 		one("update", kindUpdate, true),
 		one("login", kindLogin, false),
+		one("quick", kindQuick, false),
+		one("subtasks", kindSubtasks, false),
+		one("web-list", kindWebList, false),
 		{name: "mix", parts: []weighted{
 			{kindList, 30}, {kindFiltered, 15}, {kindSearch, 10}, {kindGet, 25},
 			{kindCreate, 10}, {kindUpdate, 10},
@@ -139,6 +146,11 @@ type benchUser struct {
 	Auth []string
 	// TaskIDs is a sample of the user's tasks, for get and update.
 	TaskIDs []uuid.UUID
+	// TreeID is a task with subtasks, for the subtasks workload.
+	TreeID uuid.UUID
+	// WebCookie is the web app's session cookie ("name=value"), for the
+	// web-list workload.
+	WebCookie string
 }
 
 // searchTerms are what the search workload looks for, lower case while the
@@ -149,6 +161,7 @@ func searchTerms() []string { return []string{"report", "invoice", "zeppelin"} }
 // payloads are request bodies built once, before the load starts, so the
 // load generator spends its CPU on requests, not on encoding.
 type payloads struct {
+	quick  [][]byte
 	create [][]byte
 	update [][]byte
 	login  [][]byte // one per user
@@ -176,6 +189,14 @@ func newPayloads(users []*benchUser, now time.Time) (*payloads, error) {
 		}
 		p.create = append(p.create, b)
 	}
+	for _, line := range []string{"Pay rent tomorrow 9am !high", "Call the plumber friday", "Read the report in 3 days p2",
+		"Book flights next monday 17:00 !urgent", "Water the plants", "Review the invoice dec 24 !low"} {
+		b, err := json.Marshal(map[string]string{"text": line})
+		if err != nil {
+			return nil, err
+		}
+		p.quick = append(p.quick, b)
+	}
 	statuses := []string{"TODO", "IN_PROGRESS", "COMPLETED"}
 	for i := range 24 {
 		b, err := json.Marshal(map[string]any{"status": statuses[i%3], "priority": prios[i%4]})
@@ -200,6 +221,7 @@ type request struct {
 	method string
 	url    string
 	auth   string
+	cookie string
 	body   []byte
 	want   int
 }
@@ -216,6 +238,11 @@ func (r *request) httpRequest(ctx context.Context) (*http.Request, error) {
 	}
 	if r.auth != "" {
 		req.Header.Set("Authorization", r.auth)
+	}
+	if r.cookie != "" {
+		req.Header.Set("Cookie", r.cookie)
+		req.Header.Set("Accept", "text/html")
+		return req, nil
 	}
 	if r.body != nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/taskapi/taskapi"
+)
+
+// treeTitle names the task whose subtasks the subtasks workload reads.
+const treeTitle = "Bench tree"
+
+// treeChildren is how many subtasks that task has.
+const treeChildren = 20
+
+// ensureTree gives u a task with treeChildren subtasks, made through the
+// store as the API makes them (positions, counts), once per database.
+func (s *seeder) ensureTree(ctx context.Context, u *benchUser) error {
+	err := s.st.DB().QueryRowContext(ctx, `SELECT id FROM tasks WHERE user_id = $1 AND title = $2 AND parent_id IS NULL`, u.ID, treeTitle).Scan(&u.TreeID)
+	if err == nil {
+		return nil
+	}
+	parent, _, err := s.st.CreateTask(ctx, u.ID, taskapi.Task{Title: treeTitle, Priority: taskapi.PriorityMedium, Status: taskapi.StatusTodo}, nil)
+	if err != nil {
+		return fmt.Errorf("seed the tree of %s: %w", u.Username, err)
+	}
+	for i := range treeChildren {
+		child := taskapi.Task{Title: fmt.Sprintf("Step %d", i+1), Priority: taskapi.PriorityMedium, Status: taskapi.StatusTodo, ParentID: &parent.ID}
+		if _, _, err := s.st.CreateTask(ctx, u.ID, child, nil); err != nil {
+			return fmt.Errorf("seed the tree of %s: %w", u.Username, err)
+		}
+	}
+	u.TreeID = parent.ID
+	return nil
+}
+
+// csrfField finds the CSRF token in the web app's login form.
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// webLogin logs u in to the web app as a browser does (the login page for
+// its CSRF token and visitor cookie, then the form) and keeps the session
+// cookie for the web-list workload.
+func (ts *tokenSource) webLogin(ctx context.Context, u *benchUser) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ts.baseURL+"/login", nil)
+	if err != nil {
+		return err
+	}
+	res, err := ts.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("web login page: %w", err)
+	}
+	page, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	res.Body.Close()
+	if err != nil {
+		return fmt.Errorf("web login page: %w", err)
+	}
+	m := csrfField.FindSubmatch(page)
+	if res.StatusCode != http.StatusOK || m == nil {
+		return fmt.Errorf("web login page: status %d without a CSRF token", res.StatusCode)
+	}
+	var cookies []string
+	for _, c := range res.Cookies() {
+		cookies = append(cookies, c.Name+"="+c.Value)
+	}
+	form := url.Values{"csrf": {string(m[1])}, "username": {u.Username}, "password": {u.Password}}
+	req, err = http.NewRequestWithContext(ctx, http.MethodPost, ts.baseURL+"/login", strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", strings.Join(cookies, "; "))
+	res, err = ts.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("web login as %s: %w", u.Username, err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 1<<20))
+	res.Body.Close()
+	for _, c := range res.Cookies() {
+		if strings.HasSuffix(c.Name, "taskapi_session") && c.Value != "" {
+			u.WebCookie = c.Name + "=" + c.Value
+			return nil
+		}
+	}
+	return fmt.Errorf("web login as %s: status %d and no session cookie", u.Username, res.StatusCode)
+}
