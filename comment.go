@@ -24,6 +24,11 @@ type Comment struct {
 // CommentBodyMaxLen bounds a comment's body, in characters.
 const CommentBodyMaxLen = 10000
 
+// MaxCommentsPerTask bounds the comments of one task, so that one task
+// cannot grow without end (at the body limit, some 40 MB) and its thread
+// stays one a person can read.
+const MaxCommentsPerTask = 1000
+
 // ValidateCommentBody checks the body rule: 1–10,000 characters, not
 // blank, valid UTF-8 without NUL.
 func ValidateCommentBody(body string) error {

@@ -35,20 +35,46 @@ func etagDigest(kind string, id uuid.UUID, version int64) []byte {
 }
 
 // etagVersion returns the version an ETag (quotes included) names, if it
-// is an ETag of this resource.
+// is an ETag of this resource. A task's tag may end in its counts' fold
+// (taskETag), which a write's If-Match does not compare.
 func etagVersion(tag, kind string, id uuid.UUID) (int64, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(strings.Trim(tag, `"`))
 	if err != nil {
 		return 0, false
 	}
 	v, n := binary.Uvarint(b)
-	if n <= 0 || v == 0 || v > math.MaxInt64 || !bytes.Equal(b[n:], etagDigest(kind, id, int64(v))) {
+	if n <= 0 || v == 0 || v > math.MaxInt64 || len(b) < n+etagDigestLen ||
+		!bytes.Equal(b[n:n+etagDigestLen], etagDigest(kind, id, int64(v))) {
+		return 0, false
+	}
+	if rest := len(b) - n - etagDigestLen; rest != 0 && (kind != "task" || rest != etagFoldLen) {
 		return 0, false
 	}
 	return int64(v), true
 }
 
-func taskETag(t taskapi.Task) string         { return etagOf("task", t.ID, t.Version) }
+// etagFoldLen is the length of the digest of a task's counts in its ETag.
+const etagFoldLen = 4
+
+// taskETag is a task's ETag: its version, and a fold of its subtask and
+// comment counts. The counts are aggregates of other rows that change
+// without the task's version (a new comment, a subtask completed), yet the
+// answer shows them: folding them in makes a conditional GET see such a
+// change instead of answering a stale 304. A write's If-Match compares the
+// version only (etagVersion): what a PATCH sets cannot overwrite a comment
+// or a subtask, so a tag read before one was added still guards the
+// task's own fields.
+func taskETag(t taskapi.Task) string {
+	tag := etagOf("task", t.ID, t.Version)
+	var counts [3 * binary.MaxVarintLen64]byte
+	c := binary.AppendUvarint(counts[:0], uint64(t.SubtaskCount))
+	c = binary.AppendUvarint(c, uint64(t.CompletedSubtaskCount))
+	c = binary.AppendUvarint(c, uint64(t.CommentCount))
+	fold := sha256.Sum256(c)
+	raw, _ := base64.RawURLEncoding.DecodeString(strings.Trim(tag, `"`))
+	return `"` + base64.RawURLEncoding.EncodeToString(append(raw, fold[:etagFoldLen]...)) + `"`
+}
+
 func categoryETag(c taskapi.Category) string { return etagOf("category", c.ID, c.Version) }
 func userETag(u taskapi.User) string         { return etagOf("user", u.ID, u.Version) }
 

@@ -25,10 +25,10 @@ type TaskBody struct {
 	Reminders   []ReminderBody `json:"reminders" doc:"The task's reminders, in the order given"`
 	ParentID    *string        `json:"parent_id" format:"uuid" doc:"The task this one is a subtask of; null for a top-level task"`
 	Position    int64          `json:"position" doc:"Read-only: orders a subtask among its parent's children (ascending); 0 for a top-level task. Change it with POST /tasks/{id}/move"`
-	// The counts are live aggregates, not part of the ETag.
-	SubtaskCount          int64 `json:"subtask_count" doc:"How many direct subtasks the task has (not their subtasks; not part of the ETag)"`
-	CompletedSubtaskCount int64 `json:"completed_subtask_count" doc:"How many of the direct subtasks are COMPLETED (not part of the ETag)"`
-	CommentCount          int64 `json:"comment_count" doc:"How many comments the task has (not part of the ETag)"`
+	// The counts are live aggregates, folded into the ETag (taskETag).
+	SubtaskCount          int64 `json:"subtask_count" doc:"How many direct subtasks the task has (not their subtasks). Part of the ETag: a conditional GET sees it change; If-Match on a write compares the task's own fields only"`
+	CompletedSubtaskCount int64 `json:"completed_subtask_count" doc:"How many of the direct subtasks are COMPLETED. Part of the ETag, as subtask_count"`
+	CommentCount          int64 `json:"comment_count" doc:"How many comments the task has (at most 1,000). Part of the ETag, as subtask_count"`
 }
 
 func taskBody(t taskapi.Task) TaskBody {

@@ -48,7 +48,12 @@ func (s *Store) CreateComment(ctx context.Context, userID, taskID uuid.UUID, bod
 	c, replayed, err := idempotently(ctx, s, userID, key, func(tx querier) (taskapi.Comment, error) {
 		now := s.Now()
 		c := taskapi.Comment{ID: id, TaskID: taskID, UserID: userID, Body: body, CreatedAt: now, UpdatedAt: now, Version: 1}
-		if _, err := s.getTask(ctx, tx, userID, taskID, ""); err != nil {
+		// The task's row is locked, so that adds to one task take turns and
+		// the cap holds on PostgreSQL too.
+		if _, err := s.getTask(ctx, tx, userID, taskID, s.d.forNoKeyUpdate); err != nil {
+			return c, err
+		}
+		if err := s.checkCommentCap(ctx, tx, taskID); err != nil {
 			return c, err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO comments (id, task_id, user_id, body, created_at, updated_at, version)
@@ -64,6 +69,22 @@ func (s *Store) CreateComment(ctx context.Context, userID, taskID uuid.UUID, bod
 		return taskapi.Comment{}, false, fmt.Errorf("create comment: %w", err)
 	}
 	return c, replayed, nil
+}
+
+// checkCommentCap refuses a comment beyond taskapi.MaxCommentsPerTask on
+// one task with ErrConflict (409: the task is full, not the input wrong),
+// counting no further than the cap through comments_task_idx.
+func (s *Store) checkCommentCap(ctx context.Context, tx querier, taskID uuid.UUID) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM comments WHERE task_id = $1 LIMIT $2) q`,
+		taskID, taskapi.MaxCommentsPerTask).Scan(&n); err != nil {
+		return s.mapErr(err)
+	}
+	if n >= taskapi.MaxCommentsPerTask {
+		return taskapi.NewProblem(taskapi.ErrConflict,
+			"this task has %d comments, the most a task may have; delete some, or continue in a new task", taskapi.MaxCommentsPerTask)
+	}
+	return nil
 }
 
 // GetComment returns a comment of one of the user's tasks.
@@ -88,6 +109,16 @@ func (s *Store) getComment(ctx context.Context, q querier, userID, taskID, id uu
 // tasks, oldest first, and the position of the next page. Each page is one
 // range scan of comments_task_idx.
 func (s *Store) ListComments(ctx context.Context, userID, taskID uuid.UUID, page Page) ([]taskapi.Comment, Position, error) {
+	return s.listComments(ctx, userID, taskID, page, false)
+}
+
+// ListRecentComments is ListComments newest first: the web app shows the
+// latest comments of a thread and pages back from them ("Show earlier").
+func (s *Store) ListRecentComments(ctx context.Context, userID, taskID uuid.UUID, page Page) ([]taskapi.Comment, Position, error) {
+	return s.listComments(ctx, userID, taskID, page, true)
+}
+
+func (s *Store) listComments(ctx context.Context, userID, taskID uuid.UUID, page Page, desc bool) ([]taskapi.Comment, Position, error) {
 	after, err := commentOrder.decode(page.After)
 	if err != nil {
 		return nil, "", fmt.Errorf("list comments: %w", err)
@@ -98,10 +129,10 @@ func (s *Store) ListComments(ctx context.Context, userID, taskID uuid.UUID, page
 	a := args{taskID, userID}
 	where := `task_id = $1 AND user_id = $2`
 	if after != nil {
-		where += " AND " + commentOrder.after(&a, after, false)
+		where += " AND " + commentOrder.after(&a, after, desc)
 	}
 	rows, err := s.query(ctx, `SELECT `+commentColumns+` FROM comments WHERE `+where+
-		` ORDER BY `+commentOrder.order(false)+` LIMIT `+a.add(page.Limit+1), a...)
+		` ORDER BY `+commentOrder.order(desc)+` LIMIT `+a.add(page.Limit+1), a...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list comments: %w", err)
 	}

@@ -350,3 +350,33 @@ func (s *Store) renumber(ctx context.Context, tx querier, userID uuid.UUID, cur,
 	}
 	return slot, true, nil
 }
+
+// TaskTitles returns the titles of those of ids that are the user's
+// tasks, for showing a subtask's parent beside it; the others are left
+// out. One primary-key probe each, in one query.
+func (s *Store) TaskTitles(ctx context.Context, userID uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	out := make(map[uuid.UUID]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	a := args{userID}
+	rows, err := s.query(ctx, `SELECT id, title FROM tasks WHERE user_id = $1 AND id IN `+list(&a, ids), a...)
+	if err != nil {
+		return nil, fmt.Errorf("task titles: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id    uuid.UUID
+			title string
+		)
+		if err := rows.Scan(&id, &title); err != nil {
+			return nil, fmt.Errorf("task titles: %w", err)
+		}
+		out[id] = title
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("task titles: %w", err)
+	}
+	return out, nil
+}

@@ -24,6 +24,9 @@ type row struct {
 	Cat      *taskapi.Category
 	Done     bool
 	Priority string // lower case, for the class of the checkbox ring
+	// Parent is the title of a subtask's parent, on lists that show
+	// subtasks (withParents in subtasks.go).
+	Parent string
 }
 
 type section struct {
@@ -101,6 +104,7 @@ func (a *App) renderList(w http.ResponseWriter, r *http.Request, rq *req, lp *li
 	for _, s := range lp.Sections {
 		lp.Count += len(s.Rows)
 	}
+	a.withParents(r.Context(), rq, lp.Sections)
 	a.render(w, r, rq, http.StatusOK, "list", view{Title: lp.Heading, Page: lp})
 }
 
@@ -226,6 +230,7 @@ func (a *App) filteredList(w http.ResponseWriter, r *http.Request, rq *req, lp *
 		}
 	}
 	f.Query = lp.Query.Q
+	f.TopLevel = topLevelOnly(lp.Query)
 	var err error
 	if f.DueAfter, err = parseDay(lp.Query.DueFrom, rq.loc, 0); err == nil {
 		f.DueBefore, err = parseDay(lp.Query.DueTo, rq.loc, 1)

@@ -257,6 +257,9 @@ type taskForm struct {
 	Saved string
 	// Reminders is the reminders section (reminders.go).
 	Reminders remindersSection
+	// Subtasks and Comments are their sections (subtasks.go, comments.go).
+	Subtasks subtasksSection
+	Comments commentsSection
 }
 
 // isPanel reports whether the script asks for the task detail alone, for
@@ -271,7 +274,10 @@ func isPanel(r *http.Request) bool {
 func (a *App) loadDetail(r *http.Request, rq *req, f *taskForm) error {
 	f.Categories = a.categories(r.Context(), rq)
 	loadReminders(rq, f)
-	return nil
+	if err := a.loadSubtasks(r, rq, f); err != nil {
+		return err
+	}
+	return a.loadComments(r, rq, f)
 }
 
 // showDetail writes the task detail: the whole page, or, for the panel,

@@ -464,10 +464,15 @@
         }, function (err) { toast(err.message, { error: true }); });
         return;
       }
+      // data-refocus: the control to focus in the new detail (the first of
+      // a comma-separated list that is there and enabled), so that adding
+      // or moving goes on from where it was.
+      var again = (f.getAttribute("data-refocus") || "").split(",");
       panelFetch(f.action, { method: "POST", body: new URLSearchParams(data) }).then(function (r) {
         if (!answered(r)) { return; }
-        var bad = $("[aria-invalid=true]", panel);
-        if (bad) { bad.focus(); } else { focusPanel(); }
+        var bad = $("[aria-invalid=true]", panel), el = again.map(function (s) { return s.trim() && $(s.trim(), panel); })
+          .filter(function (x) { return x && !x.disabled; })[0];
+        if (bad) { bad.focus(); } else if (el) { el.focus(); } else { focusPanel(); }
       }, function () { toast("That did not work. Check your connection and try again.", { error: true }); });
     });
   }
