@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -70,12 +71,13 @@ type Service struct {
 	log       *slog.Logger
 	guard     Guard
 	// dummyHash is checked against when the login names nobody, so that an
-	// unknown user takes as long as a wrong password.
-	dummyHash string
+	// unknown user takes as long as a wrong password. Hashing takes a
+	// moment at the configured cost, so it is made in the background from
+	// NewService on, and the server listens without waiting for it.
+	dummyHash func() (string, error)
 }
 
-// NewService returns a Service over st that mints tokens with tokens. It
-// hashes a dummy password with the configured cost, which takes a moment.
+// NewService returns a Service over st that mints tokens with tokens.
 func NewService(st *store.Store, tokens *Tokens, opts Options, now func() time.Time) (*Service, error) {
 	if now == nil {
 		now = time.Now
@@ -111,10 +113,8 @@ func NewService(st *store.Store, tokens *Tokens, opts Options, now func() time.T
 	if err != nil {
 		return nil, err
 	}
-	dummy, err := pw.Hash(secret)
-	if err != nil {
-		return nil, err
-	}
+	dummy := sync.OnceValues(func() (string, error) { return pw.Hash(secret) })
+	go func() { _, _ = dummy() }()
 	return &Service{
 		store: st, tokens: tokens, opts: opts, now: now, passwords: pw, dummyHash: dummy,
 		templates: mail.NewTemplates(strings.TrimRight(opts.BaseURL, "/")), log: opts.Logger,

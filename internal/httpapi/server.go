@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -220,8 +221,11 @@ func (s *server) maxBodyBytes() int64 {
 // openAPIHandler serves the document, marshalled once: the routes are
 // all registered before it is built.
 func (s *server) openAPIHandler(api huma.API) http.Handler {
-	b, err := documentJSON(api)
+	// Made on first request: it takes a while, and the server should
+	// start listening at once.
+	doc := sync.OnceValues(func() ([]byte, error) { return documentJSON(api) })
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := doc()
 		if err != nil {
 			s.internalError(w, r, err)
 			return
