@@ -157,6 +157,11 @@ func (b *bench) run(ctx context.Context) error {
 		return b.writeJSON()
 	case "scale":
 		return b.scale(ctx)
+	case "start":
+		if _, err := b.seedUsers(ctx); err != nil {
+			return err
+		}
+		return b.start(ctx)
 	}
 	return b.load(ctx)
 }

@@ -36,6 +36,8 @@ const usage = `Usage: go run ./bench [load|scale|seed] [flags]
   scale  the list workloads with one user owning --small then --large
          tasks, side by side
   seed   only seed (users and tasks) and report how long it took
+  start  time taskapi serve from exec to its first 200 from /readyz,
+         10 times, on the seeded database
 
 Flags:
 `
@@ -137,9 +139,9 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 // validate checks the options and fills in what follows from others.
 func (o *options) validate() error {
 	switch o.mode {
-	case "load", "scale", "seed":
+	case "load", "scale", "seed", "start":
 	default:
-		return fmt.Errorf("unknown mode %q: use load, scale or seed", o.mode)
+		return fmt.Errorf("unknown mode %q: use load, scale, seed or start", o.mode)
 	}
 	if o.url != "" {
 		o.server = "url"
