@@ -17,6 +17,9 @@ type QuickAdd struct {
 	// Category is the name of one of the user's categories, as stored;
 	// "" when the text names none.
 	Category string
+	// Recurrence is the repeat phrase's rule ("every monday 9am"), nil
+	// when there is none (quickadd_every.go).
+	Recurrence *Recurrence
 	// Spans are the parts of the text that were understood, in order.
 	Spans []QuickSpan
 }
@@ -112,6 +115,10 @@ var (
 //   - a priority: !low, !medium, !high, !urgent, or p1 (urgent) to p4 (low);
 //   - a category: #Name or #"Deep Work", when the user has a category of
 //     that name (case ignored).
+//   - a repeat: "every day", "every weekday", "every monday and thursday",
+//     "every 2 weeks", "every month on the 15th", "every last friday",
+//     "every! 3 days" (from completion): see parseEvery. Without a day,
+//     the task is due at the rule's first occurrence to come.
 //
 // Days and times are in loc, relative to now. A time alone is today's
 // when it is still ahead, else tomorrow's; a day alone is that day at
@@ -157,6 +164,17 @@ func ParseQuickAdd(text string, now time.Time, loc *time.Location, categories []
 				continue
 			}
 		}
+		if out.Recurrence == nil {
+			if r, n := parseEvery(toks[i:]); n > 0 {
+				out.Recurrence = &r
+				for k := i; k < i+n; k++ {
+					used[k] = true
+				}
+				out.Spans = append(out.Spans, QuickSpan{t.start, toks[i+n-1].end, QuickRecurrence, text[t.start:toks[i+n-1].end]})
+				i += n - 1
+				continue
+			}
+		}
 		if day == nil {
 			if d, n := parseDay(toks[i:], now, loc); n > 0 {
 				// "on" just before the day belongs to it.
@@ -189,6 +207,13 @@ func ParseQuickAdd(text string, now time.Time, loc *time.Location, categories []
 			}
 		}
 	}
+	// A repeating task without a day starts at its first occurrence.
+	dayFromRule := false
+	if day == nil && out.Recurrence != nil {
+		if d, ok := firstOccurrence(*out.Recurrence, now, hour, minute, loc); ok {
+			day, dayFromRule = &d, true
+		}
+	}
 	if day != nil || hour >= 0 {
 		var due time.Time
 		switch {
@@ -204,7 +229,7 @@ func ParseQuickAdd(text string, now time.Time, loc *time.Location, categories []
 		}
 		due = due.UTC()
 		out.DueDate = &due
-		if day != nil {
+		if day != nil && !dayFromRule {
 			out.Spans = append(out.Spans, QuickSpan{daySpan[0], daySpan[1], QuickDue, text[daySpan[0]:daySpan[1]]})
 		}
 		if hour >= 0 {
@@ -254,7 +279,7 @@ func cutSpans(text string, spans []QuickSpan) string {
 // was given, in the category named (looked up among cats by name). The
 // caller validates it (Task.Validate) before storing it.
 func (q QuickAdd) Task(cats []Category) Task {
-	t := Task{Title: q.Title, Status: StatusTodo, Priority: PriorityMedium, DueDate: q.DueDate}
+	t := Task{Title: q.Title, Status: StatusTodo, Priority: PriorityMedium, DueDate: q.DueDate, Recurrence: q.Recurrence}
 	if q.Priority != nil {
 		t.Priority = *q.Priority
 	}

@@ -39,6 +39,9 @@ type Task struct {
 	SubtaskCount          int64
 	CompletedSubtaskCount int64
 	CommentCount          int64
+	// Recurrence makes the task repeat (recurrence.go); nil for a task
+	// that does not. A recurring task has a due date.
+	Recurrence *Recurrence
 }
 
 // MaxTaskDepth is how many levels a tree of tasks may have: a top-level
@@ -201,6 +204,9 @@ func (t *Task) Validate() error {
 	}
 	if err := ValidateDueDate(t.DueDate); err != nil {
 		return err
+	}
+	if t.Recurrence != nil && t.DueDate == nil {
+		return errRecurringNeedsDue
 	}
 	if !t.Status.Valid() {
 		return Invalid("status", "must be one of TODO, IN_PROGRESS, COMPLETED, ARCHIVED")

@@ -160,6 +160,8 @@ type TaskPatch struct {
 	// ParentID moves the task under another task, or to the top level
 	// when cleared; the store checks owner, depth and cycles.
 	ParentID Change[uuid.UUID]
+	// Recurrence makes the task repeat, or stop repeating when cleared.
+	Recurrence Change[Recurrence]
 }
 
 // Apply validates p and applies it to t, keeping CompletedAt true to the
@@ -184,6 +186,9 @@ func (t *Task) Apply(p TaskPatch, now time.Time) (changed bool, err error) {
 	}
 	if p.ParentID.Set {
 		t.ParentID = p.ParentID.Value
+	}
+	if p.Recurrence.Set {
+		t.Recurrence = p.Recurrence.Value
 	}
 	if p.Status != nil {
 		t.SetStatus(*p.Status, now)
@@ -281,6 +286,10 @@ type TaskStats struct {
 	DueToday int64
 	// CompletedLast7Days counts tasks completed in the last 7×24 hours.
 	CompletedLast7Days int64
+	// CompletionsPerDay counts completions on each of the last
+	// StatsDays days in the time zone asked for, oldest first, the
+	// recurring tasks' from their history included (stats_days.go).
+	CompletionsPerDay []DayCount
 }
 
 // StatsWindow is the set of instants the stats are computed against; it is
@@ -290,6 +299,9 @@ type StatsWindow struct {
 	TodayStart     time.Time
 	TomorrowStart  time.Time
 	CompletedSince time.Time
+	// Days are the starts of the last StatsDays local days, today last,
+	// then the start of tomorrow.
+	Days []time.Time
 }
 
 // NewStatsWindow computes the window for now in loc: "today" is the
@@ -302,5 +314,6 @@ func NewStatsWindow(now time.Time, loc *time.Location) StatsWindow {
 		TodayStart:     time.Date(y, m, d, 0, 0, 0, 0, loc).UTC(),
 		TomorrowStart:  time.Date(y, m, d+1, 0, 0, 0, 0, loc).UTC(),
 		CompletedSince: now.UTC().Add(-7 * 24 * time.Hour),
+		Days:           dayStarts(y, m, d, loc),
 	}
 }

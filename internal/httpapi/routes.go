@@ -230,6 +230,20 @@ func (s *server) routes(api huma.API) {
 			"(it takes the middle of its new neighbours' positions); now and then, when no room is left there, its siblings are " +
 			"numbered afresh and get new versions too. Honours If-Match; a move to where the task already is changes nothing."}, s.moveTask)
 
+	// Recurrence (recurrence.go): the rule is a task field; completing advances (tasks.go, the store).
+	register(s, api, route{ID: "skip-task", Method: post, Path: task + "/skip", Access: user, Scope: taskapi.ScopeTasksWrite, Limit: perUser, IfMatch: "task",
+		Tags: taskTags, Errors: []int{badRequest, notFound, stale, invalid}, Summary: "Skip a recurring task's occurrence",
+		Description: "Moves the task to its next occurrence without recording a completion: to the first one after both its due date and now. " +
+			"Its relative reminders follow, its completed subtasks reopen. 422 for a task that does not repeat, is not open, or is at its last occurrence. " +
+			"Honours If-Match; with `occurrence`, a retry after the skip succeeded changes nothing."}, s.skipTask)
+	register(s, api, route{ID: "list-completions", Method: get, Path: task + "/completions", Access: user, Scope: taskapi.ScopeTasksRead, Limit: perUser,
+		Tags: taskTags, Errors: []int{badRequest, notFound, invalid}, Summary: "List a recurring task's completions",
+		Description: "The history of a recurring task: each completion with the occurrence it completed, newest first; paginated by cursor."}, s.listCompletions)
+	register(s, api, route{ID: "list-occurrences", Method: get, Path: task + "/occurrences", Access: user, Scope: taskapi.ScopeTasksRead, Limit: perUser,
+		Tags: taskTags, Errors: []int{notFound, invalid}, Summary: "List a task's coming occurrences",
+		Description: "The occurrences due in [from, to), the current one (the due date) first, computed in the owner's time zone; at most `limit` (100), over at most 5 years. " +
+			"Repeating from completion, the dates assume each is completed on its due date."}, s.listOccurrences)
+
 	// Comments (comments.go).
 	const comments, comment = task + "/comments", task + "/comments/{comment_id}"
 	commentTags := []string{"comments"}

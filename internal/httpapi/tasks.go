@@ -29,6 +29,8 @@ type TaskBody struct {
 	SubtaskCount          int64 `json:"subtask_count" doc:"How many direct subtasks the task has (not their subtasks). Part of the ETag: a conditional GET sees it change; If-Match on a write compares the task's own fields only"`
 	CompletedSubtaskCount int64 `json:"completed_subtask_count" doc:"How many of the direct subtasks are COMPLETED. Part of the ETag, as subtask_count"`
 	CommentCount          int64 `json:"comment_count" doc:"How many comments the task has (at most 1,000). Part of the ETag, as subtask_count"`
+	// Recurrence is set by recurrenceBody (recurrence.go).
+	Recurrence *RecurrenceBody `json:"recurrence" doc:"How the task repeats; null when it does not"`
 }
 
 func taskBody(t taskapi.Task) TaskBody {
@@ -46,6 +48,7 @@ func taskBody(t taskapi.Task) TaskBody {
 		id := t.ParentID.String()
 		b.ParentID = &id
 	}
+	b.Recurrence = recurrenceBody(t.Recurrence)
 	return b
 }
 
@@ -95,6 +98,8 @@ type CreateTaskInput struct {
 		CategoryID  *string         `json:"category_id,omitempty" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise). A subtask without one takes its parent's"`
 		Reminders   []ReminderInput `json:"reminders,omitempty" maxItems:"10" doc:"Up to 10 reminders, each {\"at\": instant} or {\"relative\": \"-PT30M\"} (from the due date, which it then needs)"`
 		ParentID    *string         `json:"parent_id,omitempty" format:"uuid" nullable:"true" doc:"Makes the task a subtask of one of your tasks (422 otherwise, or when the tree would be more than 4 levels deep); it goes after its siblings"`
+		// Recurrence: see recurrence.go.
+		Recurrence *RecurrenceInput `json:"recurrence,omitempty" doc:"Makes the task repeat; it needs a due_date, its first occurrence"`
 	}
 }
 
@@ -124,6 +129,13 @@ func (s *server) createTask(ctx context.Context, caller taskapi.Principal, in *C
 			return nil, err
 		}
 		t.ParentID = &id
+	}
+	if b.Recurrence != nil {
+		r, err := parseRecurrence(*b.Recurrence)
+		if err != nil {
+			return nil, err
+		}
+		t.Recurrence = &r
 	}
 	created, replayed, err := s.store.CreateTask(ctx, caller.User.ID, t, in.key())
 	return answer(createdTask, created, replayed, err)
@@ -165,6 +177,8 @@ type PatchTaskInput struct {
 		CategoryID  Optional[string]          `json:"category_id,omitzero" format:"uuid" nullable:"true" doc:"One of your categories (422 otherwise); null clears it. The task's subtasks, all levels, move with it"`
 		Reminders   Optional[[]ReminderInput] `json:"reminders,omitzero" maxItems:"10" nullable:"true" doc:"Replaces the task's reminders (null or [] removes them). A reminder asking for the same moment as one the task has keeps its state: one already sent is not sent again."`
 		ParentID    Optional[string]          `json:"parent_id,omitzero" format:"uuid" nullable:"true" doc:"Moves the task (with its subtasks) under one of your tasks, after its children: 422 for a task not yours, the task itself or one of its subtasks (a cycle), or a tree deeper than 4 levels; null makes it top-level"`
+		// Recurrence: see recurrence.go.
+		Recurrence RecurrencePatch `json:"recurrence,omitzero" doc:"Makes the task repeat (a new rule starts counting occurrences at 1), or null to stop. Completing a recurring task records the completion and moves it to its next occurrence as TODO"`
 	}
 }
 
@@ -202,6 +216,9 @@ func (in *PatchTaskInput) patch() (taskapi.TaskPatch, error) {
 		return p, err
 	}
 	if p.ParentID, err = change(b.ParentID, func(s string) (uuid.UUID, error) { return parseUUID("parent_id", s) }); err != nil {
+		return p, err
+	}
+	if p.Recurrence, err = change(b.Recurrence.Optional, parseRecurrence); err != nil {
 		return p, err
 	}
 	if b.Reminders.Set {

@@ -165,6 +165,8 @@ type TaskStatsOutput struct {
 		DueToday           int64          `json:"due_today" doc:"Open tasks (TODO, IN_PROGRESS) due today in tz"`
 		CompletedLast7Days int64          `json:"completed_last_7_days" doc:"Tasks completed in the last 7×24 hours"`
 		TZ                 string         `json:"tz" doc:"The time zone used for due_today"`
+		// CompletionsPerDay is filled by completionsPerDay (recurrence.go).
+		CompletionsPerDay []DayCountBody `json:"completions_per_day" doc:"Completions on each of the last 7 days in tz, oldest first, today last: every completion of a recurring task (from its history) and every other completed task"`
 	}
 }
 
@@ -189,5 +191,6 @@ func (s *server) taskStats(ctx context.Context, caller taskapi.Principal, in *Ta
 	b.ByPriority = PriorityCounts{Low: st.ByPriority[taskapi.PriorityLow], Medium: st.ByPriority[taskapi.PriorityMedium],
 		High: st.ByPriority[taskapi.PriorityHigh], Urgent: st.ByPriority[taskapi.PriorityUrgent]}
 	b.Overdue, b.DueToday, b.CompletedLast7Days, b.TZ = st.Overdue, st.DueToday, st.CompletedLast7Days, name
+	b.CompletionsPerDay = dayCounts(st.CompletionsPerDay, loc)
 	return out, nil
 }

@@ -29,7 +29,7 @@ type QuickRangeBody struct {
 type QuickSpanBody struct {
 	Start int    `json:"start" doc:"Offset of the part in the text, in characters (Unicode code points)"`
 	End   int    `json:"end" doc:"Offset just after the part, in characters"`
-	Kind  string `json:"kind" enum:"due,priority,category"`
+	Kind  string `json:"kind" enum:"due,priority,category,recurrence"`
 	Text  string `json:"text"`
 }
 
@@ -40,6 +40,7 @@ type QuickTaskBody struct {
 	DueDate    *time.Time      `json:"due_date" doc:"In UTC; computed in the user's time zone"`
 	Priority   string          `json:"priority" enum:"LOW,MEDIUM,HIGH,URGENT"`
 	CategoryID *string         `json:"category_id" format:"uuid"`
+	Recurrence *RecurrenceBody `json:"recurrence" doc:"The repeat phrase's rule (\"every monday 9am\", \"every! 3 days\"); null when there is none"`
 	Spans      []QuickSpanBody `json:"spans" doc:"The recognised parts, in order"`
 	Task       *TaskBody       `json:"task,omitempty" doc:"The task created (absent with dry_run)"`
 }
@@ -76,6 +77,7 @@ func (s *server) quickTask(ctx context.Context, caller taskapi.Principal, in *Qu
 		id := t.CategoryID.String()
 		out.Body.CategoryID = &id
 	}
+	out.Body.Recurrence = recurrenceBody(t.Recurrence)
 	for _, sp := range qa.Spans {
 		out.Body.Spans = append(out.Body.Spans, QuickSpanBody{Start: utf8.RuneCountInString(text[:sp.Start]),
 			End: utf8.RuneCountInString(text[:sp.End]), Kind: string(sp.Kind), Text: sp.Text})

@@ -96,7 +96,8 @@ func (s *Store) attachReminders(ctx context.Context, q querier, tasks []taskapi.
 			tasks[i].Reminders = []taskapi.Reminder{}
 		}
 	}
-	return nil
+	// The recurrence rides along: every read that shows reminders shows it.
+	return s.attachRecurrences(ctx, q, tasks)
 }
 
 // listReminders fills in the reminders of a page of tasks: one indexed

@@ -217,6 +217,9 @@ func (s *Store) CreateTask(ctx context.Context, userID uuid.UUID, t taskapi.Task
 		if _, err := tx.ExecContext(ctx, insertTaskSQL+taskValues(&a, t), a...); err != nil {
 			return t, s.mapTaskErr(err)
 		}
+		if err := s.createRecurrence(ctx, tx, t); err != nil {
+			return t, err
+		}
 		if len(t.Reminders) == 0 {
 			t.Reminders = []taskapi.Reminder{}
 			return t, nil
@@ -309,6 +312,9 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 		if err := ifMatch.Check(cur.Version, "task"); err != nil {
 			return err
 		}
+		if err := s.withRecurrence(ctx, tx, &cur); err != nil {
+			return err
+		}
 		now := s.Now()
 		next := cur
 		// A due date is compared as it will be stored (UTC, µs): a patch
@@ -325,7 +331,15 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 				return err
 			}
 		}
-		if !changed && !remindersChanged {
+		var given []taskapi.Reminder
+		if patch.Reminders != nil {
+			given = next.Reminders
+		}
+		recurred, err := s.applyRecurrence(ctx, tx, cur, &next, given, now)
+		if err != nil {
+			return err
+		}
+		if !changed && !remindersChanged && !recurred.changed {
 			out = cur
 			return s.withReminders(ctx, tx, &out)
 		}
@@ -358,6 +372,9 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 			if _, err := s.completeSubtrees(ctx, tx, userID, roots, now); err != nil {
 				return err
 			}
+		}
+		if err := s.afterRecurrence(ctx, tx, userID, id, recurred, now); err != nil {
+			return err
 		}
 		if !equalID(cur.CategoryID, next.CategoryID) {
 			if err := s.moveSubtrees(ctx, tx, userID, roots, next.CategoryID, now); err != nil {

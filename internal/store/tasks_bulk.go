@@ -108,6 +108,12 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 		return BulkResult{}, err
 	}
 	if len(completing) > 0 {
+		// Recurring tasks move on to their next occurrence instead.
+		if completing, err = s.advanceCompleted(ctx, tx, userID, completing, now); err != nil {
+			return BulkResult{}, err
+		}
+	}
+	if len(completing) > 0 {
 		if _, err := s.completeSubtrees(ctx, tx, userID, completing, now); err != nil {
 			return BulkResult{}, err
 		}
