@@ -157,6 +157,8 @@ func (b *bench) run(ctx context.Context) error {
 		return b.writeJSON()
 	case "scale":
 		return b.scale(ctx)
+	case "queues":
+		return b.queues(ctx)
 	case "start":
 		if _, err := b.seedUsers(ctx); err != nil {
 			return err

@@ -36,6 +36,8 @@ const usage = `Usage: go run ./bench [load|scale|seed] [flags]
   scale  the list workloads with one user owning --small then --large
          tasks, side by side
   seed   only seed (users and tasks) and report how long it took
+  queues webhook deliveries to a local receiver and reminders coming due,
+         each queue emptied by two instances; lost and duplicated counted
   start  time taskapi serve from exec to its first 200 from /readyz,
          10 times, on the seeded database
 
@@ -67,6 +69,8 @@ type options struct {
 	workloads   string
 	floor       bool
 	openLoop    bool
+	deliveries  int
+	reminders   int
 	rate        float64
 	concurrency int
 	warmup      time.Duration
@@ -116,6 +120,8 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.large, "large", 1_000_000, "scale: tasks of the user in the second measurement")
 	fs.StringVar(&o.workloads, "workloads", "", "comma-separated workloads (load default: "+defaultLoadWorkloads+"; scale default: "+defaultScaleWorkloads+")")
 	fs.BoolVar(&o.floor, "floor", true, "load: also run the read workloads against the floor server and print taskapi/floor")
+	fs.IntVar(&o.deliveries, "deliveries", 5000, "queues: webhook deliveries to send (0: none)")
+	fs.IntVar(&o.reminders, "reminders", 10_000, "queues: reminders coming due at once (0: none)")
 	fs.BoolVar(&o.openLoop, "open-loop", false, "load: after the closed-loop runs, each workload with a floor again at a fixed arrival rate of half the floor's closed-loop throughput, against taskapi and the floor")
 	fs.Float64Var(&o.rate, "rate", 0, "load: the open-loop arrival rate in requests/s (instead of half the floor's throughput)")
 	fs.IntVar(&o.concurrency, "concurrency", 32, "connections (workers), each sending one request at a time")
@@ -139,9 +145,9 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 // validate checks the options and fills in what follows from others.
 func (o *options) validate() error {
 	switch o.mode {
-	case "load", "scale", "seed", "start":
+	case "load", "scale", "seed", "start", "queues":
 	default:
-		return fmt.Errorf("unknown mode %q: use load, scale, seed or start", o.mode)
+		return fmt.Errorf("unknown mode %q: use load, scale, seed, start or queues", o.mode)
 	}
 	if o.url != "" {
 		o.server = "url"
@@ -185,6 +191,9 @@ func (o *options) validate() error {
 	}
 	if o.duration <= 0 || o.warmup < 0 || o.timeout <= 0 || o.maxRequests == 0 || o.pages < 1 || o.pages > 10_000 {
 		return errors.New("need --duration > 0, --warmup ≥ 0, --timeout > 0, --max-requests > 0 and 1 ≤ --pages ≤ 10000")
+	}
+	if o.deliveries < 0 || o.deliveries > 1_000_000 || o.reminders < 0 || o.reminders > 1_000_000 {
+		return errors.New("--deliveries and --reminders must be 0 to 1000000")
 	}
 	if o.rate < 0 || o.rate > 1_000_000 {
 		return errors.New("--rate must be 0 to 1000000 requests/s")

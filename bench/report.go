@@ -33,6 +33,7 @@ type Report struct {
 	Results         []Result     `json:"results"`
 	Scale           []ScaleRow   `json:"scale,omitempty"`
 	Start           *StartResult `json:"start,omitempty"`
+	Queues          []JobResult  `json:"queues,omitempty"`
 	Notes           []string     `json:"notes,omitempty"`
 }
 
