@@ -309,3 +309,16 @@ var errRecurringNeedsDue = Invalid("due_date", "a recurring task needs a due dat
 func SameRule(a, b *Recurrence) bool {
 	return a == nil && b == nil || a != nil && b != nil && a.Rule == b.Rule && a.From == b.From
 }
+
+// FirstOn is the first occurrence of r on or after due (due itself when it
+// matches the rule), at due's time of day: where a task given a new rule
+// should be due, as people expect when they pick "every last Friday" for
+// a task due on a Thursday. ok is false when there is none.
+func (r Recurrence) FirstOn(due time.Time, loc *time.Location) (time.Time, bool) {
+	r.Start = time.Time{}
+	next, err := r.series(due, loc, true)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return next()
+}

@@ -199,3 +199,16 @@ func TestRecurrenceWords(t *testing.T) {
 		t.Errorf("from completion: %q", got)
 	}
 }
+
+func TestRecurrenceFirstOn(t *testing.T) {
+	paris := zone(t, "Europe/Paris")
+	thu := local(paris, 2026, 12, 10, 9, 0)
+	r, _ := taskapi.ParseRecurrence("FREQ=MONTHLY;BYDAY=-1FR", "")
+	if got, ok := r.FirstOn(thu, paris); !ok || !got.Equal(local(paris, 2026, 12, 25, 9, 0)) {
+		t.Errorf("last Friday from Thu 10 Dec: %v %v", got, ok)
+	}
+	daily, _ := taskapi.ParseRecurrence("FREQ=DAILY", "")
+	if got, ok := daily.FirstOn(thu, paris); !ok || !got.Equal(thu) {
+		t.Errorf("daily from a due date: %v %v, want the due date itself", got, ok)
+	}
+}

@@ -27,6 +27,9 @@ type row struct {
 	// Parent is the title of a subtask's parent, on lists that show
 	// subtasks (withParents in subtasks.go).
 	Parent string
+	// Repeat is the task's rule in words, "" when it does not repeat
+	// (recurrence.go).
+	Repeat string
 }
 
 type section struct {
@@ -89,6 +92,7 @@ func (a *App) rows(tasks []taskapi.Task, cats []taskapi.Category, rq *req) []row
 		if t.CategoryID != nil {
 			r.Cat = byID[*t.CategoryID]
 		}
+		r.Repeat = rowRepeat(t, rq.loc)
 		out = append(out, r)
 	}
 	return out

@@ -93,8 +93,12 @@ func (a *App) quickPreview(w http.ResponseWriter, r *http.Request, rq *req) {
 		Due      string `json:"due,omitempty"`
 		Priority string `json:"priority,omitempty"`
 		Category string `json:"category,omitempty"`
+		Repeat   string `json:"repeat,omitempty"`
 		Spans    []span `json:"spans"`
 	}{Title: qa.Title, Category: qa.Category, Spans: []span{}}
+	if qa.Recurrence != nil && qa.DueDate != nil {
+		out.Repeat = qa.Recurrence.Words(*qa.DueDate, rq.loc)
+	}
 	if qa.DueDate != nil {
 		out.Due = dueWords(*qa.DueDate, a.now(), rq.loc, false).Words
 	}
@@ -201,6 +205,10 @@ func (a *App) toggleTask(w http.ResponseWriter, r *http.Request, rq *req) {
 	if !ok {
 		return
 	}
+	if r.PostForm.Get("occurrence") != "" && r.PostForm.Get("done") != "0" {
+		a.completeOccurrence(w, r, rq, id) // a recurring task's row (recurrence.go)
+		return
+	}
 	// The form says the state it wants, so that a double click or a
 	// replayed post does not flip the task back.
 	status := taskapi.StatusCompleted
@@ -260,6 +268,8 @@ type taskForm struct {
 	// Subtasks and Comments are their sections (subtasks.go, comments.go).
 	Subtasks subtasksSection
 	Comments commentsSection
+	// Recurrence is the repeat section (recurrence.go).
+	Recurrence recurrenceSection
 }
 
 // isPanel reports whether the script asks for the task detail alone, for
@@ -274,6 +284,9 @@ func isPanel(r *http.Request) bool {
 func (a *App) loadDetail(r *http.Request, rq *req, f *taskForm) error {
 	f.Categories = a.categories(r.Context(), rq)
 	loadReminders(rq, f)
+	if err := a.loadRecurrence(r, rq, f); err != nil {
+		return err
+	}
 	if err := a.loadSubtasks(r, rq, f); err != nil {
 		return err
 	}

@@ -109,6 +109,7 @@
     var data = new FormData(form);
     if (done) { row.classList.add("completing"); }
     post(form.action, data).then(function (res) {
+      if (res.next) { advanced(row, form, res); return; }
       row.classList.add("leaving");
       setTimeout(function () { row.remove(); }, 180);
       toast((done ? "Completed “" : "Reopened “") + res.title + "”", {
@@ -122,6 +123,20 @@
       row.classList.remove("completing");
       if (err.message !== "login") { toast(err.message, { error: true }); }
     });
+  }
+  // A recurring task moved on to its next date: the row stays, with the
+  // new date and the occurrence its form now completes.
+  function advanced(row, form, res) {
+    row.classList.remove("completing", "advanced");
+    var time = $("time.due", row);
+    if (time && res.due) {
+      time.textContent = res.due.words; time.className = "due due-" + res.due["class"];
+      time.setAttribute("datetime", res.due.iso); time.title = res.due.full;
+    }
+    if (form.elements.occurrence && res.due) { form.elements.occurrence.value = res.due.iso; }
+    void row.offsetWidth;
+    row.classList.add("advanced");
+    toast("Completed “" + res.title + "”. Next: " + res.next);
   }
   document.addEventListener("submit", function (e) {
     var f = e.target;
@@ -142,6 +157,7 @@
     if (res.due) { parts.push(["due", "Due " + res.due]); }
     if (res.priority) { parts.push(["priority", res.priority + " priority"]); }
     if (res.category) { parts.push(["category", "#" + res.category]); }
+    if (res.repeat) { parts.push(["repeat", res.repeat]); }
     if (declined.length) { parts.push(["kept", "Kept as text: " + declined.map(function (r) { return r.text; }).join(", ")]); }
     parts.forEach(function (p) {
       var s = document.createElement("span");
