@@ -180,7 +180,15 @@ func TestRecurrenceBulkSubtasksReminders(t *testing.T) {
 			t.Errorf("subtasks %d, completed %d; want 2, 0", w.SubtaskCount, w.CompletedSubtaskCount)
 		}
 
-		// The stats count each completion on its day: three today.
+		// A subtask may repeat too; the subtasks list shows it.
+		e.patchTask(t, u, sub2.ID, map[string]any{"due_date": due, "recurrence": map[string]any{"rule": "FREQ=DAILY"}}).want(t, http.StatusOK)
+		var subs httpapi.TaskListOutput
+		e.get(t, "/api/v1/tasks/"+weekly.ID+"/subtasks", u.Token).want(t, http.StatusOK).decode(t, &subs.Body)
+		if len(subs.Body.Items) != 2 || subs.Body.Items[1].Recurrence == nil || subs.Body.Items[0].Recurrence != nil {
+			t.Errorf("subtasks %+v", subs.Body.Items)
+		}
+
+		// The stats count each completion on its day: four today.
 		var st httpapi.TaskStatsOutput
 		e.get(t, "/api/v1/tasks/stats", u.Token).want(t, http.StatusOK).decode(t, &st.Body)
 		days := st.Body.CompletionsPerDay

@@ -179,20 +179,22 @@ func (s *Store) TaskOccurrences(ctx context.Context, userID, id uuid.UUID, from,
 	return out, more, nil
 }
 
-// completionsPerDay counts the user's completions on each day of the
-// window's Days: the recurring tasks' from their history, plus the tasks
-// whose current completion the history does not hold (every task that
-// does not repeat). One SUM per day, so both engines count alike.
-func (s *Store) completionsPerDay(ctx context.Context, userID uuid.UUID, days []time.Time) ([]taskapi.DayCount, error) {
+// CompletionsPerDay counts the user's completions on each day that days
+// bound (day i runs from days[i] to days[i+1]): the recurring tasks' from
+// their history, plus the tasks whose current completion the history does
+// not hold (every task that does not repeat). One SUM per day, so both
+// engines count alike; one query, whatever the number of tasks.
+func (s *Store) CompletionsPerDay(ctx context.Context, userID uuid.UUID, days []time.Time) ([]taskapi.DayCount, error) {
 	if len(days) < 2 {
 		return []taskapi.DayCount{}, nil
 	}
 	a := args{userID}
 	sums := make([]string, len(days)-1)
 	for i := range sums {
-		sums[i] = `COALESCE(SUM(CASE WHEN at >= ` + a.add(days[i]) + ` AND at < ` + a.add(days[i+1]) + ` THEN 1 ELSE 0 END), 0)`
+		sums[i] = `COALESCE(SUM(CASE WHEN at >= ` + a.add(days[i].UTC()) + ` AND at < ` + a.add(days[i+1].UTC()) + ` THEN 1 ELSE 0 END), 0)`
 	}
-	lo, hi := a.add(days[0]), a.add(days[len(days)-1])
+	// In UTC: SQLite compares the stored text.
+	lo, hi := a.add(days[0].UTC()), a.add(days[len(days)-1].UTC())
 	row := s.queryRow(ctx, `SELECT `+strings.Join(sums, ", ")+` FROM (
 			SELECT completed_at AS at FROM task_completions WHERE user_id = $1 AND completed_at >= `+lo+` AND completed_at < `+hi+`
 			UNION ALL

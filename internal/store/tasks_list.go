@@ -267,7 +267,7 @@ func (s *Store) TaskStats(ctx context.Context, userID uuid.UUID, w taskapi.Stats
 	if err := rows.Err(); err != nil {
 		return st, fmt.Errorf("task stats: %w", err)
 	}
-	if st.CompletionsPerDay, err = s.completionsPerDay(ctx, userID, w.Days); err != nil {
+	if st.CompletionsPerDay, err = s.CompletionsPerDay(ctx, userID, w.Days); err != nil {
 		return st, fmt.Errorf("task stats: %w", err)
 	}
 	return st, nil

@@ -204,7 +204,8 @@ func (s *Store) ListSubtasks(ctx context.Context, userID, parentID uuid.UUID, pa
 		return nil, "", fmt.Errorf("list subtasks: %w", err)
 	}
 	items, next := pageOf(subtaskOrder, items, page.Limit, taskID)
-	return items, next, nil
+	// As every read of tasks: with their reminders and recurrence.
+	return items, next, s.listReminders(ctx, items)
 }
 
 // TaskMove places a subtask just before or just after a sibling (exactly
@@ -265,8 +266,10 @@ func (s *Store) MoveTask(ctx context.Context, userID, id uuid.UUID, m TaskMove, 
 		} else if n != 1 {
 			return fmt.Errorf("%w: the task changed meanwhile", taskapi.ErrPreconditionFailed)
 		}
-		out, err = s.getTask(ctx, tx, userID, id, "")
-		return err
+		if out, err = s.getTask(ctx, tx, userID, id, ""); err != nil {
+			return err
+		}
+		return s.withReminders(ctx, tx, &out)
 	})
 	if err != nil {
 		return taskapi.Task{}, fmt.Errorf("move task: %w", err)

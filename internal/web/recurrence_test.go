@@ -57,6 +57,9 @@ func TestRecurrencePages(t *testing.T) {
 			t.Errorf("after completing: %s due %v, want TODO due %v", task.Status, task.DueDate, first.AddDate(0, 0, 1))
 		}
 
+		// The overview counts it, though the task is open again.
+		want(t, b.get("/overview"), http.StatusOK, "Completed per day as a table (1 in 30 days)")
+
 		// Skip: the next day again, and the history lists the completion.
 		p = b.get("/tasks/" + id)
 		want(t, p, http.StatusOK, "Completed", "Due "+first.In(mustZone(t, "Europe/Paris")).Format("Mon 2 Jan"))
