@@ -68,19 +68,11 @@ func (s *Store) SkipTask(ctx context.Context, userID, id uuid.UUID, occurrence *
 			return changedSince("task")
 		}
 		next.Status = cur.Status // a skip keeps IN_PROGRESS as it is
-		if err := s.writeRecurrence(ctx, tx, next); err != nil {
-			return err
-		}
-		if err := s.rescheduleReminders(ctx, tx, next); err != nil {
-			return err
-		}
 		if err := s.reopenSubtrees(ctx, tx, userID, []uuid.UUID{id}, now); err != nil {
 			return err
 		}
-		if out, err = s.getTask(ctx, tx, userID, id, ""); err != nil {
-			return err
-		}
-		return s.withReminders(ctx, tx, &out)
+		out, err = s.settleMoved(ctx, tx, next)
+		return err
 	})
 	if err != nil {
 		return taskapi.Task{}, fmt.Errorf("skip task: %w", err)

@@ -302,6 +302,23 @@ func (s *Store) writeAdvance(ctx context.Context, tx querier, t taskapi.Task, no
 	return s.rescheduleReminders(ctx, tx, t)
 }
 
+// settleMoved finishes a move of t, whose row was just written, to
+// another occurrence (a skip, an undo): its recurrence stored, its
+// reminders rescheduled, and the task read back as it now is.
+func (s *Store) settleMoved(ctx context.Context, tx querier, t taskapi.Task) (taskapi.Task, error) {
+	if err := s.writeRecurrence(ctx, tx, t); err != nil {
+		return taskapi.Task{}, err
+	}
+	if err := s.rescheduleReminders(ctx, tx, t); err != nil {
+		return taskapi.Task{}, err
+	}
+	out, err := s.getTask(ctx, tx, t.UserID, t.ID, "")
+	if err != nil {
+		return taskapi.Task{}, err
+	}
+	return out, s.withReminders(ctx, tx, &out)
+}
+
 // reopenSubtrees sets every COMPLETED task below the roots back to TODO,
 // with a new version each: the subtasks of a recurring task start again
 // with its next occurrence.

@@ -229,6 +229,38 @@ func (a *App) skipPost(w http.ResponseWriter, r *http.Request, rq *req) {
 	a.recurrenceDone(w, r, msg)
 }
 
+// undoCompletionPost takes back a recurring task's last completion: the
+// Undo of the toast that said its next date.
+func (a *App) undoCompletionPost(w http.ResponseWriter, r *http.Request, rq *req) {
+	id, ok := a.taskID(w, r, rq)
+	if !ok {
+		return
+	}
+	t, err := a.store.UndoCompletion(r.Context(), rq.p.User.ID, id)
+	msg := ""
+	switch {
+	case errors.Is(err, taskapi.ErrConflict):
+		msg = "The task changed since it was completed; the completion stays."
+	case err != nil:
+		a.fail(w, r, rq, err)
+		return
+	default:
+		msg = "Back to " + t.DueDate.In(rq.loc).Format("Mon 2 Jan") + "."
+	}
+	if isJSON(r) {
+		status := http.StatusOK
+		if err != nil {
+			status = http.StatusConflict
+			writeJSON(w, status, map[string]string{"error": msg})
+			return
+		}
+		writeJSON(w, status, map[string]string{"ok": msg})
+		return
+	}
+	a.flash(w, msg)
+	redirect(w, r, listURL(r))
+}
+
 // recurrenceDone goes back to the task with a message.
 func (a *App) recurrenceDone(w http.ResponseWriter, r *http.Request, msg string) {
 	a.flash(w, msg)
@@ -277,7 +309,7 @@ func (a *App) completeOccurrence(w http.ResponseWriter, r *http.Request, rq *req
 		next = t.DueDate.In(rq.loc).Format("Mon 2 Jan")
 	}
 	if isJSON(r) {
-		out := map[string]any{"status": t.Status, "title": t.Title, "next": next}
+		out := map[string]any{"status": t.Status, "title": t.Title, "next": next, "undo": "/tasks/" + id.String() + "/completions/undo"}
 		if next != "" {
 			d := dueWords(*t.DueDate, a.now(), rq.loc, false)
 			out["due"] = map[string]string{"words": d.Words, "class": d.Class, "iso": d.ISO, "full": d.Full}

@@ -60,6 +60,15 @@ func TestRecurrencePages(t *testing.T) {
 		// The overview counts it, though the task is open again.
 		want(t, b.get("/overview"), http.StatusOK, "Completed per day as a table (1 in 30 days)")
 
+		// Undo takes the completion back; completing again records it anew.
+		want(t, b.follow(b.post("/tasks/"+id+"/completions/undo", url.Values{"back": {"/all"}})), http.StatusOK, "Back to ")
+		task, _ = e.Store.GetTask(context.Background(), u.ID, task.ID)
+		if done, _, _ = e.Store.ListCompletions(context.Background(), u.ID, task.ID, store.Page{Limit: 10}); len(done) != 0 ||
+			!task.DueDate.Equal(first) || task.Recurrence.Occurrence != 1 {
+			t.Fatalf("after undo: due %v occurrence %d, %d completions", task.DueDate, task.Recurrence.Occurrence, len(done))
+		}
+		b.follow(b.post("/tasks/"+id+"/toggle", form))
+
 		// Skip: the next day again, and the history lists the completion.
 		p = b.get("/tasks/" + id)
 		want(t, p, http.StatusOK, "Completed", "Due "+first.In(mustZone(t, "Europe/Paris")).Format("Mon 2 Jan"))
@@ -70,6 +79,8 @@ func TestRecurrencePages(t *testing.T) {
 		if !task.DueDate.Equal(first.AddDate(0, 0, 2)) {
 			t.Errorf("after a skip posted twice: due %v, want %v", task.DueDate, first.AddDate(0, 0, 2))
 		}
+		// After a skip, the completion before it can no longer be undone.
+		want(t, b.follow(b.post("/tasks/"+id+"/completions/undo", nil)), http.StatusOK, "The task changed since it was completed")
 
 		// The picker: a preset, a custom rule refused, then none.
 		version := func() string { return versionOf(t, b.get("/tasks/"+id).Body) }

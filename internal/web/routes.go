@@ -69,6 +69,7 @@ func (a *App) routes() []route {
 		{"POST /tasks/{id}/delete", member, a.deleteTask},
 		{"POST /tasks/{id}/recurrence", member, a.recurrencePost},
 		{"POST /tasks/{id}/skip", member, a.skipPost},
+		{"POST /tasks/{id}/completions/undo", member, a.undoCompletionPost},
 		{"POST /tasks/{id}/reminders", member, a.reminderAdd},
 		{"POST /tasks/{id}/reminders/{rid}/remove", member, a.reminderRemove},
 		{"POST /tasks/{id}/subtasks", member, a.subtaskAdd},

@@ -42,6 +42,18 @@ test("recurrence: quick add, the list, the repeat section", async () => {
   }, before);
   assert.equal(await sync.count(), 1, "the recurring row left the list");
   await shot(page, "desktop-recurrence-completed-row");
+  // Undo puts it back on the date it had; completing it again moves it on.
+  await toast.getByRole("button", { name: "Undo" }).click();
+  await page.waitForFunction((b) => {
+    const t = [...document.querySelectorAll(".task")].find((r) => r.textContent.includes("Team sync"));
+    return t && t.querySelector("time.due").getAttribute("datetime") === b;
+  }, before);
+  await sync.getByRole("button", { name: "Complete “Team sync”" }).click();
+  await page.locator(".toast", { hasText: "Next:" }).waitFor();
+  await page.waitForFunction((b) => {
+    const t = [...document.querySelectorAll(".task")].find((r) => r.textContent.includes("Team sync"));
+    return t && t.querySelector("time.due").getAttribute("datetime") !== b;
+  }, before);
 
   // The detail, in the side panel: the rule in words and the history.
   await page.getByRole("link", { name: "Team sync" }).click();

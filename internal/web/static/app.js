@@ -136,7 +136,11 @@
     if (form.elements.occurrence && res.due) { form.elements.occurrence.value = res.due.iso; }
     void row.offsetWidth;
     row.classList.add("advanced");
-    toast("Completed “" + res.title + "”. Next: " + res.next);
+    toast("Completed “" + res.title + "”. Next: " + res.next, {
+      action: "Undo", onAction: function () {
+        post(res.undo, new FormData()).then(function () { location.reload(); }, function (err) { toast(err.message, { error: true }); });
+      }
+    });
   }
   document.addEventListener("submit", function (e) {
     var f = e.target;
