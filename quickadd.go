@@ -20,6 +20,9 @@ type QuickAdd struct {
 	// Recurrence is the repeat phrase's rule ("every monday 9am"), nil
 	// when there is none (quickadd_every.go).
 	Recurrence *Recurrence
+	// Tags are the names of the user's tags the text names, as stored, in
+	// the order of the text (quickadd_tags.go).
+	Tags []string
 	// Spans are the parts of the text that were understood, in order.
 	Spans []QuickSpan
 }
@@ -40,6 +43,7 @@ const (
 	QuickDue      QuickKind = "due"
 	QuickPriority QuickKind = "priority"
 	QuickCategory QuickKind = "category"
+	QuickTag      QuickKind = "tag"
 )
 
 // QuickAddMaxLen bounds the text; a title is at most 200 characters, and
@@ -52,7 +56,8 @@ type qtoken struct {
 	start, end int    // bytes of the text, trailing punctuation excluded
 }
 
-// tokenize splits text at white space, keeping #"quoted names" whole.
+// tokenize splits text at white space, keeping #"quoted names" (and
+// @"quoted" tags) whole.
 func tokenize(text string) []qtoken {
 	var out []qtoken
 	i := 0
@@ -63,7 +68,7 @@ func tokenize(text string) []qtoken {
 			continue
 		}
 		start := i
-		if strings.HasPrefix(text[i:], `#"`) {
+		if strings.HasPrefix(text[i:], `#"`) || strings.HasPrefix(text[i:], `@"`) {
 			if j := strings.IndexByte(text[i+2:], '"'); j >= 0 {
 				i += 2 + j + 1
 				out = append(out, qtoken{text: text[start:i], low: strings.ToLower(text[start:i]), start: start, end: i})
@@ -114,7 +119,9 @@ var (
 //   - a time: 9am, 9:30pm, 17:00, noon, midnight, "at" before it;
 //   - a priority: !low, !medium, !high, !urgent, or p1 (urgent) to p4 (low);
 //   - a category: #Name or #"Deep Work", when the user has a category of
-//     that name (case ignored).
+//     that name (case ignored);
+//   - tags, any number: @name or @"long name", each one of tags, the names of
+//     the user's tags (case ignored), as in Todoist's labels;
 //   - a repeat: "every day", "every weekday", "every monday and thursday",
 //     "every 2 weeks", "every month on the 15th", "every last friday",
 //     "every! 3 days" (from completion): see parseEvery. Without a day,
@@ -123,8 +130,8 @@ var (
 // Days and times are in loc, relative to now. A time alone is today's
 // when it is still ahead, else tomorrow's; a day alone is that day at
 // 00:00. A day named without a year is the next one to come. Everything
-// else, an unknown #tag included, stays in the title as typed.
-func ParseQuickAdd(text string, now time.Time, loc *time.Location, categories []string) QuickAdd {
+// else, an unknown #category or @tag included, stays in the title as typed.
+func ParseQuickAdd(text string, now time.Time, loc *time.Location, categories []string, tags ...string) QuickAdd {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -174,6 +181,12 @@ func ParseQuickAdd(text string, now time.Time, loc *time.Location, categories []
 				i += n - 1
 				continue
 			}
+		}
+		if name, ok := quickTag(t.text, tags, out.Tags); ok {
+			out.Tags = append(out.Tags, name)
+			used[i] = true
+			out.Spans = append(out.Spans, QuickSpan{t.start, t.end, QuickTag, t.text})
+			continue
 		}
 		if day == nil {
 			if d, n := parseDay(toks[i:], now, loc); n > 0 {

@@ -20,9 +20,9 @@ const quickMask = '\x01'
 // declined, after seeing it highlighted ("Read Tomorrow by Sam", where
 // "tomorrow" is not a day). A range out of the text, or not on character
 // boundaries, is ignored.
-func ParseQuickAddKeeping(text string, keep []QuickRange, now time.Time, loc *time.Location, categories []string) QuickAdd {
+func ParseQuickAddKeeping(text string, keep []QuickRange, now time.Time, loc *time.Location, categories []string, tags ...string) QuickAdd {
 	if len(keep) == 0 {
-		return ParseQuickAdd(text, now, loc, categories)
+		return ParseQuickAdd(text, now, loc, categories, tags...)
 	}
 	masked := []byte(text)
 	kept := false
@@ -39,9 +39,9 @@ func ParseQuickAddKeeping(text string, keep []QuickRange, now time.Time, loc *ti
 		kept = true
 	}
 	if !kept {
-		return ParseQuickAdd(text, now, loc, categories)
+		return ParseQuickAdd(text, now, loc, categories, tags...)
 	}
-	q := ParseQuickAdd(string(masked), now, loc, categories)
+	q := ParseQuickAdd(string(masked), now, loc, categories, tags...)
 	// The spans and the title read the text as typed.
 	for i := range q.Spans {
 		q.Spans[i].Text = text[q.Spans[i].Start:q.Spans[i].End]

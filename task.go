@@ -42,6 +42,8 @@ type Task struct {
 	// Recurrence makes the task repeat (recurrence.go); nil for a task
 	// that does not. A recurring task has a due date.
 	Recurrence *Recurrence
+	// Tags are the task's tags, by name ignoring case (tag.go).
+	Tags []TaskTag
 }
 
 // MaxTaskDepth is how many levels a tree of tasks may have: a top-level

@@ -93,6 +93,10 @@ type TaskFilter struct {
 	// tasks that are no one's subtask. The two exclude each other.
 	ParentID *uuid.UUID
 	TopLevel bool
+	// AllTags keeps the tasks that have every one of these tags; AnyTags,
+	// those that have at least one of them.
+	AllTags []uuid.UUID
+	AnyTags []uuid.UUID
 }
 
 // TaskQueryMaxLen bounds the search text.
@@ -129,7 +133,7 @@ func (f TaskFilter) Validate() error {
 	if f.ParentID != nil && f.TopLevel {
 		return Invalid("top_level", "cannot be combined with parent_id")
 	}
-	return nil
+	return f.validateTags()
 }
 
 // Change is one nullable field of a merge-patch: Set says the field was
@@ -162,6 +166,9 @@ type TaskPatch struct {
 	ParentID Change[uuid.UUID]
 	// Recurrence makes the task repeat, or stop repeating when cleared.
 	Recurrence Change[Recurrence]
+	// TagIDs, when not nil, replaces the task's tags (an empty set removes
+	// them); the store checks that they are the user's.
+	TagIDs *[]uuid.UUID
 }
 
 // Apply validates p and applies it to t, keeping CompletedAt true to the
@@ -234,6 +241,8 @@ type TaskBulk struct {
 	// Changes apply to every task of an update: only status, priority and
 	// category can be changed in bulk.
 	Changes TaskPatch
+	// TagIDs are the tags of BulkAddTags and BulkRemoveTags.
+	TagIDs []uuid.UUID
 }
 
 // Validate checks the request's own rules and removes repeated IDs (the
@@ -252,7 +261,12 @@ func (b *TaskBulk) Validate() error {
 	}
 	b.IDs = unique
 	c := b.Changes
+	if len(b.TagIDs) > 0 && b.Action != BulkAddTags && b.Action != BulkRemoveTags {
+		return Invalid("tag_ids", "must be left out unless the action is add_tags or remove_tags")
+	}
 	switch b.Action {
+	case BulkAddTags, BulkRemoveTags:
+		return b.validateTags()
 	case BulkDelete:
 		if c.Status != nil || c.Priority != nil || c.CategoryID.Set || c.ParentID.Set {
 			return Invalid("changes", "must be left out when the action is delete")
@@ -271,7 +285,7 @@ func (b *TaskBulk) Validate() error {
 			return Invalid("changes.priority", "unknown priority %q", *c.Priority)
 		}
 	default:
-		return Invalid("action", "must be update or delete")
+		return Invalid("action", "must be update, delete, add_tags or remove_tags")
 	}
 	return nil
 }

@@ -70,6 +70,7 @@ func taskETag(t taskapi.Task) string {
 	c := binary.AppendUvarint(counts[:0], uint64(t.SubtaskCount))
 	c = binary.AppendUvarint(c, uint64(t.CompletedSubtaskCount))
 	c = binary.AppendUvarint(c, uint64(t.CommentCount))
+	c = foldTags(c, t.Tags)
 	fold := sha256.Sum256(c)
 	raw, _ := base64.RawURLEncoding.DecodeString(strings.Trim(tag, `"`))
 	return `"` + base64.RawURLEncoding.EncodeToString(append(raw, fold[:etagFoldLen]...)) + `"`

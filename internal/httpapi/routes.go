@@ -159,6 +159,25 @@ func (s *server) routes(api huma.API) {
 		Tags: []string{"categories", "tasks"}, Errors: []int{badRequest, notFound, invalid}, Summary: "List a category's tasks",
 		Description: "The tasks list, limited to one of the caller's categories (404 for any other)."}, s.listCategoryTasks)
 
+	// Tags (tags.go); a task's tags are tag_ids and tags in tasks.go.
+	const tags, tag = apiPrefix + "/tags", apiPrefix + "/tags/{id}"
+	tagTags := []string{"tags"}
+	register(s, api, route{ID: "list-tags", Method: get, Path: tags, Access: user, Scope: taskapi.ScopeTagsRead, Limit: perUser,
+		Tags: tagTags, Errors: []int{badRequest, invalid}, Summary: "List tags",
+		Description: "The caller's tags sorted by name ignoring case; paginated by cursor. Filter tasks by tag with `tag` and `any_tag` on GET /tasks."}, s.listTags)
+	register(s, api, route{ID: "create-tag", Method: post, Path: tags, Access: user, Scope: taskapi.ScopeTagsWrite, Limit: perUser, Idempotent: true,
+		Tags: tagTags, Status: http.StatusCreated, Errors: []int{badRequest, conflict, invalid}, Summary: "Create a tag",
+		Description: "201 with Location and ETag. Accepts Idempotency-Key."}, s.createTag)
+	register(s, api, route{ID: "get-tag", Method: get, Path: tag, Access: user, Scope: taskapi.ScopeTagsRead, Limit: perUser,
+		Tags: tagTags, Errors: []int{notFound, invalid}, Summary: "Get a tag"}, s.getTag)
+	register(s, api, route{ID: "patch-tag", Method: patch, Path: tag, Access: user, Scope: taskapi.ScopeTagsWrite, Limit: perUser, IfMatch: "tag",
+		Tags: tagTags, Errors: []int{badRequest, notFound, conflict, stale, invalid}, Summary: "Update a tag",
+		Description: "Merge-patch of name and color (application/merge-patch+json or application/json). Its tasks keep their versions " +
+			"(If-Match on them still holds), while their ETags change with the name or color they show. Honours If-Match."}, s.patchTag)
+	register(s, api, route{ID: "delete-tag", Method: del, Path: tag, Access: user, Scope: taskapi.ScopeTagsWrite, Limit: perUser, IfMatch: "tag",
+		Tags: tagTags, Status: http.StatusNoContent, Errors: []int{badRequest, notFound, stale, invalid}, Summary: "Delete a tag",
+		Description: "204. The tag leaves every task that had it; those tasks get a new version (ETag). Honours If-Match."}, s.deleteTag)
+
 	// Tasks (tasks.go, tasks_list.go, tasks_bulk.go).
 	const tasks, task = apiPrefix + "/tasks", apiPrefix + "/tasks/{id}"
 	taskTags := []string{"tasks"}
@@ -175,7 +194,8 @@ func (s *server) routes(api huma.API) {
 	register(s, api, route{ID: "bulk-tasks", Method: post, Path: tasks + "/bulk", Access: user, Scope: taskapi.ScopeTasksWrite, Limit: perUser, Idempotent: true,
 		Tags: taskTags, Errors: []int{badRequest, notFound, invalid}, Summary: "Update or delete tasks in bulk",
 		Description: "Up to 100 tasks in one transaction, all or nothing: one missing or foreign ID (404) and nothing changes. " +
-			"As with PATCH and DELETE, completing a task completes its open subtasks, a category change moves them, and a delete takes them along. Accepts Idempotency-Key."}, s.bulkTasks)
+			"As with PATCH and DELETE, completing a task completes its open subtasks, a category change moves them, and a delete takes them along. " +
+			"`add_tags` and `remove_tags` add `tag_ids` to, or remove them from, every task (not their subtasks); only the tasks whose tags change get a new version. Accepts Idempotency-Key."}, s.bulkTasks)
 	register(s, api, route{ID: "task-stats", Method: get, Path: tasks + "/stats", Access: user, Scope: taskapi.ScopeTasksRead, Limit: perUser,
 		Tags: taskTags, Errors: []int{invalid}, Summary: "Task statistics",
 		Description: "Counts by status and priority, overdue, due today (in tz), completed in the last 7 days."}, s.taskStats)

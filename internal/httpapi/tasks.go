@@ -31,6 +31,9 @@ type TaskBody struct {
 	CommentCount          int64 `json:"comment_count" doc:"How many comments the task has (at most 1,000). Part of the ETag, as subtask_count"`
 	// Recurrence is set by recurrenceBody (recurrence.go).
 	Recurrence *RecurrenceBody `json:"recurrence" doc:"How the task repeats; null when it does not"`
+
+	// Tags are the task's tags (tags.go).
+	Tags []TaskTagBody `json:"tags" doc:"The task's tags, by name ignoring case. Part of the ETag, names and colors too, as subtask_count: a tag's rename changes the ETag but not the version that If-Match compares; changing the set changes both"`
 }
 
 func taskBody(t taskapi.Task) TaskBody {
@@ -39,6 +42,7 @@ func taskBody(t taskapi.Task) TaskBody {
 		Priority: string(t.Priority), DueDate: t.DueDate, CompletedAt: t.CompletedAt,
 		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(), Reminders: reminderBodies(t.Reminders), Position: t.Position,
 		SubtaskCount: t.SubtaskCount, CompletedSubtaskCount: t.CompletedSubtaskCount, CommentCount: t.CommentCount,
+		Tags: taskTagBodies(t.Tags),
 	}
 	if t.CategoryID != nil {
 		id := t.CategoryID.String()
@@ -100,6 +104,7 @@ type CreateTaskInput struct {
 		ParentID    *string         `json:"parent_id,omitempty" format:"uuid" nullable:"true" doc:"Makes the task a subtask of one of your tasks (422 otherwise, or when the tree would be more than 4 levels deep); it goes after its siblings"`
 		// Recurrence: see recurrence.go.
 		Recurrence *RecurrenceInput `json:"recurrence,omitempty" doc:"Makes the task repeat; it needs a due_date, its first occurrence"`
+		TagIDs     []string         `json:"tag_ids,omitempty" maxItems:"50" format:"uuid" doc:"Up to 50 of your tags (422 otherwise); a repeated ID counts once. A subtask does not take its parent's tags"`
 	}
 }
 
@@ -123,6 +128,9 @@ func (s *server) createTask(ctx context.Context, caller taskapi.Principal, in *C
 		return nil, err
 	}
 	t.Reminders = rs
+	if t.Tags, err = taskTags(b.TagIDs); err != nil {
+		return nil, err
+	}
 	if b.ParentID != nil {
 		id, err := parseUUID("parent_id", *b.ParentID)
 		if err != nil {
@@ -178,7 +186,8 @@ type PatchTaskInput struct {
 		Reminders   Optional[[]ReminderInput] `json:"reminders,omitzero" maxItems:"10" nullable:"true" doc:"Replaces the task's reminders (null or [] removes them). A reminder asking for the same moment as one the task has keeps its state: one already sent is not sent again."`
 		ParentID    Optional[string]          `json:"parent_id,omitzero" format:"uuid" nullable:"true" doc:"Moves the task (with its subtasks) under one of your tasks, after its children: 422 for a task not yours, the task itself or one of its subtasks (a cycle), or a tree deeper than 4 levels; null makes it top-level"`
 		// Recurrence: see recurrence.go.
-		Recurrence RecurrencePatch `json:"recurrence,omitzero" doc:"Makes the task repeat (a new rule starts counting occurrences at 1), or null to stop. Completing a recurring task records the completion and moves it to its next occurrence as TODO"`
+		Recurrence RecurrencePatch    `json:"recurrence,omitzero" doc:"Makes the task repeat (a new rule starts counting occurrences at 1), or null to stop. Completing a recurring task records the completion and moves it to its next occurrence as TODO"`
+		TagIDs     Optional[[]string] `json:"tag_ids,omitzero" maxItems:"50" format:"uuid" nullable:"true" doc:"Replaces the task's tags with up to 50 of yours (422 otherwise); null or [] removes them. Its subtasks keep theirs"`
 	}
 }
 
@@ -219,6 +228,9 @@ func (in *PatchTaskInput) patch() (taskapi.TaskPatch, error) {
 		return p, err
 	}
 	if p.Recurrence, err = change(b.Recurrence.Optional, parseRecurrence); err != nil {
+		return p, err
+	}
+	if p.TagIDs, err = tagIDsPatch(b.TagIDs); err != nil {
 		return p, err
 	}
 	if b.Reminders.Set {

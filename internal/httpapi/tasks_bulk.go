@@ -22,16 +22,17 @@ type BulkTasksInput struct {
 	IdempotencyKeyHeader
 	Body struct {
 		IDs     []string     `json:"ids" minItems:"1" maxItems:"100" format:"uuid" doc:"The tasks, 1 to 100; a repeated ID counts once"`
-		Action  string       `json:"action" enum:"update,delete"`
-		Changes *BulkChanges `json:"changes,omitempty" doc:"Required for update, refused for delete"`
+		Action  string       `json:"action" enum:"update,delete,add_tags,remove_tags" doc:"add_tags and remove_tags add tag_ids to, or take them from, every task (a task's subtasks are not touched)"`
+		Changes *BulkChanges `json:"changes,omitempty" doc:"Required for update, refused for the other actions"`
+		TagIDs  []string     `json:"tag_ids,omitempty" maxItems:"50" format:"uuid" doc:"The tags of add_tags and remove_tags: 1 to 50 of yours (422 otherwise); refused for the other actions"`
 	}
 }
 
 // BulkBody says what a bulk request did.
 type BulkBody struct {
-	Action string     `json:"action" enum:"update,delete"`
+	Action string     `json:"action" enum:"update,delete,add_tags,remove_tags"`
 	Count  int        `json:"count" doc:"How many tasks were updated or deleted (every one named)"`
-	Items  []TaskBody `json:"items" doc:"The updated tasks in the order of ids; empty for delete"`
+	Items  []TaskBody `json:"items" doc:"The tasks (updated or not) in the order of ids; empty for delete"`
 }
 
 // BulkOutput is the response to POST /tasks/bulk.
@@ -50,6 +51,10 @@ func (in *BulkTasksInput) bulk() (taskapi.TaskBulk, error) {
 		}
 		b.IDs[i] = id
 	}
+	var err error
+	if b.TagIDs, err = parseTagIDs("tag_ids", in.Body.TagIDs); err != nil {
+		return b, err
+	}
 	if c := in.Body.Changes; c != nil {
 		if c.Status != "" {
 			st := taskapi.Status(c.Status)
@@ -59,7 +64,6 @@ func (in *BulkTasksInput) bulk() (taskapi.TaskBulk, error) {
 			p := taskapi.Priority(c.Priority)
 			b.Changes.Priority = &p
 		}
-		var err error
 		b.Changes.CategoryID, err = change(c.CategoryID, func(s string) (uuid.UUID, error) { return parseUUID("changes.category_id", s) })
 		if err != nil {
 			return b, err

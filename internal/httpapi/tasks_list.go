@@ -28,6 +28,8 @@ type TaskListQuery struct {
 	Sort      string    `query:"sort" default:"-created_at" enum:"created_at,-created_at,updated_at,-updated_at,due_date,-due_date,priority,-priority,title,-title" doc:"Sort key, - for descending. priority sorts by rank (LOW < MEDIUM < HIGH < URGENT); title ignores case; tasks without a due date come last in both directions; ties are broken by id."`
 	ParentID  string    `query:"parent_id" format:"uuid" doc:"Only the direct subtasks of one of your tasks (404 for any other)"`
 	TopLevel  bool      `query:"top_level" doc:"true: only tasks that are no one's subtask; not with parent_id"`
+	Tag       []string  `query:"tag" format:"uuid" maxItems:"10" doc:"Only tasks that have every one of these tags (up to 10 of yours, comma-separated or repeated; 404 for any other)"`
+	AnyTag    []string  `query:"any_tag" format:"uuid" maxItems:"10" doc:"Only tasks that have at least one of these tags (up to 10 of yours, comma-separated or repeated; 404 for any other)"`
 	Limit     int       `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Page size"`
 	Cursor    string    `query:"cursor" doc:"next_cursor of the previous page, with the same sort and filters; leave out for the first page"`
 }
@@ -94,6 +96,12 @@ func (s *server) taskPage(ctx context.Context, caller taskapi.Principal, in Task
 		f.Priorities = append(f.Priorities, taskapi.Priority(v))
 	}
 	f.DueAfter, f.DueBefore = in.DueAfter.Ptr(), in.DueBefore.Ptr()
+	if f.AllTags, err = parseTagIDs("query.tag", dedupe(in.Tag)); err != nil {
+		return nil, err
+	}
+	if f.AnyTags, err = parseTagIDs("query.any_tag", dedupe(in.AnyTag)); err != nil {
+		return nil, err
+	}
 	q := store.TaskQuery{Filter: f, Sort: sort, Loc: caller.User.Location()}
 	out := &TaskListOutput{}
 	out.Body.Items, out.Body.NextCursor, err = listPage(s, caller, scope("tasks", q.ListID()), in.Cursor, in.Limit,

@@ -13,7 +13,7 @@ import (
 // QuickTaskInput is one line to turn into a task.
 type QuickTaskInput struct {
 	Body struct {
-		Text     string           `json:"text" minLength:"1" maxLength:"500" doc:"One line such as \"Pay rent tomorrow 9am !high #Home\": a day (today, tomorrow, friday, next friday, in 3 days, 2026-12-24, dec 24), a time (9am, 17:00), a priority (!low…!urgent or p1…p4) and #Category or #\"Deep Work\" (one of yours) are recognised; the rest is the title" example:"Pay rent tomorrow 9am !high #Home"`
+		Text     string           `json:"text" minLength:"1" maxLength:"500" doc:"One line such as \"Pay rent tomorrow 9am !high #Home\": a day (today, tomorrow, friday, next friday, in 3 days, 2026-12-24, dec 24), a time (9am, 17:00), a priority (!low…!urgent or p1…p4), #Category or #\"Deep Work\" (one of yours) and tags @name or @\"long name\" (yours) are recognised; the rest is the title" example:"Pay rent tomorrow 9am !high #Home"`
 		DryRun   bool             `json:"dry_run,omitempty" doc:"Only parse: answer 200 with what was recognised, create nothing"`
 		Declined []QuickRangeBody `json:"declined,omitempty" maxItems:"20" doc:"Parts of the text to keep as plain title text, unrecognised: spans of an earlier parse of the same text that the person turned back into words (\"Read Tomorrow by Sam\")"`
 	}
@@ -29,7 +29,7 @@ type QuickRangeBody struct {
 type QuickSpanBody struct {
 	Start int    `json:"start" doc:"Offset of the part in the text, in characters (Unicode code points)"`
 	End   int    `json:"end" doc:"Offset just after the part, in characters"`
-	Kind  string `json:"kind" enum:"due,priority,category,recurrence"`
+	Kind  string `json:"kind" enum:"due,priority,category,recurrence,tag"`
 	Text  string `json:"text"`
 }
 
@@ -41,6 +41,7 @@ type QuickTaskBody struct {
 	Priority   string          `json:"priority" enum:"LOW,MEDIUM,HIGH,URGENT"`
 	CategoryID *string         `json:"category_id" format:"uuid"`
 	Recurrence *RecurrenceBody `json:"recurrence" doc:"The repeat phrase's rule (\"every monday 9am\", \"every! 3 days\"); null when there is none"`
+	TagIDs     []string        `json:"tag_ids" doc:"The tags named with @, in the order of the text"`
 	Spans      []QuickSpanBody `json:"spans" doc:"The recognised parts, in order"`
 	Task       *TaskBody       `json:"task,omitempty" doc:"The task created (absent with dry_run)"`
 }
@@ -66,13 +67,21 @@ func (s *server) quickTask(ctx context.Context, caller taskapi.Principal, in *Qu
 	for _, d := range in.Body.Declined {
 		keep = append(keep, taskapi.QuickRange{Start: runeOffset(text, d.Start), End: runeOffset(text, d.End)})
 	}
-	qa := taskapi.ParseQuickAddKeeping(text, keep, s.now(), caller.User.Location(), taskapi.CategoryNames(cats))
+	tags, _, err := s.store.ListTags(ctx, caller.User.ID, store.Page{Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	qa := taskapi.ParseQuickAddKeeping(text, keep, s.now(), caller.User.Location(), taskapi.CategoryNames(cats), taskapi.TagNames(tags)...)
 	if err := taskapi.ValidateQuickAdd(text, qa); err != nil {
 		return nil, err
 	}
 	t := qa.Task(cats)
+	t.Tags = qa.TaskTags(tags)
 	out := &QuickTaskOutput{Status: http.StatusOK, Body: QuickTaskBody{Title: t.Title, DueDate: t.DueDate, Priority: string(t.Priority),
-		Spans: make([]QuickSpanBody, 0, len(qa.Spans))}}
+		Spans: make([]QuickSpanBody, 0, len(qa.Spans)), TagIDs: make([]string, len(t.Tags))}}
+	for i, tag := range t.Tags {
+		out.Body.TagIDs[i] = tag.ID.String()
+	}
 	if t.CategoryID != nil {
 		id := t.CategoryID.String()
 		out.Body.CategoryID = &id

@@ -93,6 +93,8 @@ var (
 	userOrder     = sortKey[taskapi.User]{column: "id", kind: idOnly}            // creation order (UUIDv7)
 	// descending: newest first (UUIDv7)
 	accessTokenOrder = sortKey[taskapi.AccessToken]{column: "id", kind: idOnly}
+	// names are unique per user
+	tagOrder = sortKey[taskapi.Tag]{column: "name_key", kind: textKey}
 )
 
 // at is the position just after v.

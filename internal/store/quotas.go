@@ -11,21 +11,22 @@ import (
 
 // Quotas bound what one user may keep, so that one account cannot fill
 // the disk: 50,000 tasks (some 500 MB at the 10 KB description limit)
-// and 1,000 categories unless configured otherwise. The count is checked
+// and 1,000 categories and 1,000 tags unless configured otherwise. The count is checked
 // in the creating transaction; on PostgreSQL creates that overlap may
 // pass it by a few.
 type Quotas struct {
-	Tasks, Categories int
+	Tasks, Categories, Tags int
 }
 
 // DefaultQuotas are the quotas a store enforces unless told otherwise.
-func DefaultQuotas() Quotas { return Quotas{Tasks: 50_000, Categories: 1_000} }
+func DefaultQuotas() Quotas { return Quotas{Tasks: 50_000, Categories: 1_000, Tags: 1_000} }
 
 // WithQuotas sets the per-user quotas; zero fields keep their defaults.
 func WithQuotas(q Quotas) Option {
 	return func(s *Store) {
 		d := DefaultQuotas()
-		s.quotas = Quotas{Tasks: cmp.Or(max(q.Tasks, 0), d.Tasks), Categories: cmp.Or(max(q.Categories, 0), d.Categories)}
+		s.quotas = Quotas{Tasks: cmp.Or(max(q.Tasks, 0), d.Tasks), Categories: cmp.Or(max(q.Categories, 0), d.Categories),
+			Tags: cmp.Or(max(q.Tags, 0), d.Tags)}
 	}
 }
 

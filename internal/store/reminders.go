@@ -80,7 +80,9 @@ func (s *Store) readReminders(ctx context.Context, q querier, taskIDs []uuid.UUI
 	return out, rows.Err()
 }
 
-// attachReminders fills in the Reminders of tasks with one query.
+// attachReminders fills in the Reminders of tasks with one query, and
+// their Tags with another (attachTags): every read of whole tasks comes
+// through here.
 func (s *Store) attachReminders(ctx context.Context, q querier, tasks []taskapi.Task) error {
 	ids := make([]uuid.UUID, len(tasks))
 	for i, t := range tasks {
@@ -96,8 +98,12 @@ func (s *Store) attachReminders(ctx context.Context, q querier, tasks []taskapi.
 			tasks[i].Reminders = []taskapi.Reminder{}
 		}
 	}
-	// The recurrence rides along: every read that shows reminders shows it.
-	return s.attachRecurrences(ctx, q, tasks)
+	// The recurrence and the tags ride along: every read that shows
+	// reminders shows them.
+	if err := s.attachRecurrences(ctx, q, tasks); err != nil {
+		return err
+	}
+	return s.attachTags(ctx, q, tasks)
 }
 
 // listReminders fills in the reminders of a page of tasks: one indexed

@@ -220,6 +220,9 @@ func (s *Store) CreateTask(ctx context.Context, userID uuid.UUID, t taskapi.Task
 		if err := s.createRecurrence(ctx, tx, t); err != nil {
 			return t, err
 		}
+		if err := s.tagNewTask(ctx, tx, &t); err != nil {
+			return t, err
+		}
 		if len(t.Reminders) == 0 {
 			t.Reminders = []taskapi.Reminder{}
 			return t, nil
@@ -339,7 +342,13 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 		if err != nil {
 			return err
 		}
-		if !changed && !remindersChanged && !recurred.changed {
+		tagsChanged := false
+		if patch.TagIDs != nil {
+			if next.Tags, tagsChanged, err = s.setTaskTags(ctx, tx, userID, id, *patch.TagIDs, "tag_ids"); err != nil {
+				return err
+			}
+		}
+		if !changed && !remindersChanged && !recurred.changed && !tagsChanged {
 			out = cur
 			return s.withReminders(ctx, tx, &out)
 		}

@@ -30,8 +30,11 @@ func (s *Store) BulkTasks(ctx context.Context, userID uuid.UUID, b taskapi.TaskB
 		return BulkResult{}, false, fmt.Errorf("bulk tasks: %w", err)
 	}
 	out, replayed, err := idempotently(ctx, s, userID, key, func(tx querier) (BulkResult, error) {
-		if b.Action == taskapi.BulkDelete {
+		switch b.Action {
+		case taskapi.BulkDelete:
 			return s.bulkDelete(ctx, tx, userID, b.IDs)
+		case taskapi.BulkAddTags, taskapi.BulkRemoveTags:
+			return s.bulkTags(ctx, tx, userID, b)
 		}
 		return s.bulkUpdate(ctx, tx, userID, b)
 	})
@@ -140,15 +143,20 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 	if err := s.attachReminders(ctx, tx, tasks); err != nil {
 		return BulkResult{}, err
 	}
+	return BulkResult{Action: taskapi.BulkUpdate, Count: len(b.IDs), Tasks: inOrder(b.IDs, tasks)}, nil
+}
+
+// inOrder puts tasks read back in the order their IDs were named.
+func inOrder(ids []uuid.UUID, tasks []taskapi.Task) []taskapi.Task {
 	byID := make(map[uuid.UUID]taskapi.Task, len(tasks))
 	for _, t := range tasks {
 		byID[t.ID] = t
 	}
-	out := BulkResult{Action: taskapi.BulkUpdate, Count: len(b.IDs), Tasks: make([]taskapi.Task, len(b.IDs))}
-	for i, id := range b.IDs {
-		out.Tasks[i] = byID[id]
+	out := make([]taskapi.Task, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
 	}
-	return out, nil
+	return out
 }
 
 // bulkDelete deletes the named tasks with their subtrees. The IDs are

@@ -77,6 +77,9 @@ func (s *Store) ListTasks(ctx context.Context, userID uuid.UUID, q TaskQuery) ([
 			return nil, "", fmt.Errorf("list tasks: parent: %w", err)
 		}
 	}
+	if err := s.checkTagFilter(ctx, userID, q.Filter); err != nil {
+		return nil, "", fmt.Errorf("list tasks: %w", err)
+	}
 	l := taskLister{s: s, userID: userID, q: q, sort: sort, col: sort.column, index: sort.index, now: s.Now()}
 	// Filters on the due date leave out tasks without one.
 	f := q.Filter
@@ -204,6 +207,7 @@ func (s *Store) taskFilterSQL(a *args, f taskapi.TaskFilter, cut taskapi.Overdue
 	if f.TopLevel {
 		w = append(w, "parent_id IS NULL")
 	}
+	w = append(w, tagFilterSQL(a, f)...)
 	// The bounds are cut to the microsecond, as stored due dates are:
 	// PostgreSQL would round finer digits and SQLite compare them as text,
 	// so the engines would disagree at the edge.

@@ -204,7 +204,7 @@ func (s *Store) ListSubtasks(ctx context.Context, userID, parentID uuid.UUID, pa
 		return nil, "", fmt.Errorf("list subtasks: %w", err)
 	}
 	items, next := pageOf(subtaskOrder, items, page.Limit, taskID)
-	// As every read of tasks: with their reminders and recurrence.
+	// As every read of tasks: with their reminders, recurrence and tags.
 	return items, next, s.listReminders(ctx, items)
 }
 
