@@ -216,11 +216,10 @@ func (r Recurrence) series(start time.Time, loc *time.Location, inclusive bool) 
 // before it, or days that never come, like the 30th of February): it
 // would make the task repeat into nothing.
 func (r Recurrence) Check(due time.Time, loc *time.Location) error {
-	next, err := r.after(due.Add(-time.Second), loc)
-	if err != nil {
+	if _, err := r.options(loc); err != nil {
 		return err
 	}
-	if _, ok := next(); !ok {
+	if _, ok := r.FirstOn(due, loc); !ok {
 		return Invalid(ruleField, "yields no occurrence on or after the due date")
 	}
 	return nil

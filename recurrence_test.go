@@ -147,6 +147,13 @@ func TestParseRecurrenceRefuses(t *testing.T) {
 	if _, err := taskapi.ParseRecurrence("FREQ=DAILY", "whenever"); err == nil {
 		t.Error("repeat_from whenever accepted")
 	}
+	// The due date is the first occurrence: a series that ends the day
+	// after it still has one (the due date one second earlier would
+	// imply the 28th of February and none).
+	once, _ := taskapi.ParseRecurrence("FREQ=YEARLY;UNTIL=20270302", "")
+	if err := once.Check(time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), time.UTC); err != nil {
+		t.Errorf("a yearly series from its due date until the next day: %v", err)
+	}
 	r, err := taskapi.ParseRecurrence(" rrule:freq=weekly;byday=mo ", "")
 	if err != nil || r.Rule != "FREQ=WEEKLY;BYDAY=MO" || r.From != taskapi.RepeatFromDue {
 		t.Errorf("normalised %+v, %v", r, err)
