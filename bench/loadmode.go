@@ -88,6 +88,11 @@ func (b *bench) prepare(ctx context.Context, ts *tokenSource, users []*benchUser
 				return err
 			}
 		}
+		if needs(kindChanges) {
+			if err := ts.prepareFeed(ctx, b, u); err != nil {
+				return err
+			}
+		}
 		if needs(kindWebList) {
 			if err := ts.webLogin(ctx, u); err != nil {
 				return err

@@ -57,6 +57,12 @@ func (w *worker) next(k kind) request {
 		return request{kind: k, method: http.MethodPost, url: base + "/tasks/quick", auth: w.auth, body: b, want: http.StatusCreated}
 	case kindSubtasks:
 		return request{kind: k, method: http.MethodGet, url: base + "/tasks/" + w.user.TreeID.String() + "/subtasks?limit=50", auth: w.auth, want: http.StatusOK}
+	case kindChanges:
+		c := w.cursor[k]
+		if c == "" {
+			c = w.user.FeedCursor
+		}
+		return request{kind: k, method: http.MethodGet, url: base + "/changes?limit=100&cursor=" + url.QueryEscape(c), auth: w.auth, want: http.StatusOK}
 	case kindWebList:
 		return request{kind: k, method: http.MethodGet, url: w.tgt.baseURL + "/all", cookie: w.user.WebCookie, want: http.StatusOK}
 	}
@@ -115,8 +121,16 @@ func (w *worker) do(ctx context.Context, client *http.Client, r request, record 
 	w.advancePage(k, res.StatusCode == http.StatusOK)
 }
 
-// advancePage moves a list kind to its next page, or back to the first.
+// advancePage moves a list kind to its next page, or back to the first;
+// a feed catch-up follows next_cursor while has_more, then starts again.
 func (w *worker) advancePage(k kind, ok bool) {
+	if k == kindChanges {
+		w.cursor[k] = ""
+		if ok && bytes.Contains(w.body.Bytes(), []byte(`"has_more":true`)) {
+			w.cursor[k] = nextCursor(w.body.Bytes())
+		}
+		return
+	}
 	if !k.isList() || w.pages <= 1 {
 		return
 	}

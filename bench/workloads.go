@@ -34,11 +34,12 @@ const (
 	kindQuick                // POST /tasks/quick
 	kindSubtasks             // GET /tasks/{id}/subtasks
 	kindWebList              // GET /all, the web app's list page
+	kindChanges              // GET /changes from a cursor feedChanges behind
 	numKinds
 )
 
 var kindNames = [numKinds]string{"list", "filtered", "priority", "due", "search", "get", "create", "update", "login",
-	"quick", "subtasks", "web-list"}
+	"quick", "subtasks", "web-list", "changes"}
 
 func (k kind) String() string { return kindNames[k] }
 
@@ -98,6 +99,7 @@ func workloads() []workload {
 		one("quick", kindQuick, false),
 		one("subtasks", kindSubtasks, false),
 		one("web-list", kindWebList, false),
+		one("changes", kindChanges, false),
 		{name: "mix", parts: []weighted{
 			{kindList, 30}, {kindFiltered, 15}, {kindSearch, 10}, {kindGet, 25},
 			{kindCreate, 10}, {kindUpdate, 10},
@@ -148,6 +150,9 @@ type benchUser struct {
 	TaskIDs []uuid.UUID
 	// TreeID is a task with subtasks, for the subtasks workload.
 	TreeID uuid.UUID
+	// FeedCursor is a change-feed cursor feedChanges changes behind the
+	// head, for the changes workload.
+	FeedCursor string
 	// WebCookie is the web app's session cookie ("name=value"), for the
 	// web-list workload.
 	WebCookie string
