@@ -325,7 +325,7 @@ func (s *Store) settleMoved(ctx context.Context, tx querier, t taskapi.Task) (ta
 func (s *Store) reopenSubtrees(ctx context.Context, tx querier, userID uuid.UUID, roots []uuid.UUID, now time.Time) error {
 	a := args{userID}
 	with := subtreeSQL(&a, roots)
-	if _, err := tx.ExecContext(ctx, with+`UPDATE tasks SET status = 'TODO', completed_at = NULL, updated_at = `+a.add(now)+
+	if _, err := tx.ExecContext(ctx, with+`UPDATE `+s.tasksByID()+` SET status = 'TODO', completed_at = NULL, updated_at = `+a.add(now)+
 		`, version = version + 1 WHERE user_id = $1 AND id IN (SELECT id FROM sub) AND status = 'COMPLETED'`, a...); err != nil {
 		return fmt.Errorf("reopen subtasks: %w", s.mapErr(err))
 	}

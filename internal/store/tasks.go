@@ -17,6 +17,12 @@ import (
 const taskColumns = `id, user_id, category_id, title, description, status, priority, ` +
 	`due_date, completed_at, created_at, updated_at, version, parent_id, position, ` + taskCounts
 
+// tasksByID names the tasks table in a statement that picks some of a
+// user's tasks by id: SQLite, planning without statistics, would walk the
+// user's index and test every task against the list; pinned to the
+// primary key's index (SQLite's name for it), it finds each id directly.
+func (s *Store) tasksByID() string { return "tasks" + s.d.indexedBy("sqlite_autoindex_tasks_1") }
+
 // taskCounts are the aggregates of each task in its select list: one probe
 // of tasks_parent_idx or comments_task_idx each, so a page of tasks costs
 // no extra round trip and no more as the user's tasks grow. They need the

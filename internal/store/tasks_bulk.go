@@ -95,7 +95,7 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 	changed := "(" + strings.Join(differs, " OR ") + ")"
 	sets = append(sets, "updated_at = CASE WHEN "+changed+" THEN "+a.add(now)+" ELSE updated_at END",
 		"version = CASE WHEN "+changed+" THEN version + 1 ELSE version END")
-	rows, err := tx.QueryContext(ctx, `UPDATE tasks SET `+strings.Join(sets, ", ")+
+	rows, err := tx.QueryContext(ctx, `UPDATE `+s.tasksByID()+` SET `+strings.Join(sets, ", ")+
 		` WHERE user_id = `+a.add(userID)+` AND id IN `+list(&a, b.IDs)+` RETURNING id`, a...)
 	if err != nil {
 		if s.d.isForeignKeyViolation(err) {
@@ -127,7 +127,7 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 		}
 	}
 	a = args{userID}
-	rows, err = tx.QueryContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE user_id = $1 AND id IN `+list(&a, b.IDs), a...)
+	rows, err = tx.QueryContext(ctx, `SELECT `+taskColumns+` FROM `+s.tasksByID()+` WHERE user_id = $1 AND id IN `+list(&a, b.IDs), a...)
 	if err != nil {
 		return BulkResult{}, s.mapErr(err)
 	}
@@ -175,7 +175,7 @@ func (s *Store) bulkDelete(ctx context.Context, tx querier, userID uuid.UUID, id
 		return BulkResult{}, err
 	}
 	var a args
-	if _, err := tx.ExecContext(ctx, `DELETE FROM tasks WHERE user_id = `+a.add(userID)+` AND id IN `+list(&a, ids), a...); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+s.tasksByID()+` WHERE user_id = `+a.add(userID)+` AND id IN `+list(&a, ids), a...); err != nil {
 		return BulkResult{}, s.mapErr(err)
 	}
 	return BulkResult{Action: taskapi.BulkDelete, Count: len(ids), Tasks: []taskapi.Task{}}, nil
@@ -185,7 +185,7 @@ func (s *Store) bulkDelete(ctx context.Context, tx querier, userID uuid.UUID, id
 // condition (or a lock) appended.
 func (s *Store) taskIDs(ctx context.Context, tx querier, userID uuid.UUID, ids []uuid.UUID, more string) ([]uuid.UUID, error) {
 	a := args{userID}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM tasks WHERE user_id = $1 AND id IN `+list(&a, ids)+more, a...)
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM `+s.tasksByID()+` WHERE user_id = $1 AND id IN `+list(&a, ids)+more, a...)
 	if err != nil {
 		return nil, s.mapErr(err)
 	}

@@ -133,7 +133,7 @@ func subtreeSQL(a *args, roots []uuid.UUID) string {
 func (s *Store) completeSubtrees(ctx context.Context, tx querier, userID uuid.UUID, roots []uuid.UUID, now time.Time) (int, error) {
 	a := args{userID}
 	with := subtreeSQL(&a, roots)
-	rows, err := tx.QueryContext(ctx, with+`UPDATE tasks SET status = 'COMPLETED', completed_at = `+a.add(now)+
+	rows, err := tx.QueryContext(ctx, with+`UPDATE `+s.tasksByID()+` SET status = 'COMPLETED', completed_at = `+a.add(now)+
 		`, updated_at = `+a.add(now)+`, version = version + 1
 		WHERE user_id = $1 AND id IN (SELECT id FROM sub) AND status IN ('TODO', 'IN_PROGRESS') RETURNING id`, a...)
 	if err != nil {
@@ -148,7 +148,7 @@ func (s *Store) completeSubtrees(ctx context.Context, tx querier, userID uuid.UU
 	for id := range done {
 		ids = append(ids, id)
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE user_id = $1 AND id IN `+list(&a, ids), a...)
+	rows, err = tx.QueryContext(ctx, `SELECT `+taskColumns+` FROM `+s.tasksByID()+` WHERE user_id = $1 AND id IN `+list(&a, ids), a...)
 	if err != nil {
 		return 0, s.mapErr(err)
 	}
@@ -165,7 +165,7 @@ func (s *Store) moveSubtrees(ctx context.Context, tx querier, userID uuid.UUID, 
 	a := args{userID}
 	with := subtreeSQL(&a, roots)
 	c := a.add(nullUUID(category))
-	_, err := tx.ExecContext(ctx, with+`UPDATE tasks SET category_id = `+c+`, updated_at = `+a.add(now)+`, version = version + 1
+	_, err := tx.ExecContext(ctx, with+`UPDATE `+s.tasksByID()+` SET category_id = `+c+`, updated_at = `+a.add(now)+`, version = version + 1
 		WHERE user_id = $1 AND id IN (SELECT id FROM sub) AND category_id IS DISTINCT FROM `+c, a...)
 	if err != nil {
 		return s.mapTaskErr(err)
@@ -363,7 +363,7 @@ func (s *Store) TaskTitles(ctx context.Context, userID uuid.UUID, ids []uuid.UUI
 		return out, nil
 	}
 	a := args{userID}
-	rows, err := s.query(ctx, `SELECT id, title FROM tasks WHERE user_id = $1 AND id IN `+list(&a, ids), a...)
+	rows, err := s.query(ctx, `SELECT id, title FROM `+s.tasksByID()+` WHERE user_id = $1 AND id IN `+list(&a, ids), a...)
 	if err != nil {
 		return nil, fmt.Errorf("task titles: %w", err)
 	}
