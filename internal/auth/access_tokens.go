@@ -24,9 +24,6 @@ const AccessTokenPrefix = "tapi_"
 // whole token.
 const accessTokenBody = 43
 
-// accessTokenLen is the length of every token we make.
-const accessTokenLen = len(AccessTokenPrefix) + accessTokenBody
-
 // shownPrefixLen is how much of a token is stored in clear and shown in
 // lists: the "tapi_" and 8 characters (about 48 of the 256 bits), enough
 // to tell tokens apart and not enough to help guess one.
@@ -36,7 +33,11 @@ const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 // newAccessTokenSecret returns a fresh token: the prefix and 256 random
 // bits in base62.
-func newAccessTokenSecret() (string, error) {
+func newAccessTokenSecret() (string, error) { return newBase62Secret(AccessTokenPrefix) }
+
+// newBase62Secret returns prefix and 256 random bits in base62 (accessTokenBody
+// characters).
+func newBase62Secret(prefix string) (string, error) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("random: %w", err)
@@ -48,7 +49,21 @@ func newAccessTokenSecret() (string, error) {
 		n.DivMod(n, base, mod)
 		out[i] = base62[mod.Int64()]
 	}
-	return AccessTokenPrefix + string(out), nil
+	return prefix + string(out), nil
+}
+
+// wellFormedSecret checks that s is prefix and accessTokenBody base62
+// characters, before any lookup.
+func wellFormedSecret(s, prefix string) bool {
+	if len(s) != len(prefix)+accessTokenBody || !strings.HasPrefix(s, prefix) {
+		return false
+	}
+	for i := len(prefix); i < len(s); i++ {
+		if strings.IndexByte(base62, s[i]) < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // IsAccessToken reports whether a bearer credential is shaped like a
@@ -56,17 +71,7 @@ func newAccessTokenSecret() (string, error) {
 func IsAccessToken(token string) bool { return strings.HasPrefix(token, AccessTokenPrefix) }
 
 // wellFormedAccessToken checks the shape of a token before any lookup.
-func wellFormedAccessToken(token string) bool {
-	if len(token) != accessTokenLen || !IsAccessToken(token) {
-		return false
-	}
-	for i := len(AccessTokenPrefix); i < len(token); i++ {
-		if strings.IndexByte(base62, token[i]) < 0 {
-			return false
-		}
-	}
-	return true
-}
+func wellFormedAccessToken(token string) bool { return wellFormedSecret(token, AccessTokenPrefix) }
 
 // NewAccessToken is what CreateAccessToken asks for.
 type NewAccessToken struct {

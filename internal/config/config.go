@@ -51,10 +51,13 @@ type Config struct {
 	RateLimitAuth          ratelimit.Limit
 	RateLimitLoginFailures ratelimit.Limit
 	RateLimitAPI           ratelimit.Limit
-	BcryptCost             int
-	LogLevel               string
-	LogFormat              string
-	NoMigrate              bool
+	// RateLimitCalendar is per client IP on the calendar feed addresses,
+	// which carry their own secret and no login.
+	RateLimitCalendar ratelimit.Limit
+	BcryptCost        int
+	LogLevel          string
+	LogFormat         string
+	NoMigrate         bool
 
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
@@ -123,6 +126,7 @@ func settings() []setting {
 		{"TASKAPI_RATE_LIMIT", "rate-limit", "on", "on or off", boolSetting(func(c *Config, b bool) { c.RateLimit = b })},
 		{"TASKAPI_RATE_LIMIT_AUTH", "rate-limit-auth", "20/min", "requests per client IP to the unauthenticated auth routes (N/period)", limitSetting(func(c *Config, l ratelimit.Limit) { c.RateLimitAuth = l })},
 		{"TASKAPI_RATE_LIMIT_LOGIN_FAILURES", "rate-limit-login-failures", "10/15m", "failed logins per account (N/period)", limitSetting(func(c *Config, l ratelimit.Limit) { c.RateLimitLoginFailures = l })},
+		{"TASKAPI_RATE_LIMIT_CALENDAR", "rate-limit-calendar", "60/min", "requests per client IP to the calendar feed addresses (N/period)", limitSetting(func(c *Config, l ratelimit.Limit) { c.RateLimitCalendar = l })},
 		{"TASKAPI_RATE_LIMIT_API", "rate-limit-api", "600/min", "requests per user to authenticated routes (N/period)", limitSetting(func(c *Config, l ratelimit.Limit) { c.RateLimitAPI = l })},
 		{"TASKAPI_BCRYPT_COST", "bcrypt-cost", "12", "bcrypt work factor (10–31)", applyBcryptCost},
 		{"TASKAPI_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", applyLogLevel},

@@ -30,6 +30,7 @@ func TestLoadDefaults(t *testing.T) {
 		RateLimitAuth:          ratelimit.Limit{Burst: 20, Period: time.Minute},
 		RateLimitLoginFailures: ratelimit.Limit{Burst: 10, Period: 15 * time.Minute},
 		RateLimitAPI:           ratelimit.Limit{Burst: 600, Period: time.Minute},
+		RateLimitCalendar:      ratelimit.Limit{Burst: 60, Period: time.Minute},
 		BcryptCost:             12, LogLevel: "info", LogFormat: "json",
 		AccessTokenTTL: 15 * time.Minute, RefreshTokenTTL: 30 * 24 * time.Hour, SessionMaxAge: 90 * 24 * time.Hour,
 		VerifyTokenTTL: 24 * time.Hour, ResetTokenTTL: time.Hour,

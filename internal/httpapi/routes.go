@@ -122,6 +122,23 @@ func (s *server) routes(api huma.API) {
 		Tags: tokenTags, Status: http.StatusNoContent, Errors: []int{notFound, invalid}, Summary: "Revoke a personal access token",
 		Description: "204; the token is refused from the next request on, on every instance."}, s.revokeAccessToken)
 
+	// The calendar feed's address (calendar.go): managed from a signed-in
+	// session only; the feed itself is GET /calendar/{secret}.ics.
+	calendarPath := mePath + "/calendar"
+	register(s, api, route{ID: "get-calendar-feed", Method: get, Path: calendarPath, Access: user, Scope: sessionOnly, Limit: perUser,
+		Tags: userTags, Errors: []int{notFound}, Summary: "The caller's calendar address",
+		Description: "When it was made and last fetched; never the address itself (it is a secret, shown once). 404 when there is none."}, s.getCalendarFeed)
+	register(s, api, route{ID: "create-calendar-feed", Method: post, Path: calendarPath, Access: user, Scope: sessionOnly, Limit: perUser,
+		Tags: userTags, Status: http.StatusCreated, Summary: "Make a new calendar address",
+		Description: "201 with `url`, a secret address (256 bits, stored only as a hash) that calendar apps subscribe to, shown this once. " +
+			"The address made before stops working: this is also how to rotate it. `GET url` serves the caller's tasks with a due date " +
+			"as iCalendar (a VTODO and an all-day or 30-minute VEVENT per task), at most 1,000: the open ones, earliest due first, " +
+			"then those completed whose due date is at most 30 days old; `?category=ID` keeps one category. Rate-limited per client IP; " +
+			"an unknown or revoked address is 404."}, s.createCalendarFeed)
+	register(s, api, route{ID: "delete-calendar-feed", Method: del, Path: calendarPath, Access: user, Scope: sessionOnly, Limit: perUser,
+		Tags: userTags, Status: http.StatusNoContent, Errors: []int{notFound}, Summary: "Turn the calendar address off",
+		Description: "204; the address is refused (404) from the next request on."}, s.deleteCalendarFeed)
+
 	// Administration of accounts (admin.go): superuser access answers 403 to anyone else.
 	const adminPath = apiPrefix + "/admin/users"
 	adminTags := []string{"admin"}

@@ -113,6 +113,7 @@ func NewServer(deps Deps) http.Handler {
 	polishDocument(api.OpenAPI())
 	mux.Handle("GET /openapi.json", s.openAPIHandler(api))
 	mux.Handle("GET /metrics", s.metricsHandler())
+	mux.Handle("GET /calendar/{file}", s.calendarHandler())
 	docsui.Register(mux, "/openapi.json")
 	if deps.Pages != nil {
 		deps.Pages(mux)
