@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -70,25 +69,27 @@ func (s *Store) DeleteCalendarFeed(ctx context.Context, userID uuid.UUID) error 
 // other secret, or a disabled account, is ErrNotFound. One lookup by the
 // unique hash.
 func (s *Store) CalendarFeedOwner(ctx context.Context, hash string) (taskapi.User, *time.Time, error) {
-	row := s.queryRow(ctx, `SELECT u.id, u.email, u.username, u.full_name, u.is_active, u.is_verified,
-			u.is_superuser, u.created_at, u.updated_at, u.timezone, u.version, f.last_used_at
-		FROM calendar_feeds f JOIN users u ON u.id = f.user_id
-		WHERE f.secret_hash = $1 AND u.is_active = $2`, hash, true)
-	var (
-		u                          taskapi.User
-		created, updated, lastUsed dbTime
-	)
-	err := row.Scan(&u.ID, &u.Email, &u.Username, &u.FullName, &u.IsActive, &u.IsVerified, &u.IsSuperuser,
-		&created, &updated, &u.TimeZone, &u.Version, &lastUsed)
+	var lastUsed dbTime
+	// Subqueries, not a join: userColumns are unqualified, and both
+	// tables have a created_at.
+	u, err := scanUser(alsoScan{s.queryRow(ctx, `SELECT `+userColumns+`,
+			(SELECT f.last_used_at FROM calendar_feeds f WHERE f.user_id = users.id)
+		FROM users WHERE id = (SELECT user_id FROM calendar_feeds WHERE secret_hash = $1) AND is_active = $2`,
+		hash, true), []any{&lastUsed}})
 	if err != nil {
 		return taskapi.User{}, nil, fmt.Errorf("calendar feed owner: %w", s.mapErr(err))
 	}
-	if !created.Valid || !updated.Valid {
-		return taskapi.User{}, nil, errors.New("calendar feed owner: a timestamp is NULL")
-	}
-	u.CreatedAt, u.UpdatedAt = created.Time.UTC(), updated.Time.UTC()
 	return u, lastUsed.ptr(), nil
 }
+
+// alsoScan scans the columns that follow what r's caller scans into
+// extra: a row of userColumns and more, read by scanUser.
+type alsoScan struct {
+	r     rowScanner
+	extra []any
+}
+
+func (a alsoScan) Scan(dest ...any) error { return a.r.Scan(append(dest, a.extra...)...) }
 
 // TouchCalendarFeed records that userID's feed was fetched now.
 func (s *Store) TouchCalendarFeed(ctx context.Context, userID uuid.UUID) error {
