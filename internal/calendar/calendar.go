@@ -30,13 +30,12 @@ type Feed struct {
 }
 
 // Item is one task and what the document says of it beyond its fields.
+// A recurring task (Task.Recurrence) is a series from its current due
+// date (seriesRule).
 type Item struct {
 	Task taskapi.Task
 	// Categories are its category's name and, where tags exist, theirs.
 	Categories []string
-	// RRule is its RFC 5545 recurrence rule ("FREQ=WEEKLY;BYDAY=MO"), ""
-	// for a task that does not repeat.
-	RRule string
 }
 
 // EventLength is how long a timed task's event lasts in the calendar: a
@@ -54,11 +53,18 @@ func Write(f Feed) ([]byte, error) {
 	cal.SetName(f.Name)
 	cal.SetXWRCalName(f.Name)
 	// Calendar apps that honour them poll this often.
-	cal.SetRefreshInterval("PT15M", ics.WithValue(string(ics.ValueDataTypeDuration)))
+	cal.SetRefreshInterval("PT15M")
 	cal.SetXPublishedTTL("PT15M")
+	zoneAdded := false
 	for _, it := range f.Tasks {
 		if it.Task.DueDate == nil {
 			continue
+		}
+		if f.zoned(it) && !zoneAdded {
+			// Before the first component that names it; its rules are
+			// those of the first series' year.
+			addTimezone(cal, f.Loc, it.Task.DueDate.In(f.Loc).Year())
+			zoneAdded = true
 		}
 		addTodo(cal, f, it)
 		addEvent(cal, f, it)
@@ -99,19 +105,79 @@ func common(c *ics.ComponentBase, f Feed, it Item) {
 	for _, name := range it.Categories {
 		c.AddCategory(name)
 	}
-	if it.RRule != "" {
-		c.AddRrule(it.RRule)
+	if rule := seriesRule(it.Task, f.Loc); rule != "" {
+		c.AddRrule(rule)
 	}
+}
+
+// zoned reports whether an item's times are written on the owner's wall
+// clock with a TZID: a timed series in a zone other than UTC, whose
+// occurrences keep their time of day across DST as the server's do. Other
+// times are instants in UTC.
+func (f Feed) zoned(it Item) bool {
+	return seriesRule(it.Task, f.Loc) != "" && f.Loc != time.UTC && !allDay(*it.Task.DueDate, f.Loc)
+}
+
+// setTime sets a date-time property of an item: on the wall clock with
+// TZID when the item is zoned, else in UTC.
+func (f Feed) setTime(c *ics.ComponentBase, p ics.ComponentProperty, t time.Time, it Item) {
+	if f.zoned(it) {
+		c.SetProperty(p, t.In(f.Loc).Format("20060102T150405"), ics.WithTZID(f.Loc.String()))
+		return
+	}
+	c.SetProperty(p, t.UTC().Format("20060102T150405Z"))
+}
+
+// seriesRule is the RRULE of a recurring task's series from its current
+// due date: the task's rule with COUNT lowered by the occurrences already
+// past and UNTIL in the form its start takes (a date for an all-day
+// series, UTC otherwise). "" for a task that does not repeat, and for one
+// that repeats from its completion, whose next dates nobody knows yet:
+// its current occurrence alone is shown.
+func seriesRule(t taskapi.Task, loc *time.Location) string {
+	r := t.Recurrence
+	if r == nil || r.From != taskapi.RepeatFromDue || t.DueDate == nil {
+		return ""
+	}
+	var parts []string
+	for _, p := range strings.Split(r.Rule, ";") {
+		if p != "" && !strings.HasPrefix(p, "COUNT=") && !strings.HasPrefix(p, "UNTIL=") {
+			parts = append(parts, p)
+		}
+	}
+	if n := r.Count(); n > 0 {
+		left := n - max(r.Occurrence, 1) + 1
+		if left < 1 {
+			return ""
+		}
+		parts = append(parts, fmt.Sprintf("COUNT=%d", left))
+	}
+	if u := r.Until(loc); u != nil {
+		if allDay(*t.DueDate, loc) {
+			parts = append(parts, "UNTIL="+u.In(loc).Format("20060102"))
+		} else {
+			parts = append(parts, "UNTIL="+u.UTC().Format("20060102T150405Z"))
+		}
+	}
+	return strings.Join(parts, ";")
 }
 
 func addTodo(cal *ics.Calendar, f Feed, it Item) {
 	t := it.Task
 	todo := cal.AddTodo(t.ID.String() + "@" + f.Host)
 	common(&todo.ComponentBase, f, it)
-	if allDay(*t.DueDate, f.Loc) {
+	switch {
+	case allDay(*t.DueDate, f.Loc):
 		todo.SetAllDayDueAt(t.DueDate.In(f.Loc))
-	} else {
-		todo.SetDueAt(*t.DueDate)
+		if seriesRule(t, f.Loc) != "" {
+			// A recurring VTODO needs a DTSTART for its rule.
+			todo.SetAllDayStartAt(t.DueDate.In(f.Loc))
+		}
+	default:
+		f.setTime(&todo.ComponentBase, ics.ComponentPropertyDue, *t.DueDate, it)
+		if seriesRule(t, f.Loc) != "" {
+			f.setTime(&todo.ComponentBase, ics.ComponentPropertyDtStart, *t.DueDate, it)
+		}
 	}
 	todo.SetPriority(icalPriority(t.Priority))
 	switch t.Status {
@@ -143,8 +209,8 @@ func addEvent(cal *ics.Calendar, f Feed, it Item) {
 		ev.SetAllDayStartAt(day)
 		ev.SetAllDayEndAt(day.AddDate(0, 0, 1))
 	} else {
-		ev.SetStartAt(*t.DueDate)
-		ev.SetEndAt(t.DueDate.Add(EventLength))
+		f.setTime(&ev.ComponentBase, ics.ComponentPropertyDtStart, *t.DueDate, it)
+		f.setTime(&ev.ComponentBase, ics.ComponentPropertyDtEnd, t.DueDate.Add(EventLength), it)
 	}
 	ev.SetStatus(ics.ObjectStatusConfirmed)
 	// A task does not make its owner busy.

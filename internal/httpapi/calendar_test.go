@@ -10,9 +10,11 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 	"github.com/google/go-cmp/cmp"
+	"github.com/teambition/rrule-go"
 
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/config"
+	"github.com/taskapi/taskapi/internal/httpapi"
 	"github.com/taskapi/taskapi/internal/ratelimit"
 	"github.com/taskapi/taskapi/internal/store/storetest"
 )
@@ -230,4 +232,97 @@ func TestCalendarFeedRateLimit(t *testing.T) {
 			e.get(t, "/api/v1/users/me/calendar", u.Token).want(t, http.StatusOK)
 		})
 	}
+}
+
+// Recurring tasks are series: the feed's RRULE, expanded from its start by
+// an RRULE library, gives exactly the occurrences the API lists — across
+// the change to summer time (09:00 Paris stays 09:00), for a monthly rule
+// on the 31st (months without one skipped), with COUNT lowered by what is
+// past. A task that repeats from completion shows its current date only.
+func TestCalendarFeedRecurrence(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		u := e.newUser(t, "rec")
+		e.do(t, request{Method: http.MethodPatch, Path: "/api/v1/users/me", Token: u.Token,
+			Body: map[string]any{"timezone": "Europe/Paris"}}).want(t, http.StatusOK)
+		paris, _ := time.LoadLocation("Europe/Paris")
+		now := e.Clock.Now().In(paris)
+		monday := time.Date(now.Year(), now.Month(), now.Day()+1, 9, 0, 0, 0, paris)
+		for monday.Weekday() != time.Monday {
+			monday = monday.AddDate(0, 0, 1)
+		}
+		weekly, _ := e.createTask(t, u, map[string]any{"title": "Team sync", "due_date": monday,
+			"recurrence": map[string]any{"rule": "FREQ=WEEKLY;BYDAY=MO;COUNT=30"}})
+		// One done: the series in the feed starts at the second, 29 left.
+		e.patchTask(t, u, weekly.ID, map[string]any{"status": "COMPLETED"}).want(t, http.StatusOK)
+		end := time.Date(now.Year(), 12, 31, 0, 0, 0, 0, paris)
+		if !end.After(now) {
+			end = end.AddDate(1, 0, 0)
+		}
+		monthly, _ := e.createTask(t, u, map[string]any{"title": "Pay rent", "due_date": end,
+			"recurrence": map[string]any{"rule": "FREQ=MONTHLY;BYMONTHDAY=31;COUNT=8"}})
+		after, _ := e.createTask(t, u, map[string]any{"title": "Water plants", "due_date": monday,
+			"recurrence": map[string]any{"rule": "FREQ=DAILY;INTERVAL=3", "repeat_from": "completion"}})
+
+		cal, r := e.feed(t, e.newCalendar(t, u))
+		if len(cal.Timezones()) != 1 || !strings.Contains(string(r.Body), "TZID:Europe/Paris") ||
+			!strings.Contains(string(r.Body), "BEGIN:DAYLIGHT") {
+			t.Fatalf("no VTIMEZONE for Europe/Paris:\n%s", r.Body)
+		}
+		events := map[string]*ics.VEvent{}
+		for _, ev := range cal.Events() {
+			events[strings.SplitN(ev.Id(), "-due@", 2)[0]] = ev
+		}
+		for _, c := range []struct {
+			task  httpapi.TaskBody
+			rule  string
+			count int
+		}{
+			{weekly, "FREQ=WEEKLY;BYDAY=MO;COUNT=29", 29},
+			{monthly, "FREQ=MONTHLY;BYMONTHDAY=31;COUNT=8", 8},
+		} {
+			ev := events[c.task.ID]
+			if got := prop(&ev.ComponentBase, ics.ComponentPropertyRrule); got != c.rule {
+				t.Errorf("%s: RRULE %q, want %q", c.task.Title, got, c.rule)
+			}
+			// A date (all-day) starts at 00:00 on the owner's clock.
+			start, err := ev.GetStartAt()
+			if len(prop(&ev.ComponentBase, ics.ComponentPropertyDtStart)) == len("20060102") {
+				start, err = ev.GetAllDayStartAt()
+				start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, paris)
+			}
+			if err != nil {
+				t.Fatalf("%s: start: %v", c.task.Title, err)
+			}
+			opt, err := rrule.StrToROptionInLocation(c.rule, paris)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opt.Dtstart = start.In(paris)
+			rr, err := rrule.NewRRule(*opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fromFeed []time.Time
+			for _, o := range rr.All() {
+				fromFeed = append(fromFeed, o.UTC())
+			}
+			var occ struct {
+				Items []struct {
+					DueDate time.Time `json:"due_date"`
+				} `json:"items"`
+			}
+			e.get(t, "/api/v1/tasks/"+c.task.ID+"/occurrences?limit=100&to="+url.QueryEscape(start.AddDate(4, 0, 0).Format(time.RFC3339)),
+				u.Token).want(t, http.StatusOK).decode(t, &occ)
+			var fromAPI []time.Time
+			for _, o := range occ.Items {
+				fromAPI = append(fromAPI, o.DueDate.UTC())
+			}
+			if len(fromFeed) != c.count || !cmp.Equal(fromFeed, fromAPI) {
+				t.Errorf("%s: the feed's series\n%v\nthe API's occurrences\n%v", c.task.Title, fromFeed, fromAPI)
+			}
+		}
+		if got := prop(&events[after.ID].ComponentBase, ics.ComponentPropertyRrule); got != "" {
+			t.Errorf("a task repeating from completion has RRULE %q", got)
+		}
+	})
 }
