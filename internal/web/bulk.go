@@ -53,6 +53,13 @@ func (a *App) bulkPost(w http.ResponseWriter, r *http.Request, rq *req) {
 		verb = "Moved"
 	case "delete":
 		b.Action, verb = taskapi.BulkDelete, "Deleted"
+	case "tag":
+		id, err := uuid.Parse(r.PostForm.Get("tag_id"))
+		if err != nil {
+			a.notFound(w, r, rq)
+			return
+		}
+		b.Action, b.TagIDs, verb = taskapi.BulkAddTags, []uuid.UUID{id}, "Tagged"
 	default:
 		a.flash(w, "Choose what to do with the selected tasks.")
 		redirect(w, r, back)

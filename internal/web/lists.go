@@ -40,6 +40,8 @@ type section struct {
 // listQuery is a list's filters as they stand in the URL.
 type listQuery struct {
 	Q, Status, Priority, Sort, DueFrom, DueTo string
+	// Tag is the tag filter: tag IDs, comma-separated (tags.go).
+	Tag string
 }
 
 // listPage is any list of tasks.
@@ -59,6 +61,8 @@ type listPage struct {
 	Priorities         []taskapi.Priority
 	Sorts              []sortOption
 	FilterErr          string
+	// TagChips are the active tag filters, each removable.
+	TagChips []tagChip
 }
 
 type sortOption struct{ Value, Label string }
@@ -212,7 +216,7 @@ func (a *App) filteredList(w http.ResponseWriter, r *http.Request, rq *req, lp *
 	q := r.URL.Query()
 	lp.Filters = true
 	lp.Query = listQuery{Q: strings.TrimSpace(q.Get("q")), Status: q.Get("status"), Priority: q.Get("priority"), Sort: q.Get("sort"),
-		DueFrom: q.Get("due_from"), DueTo: q.Get("due_to")}
+		DueFrom: q.Get("due_from"), DueTo: q.Get("due_to"), Tag: q.Get("tag")}
 	f := base
 	if f.Statuses == nil {
 		f.Statuses = openStatuses()
@@ -234,6 +238,9 @@ func (a *App) filteredList(w http.ResponseWriter, r *http.Request, rq *req, lp *
 		}
 	}
 	f.Query = lp.Query.Q
+	var tags []taskapi.Tag
+	f.AllTags, tags = a.tagFilter(r.Context(), rq, lp.Query.Tag)
+	lp.TagChips = tagChips(r.URL, tags)
 	f.TopLevel = topLevelOnly(lp.Query)
 	var err error
 	if f.DueAfter, err = parseDay(lp.Query.DueFrom, rq.loc, 0); err == nil {

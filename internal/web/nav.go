@@ -12,6 +12,7 @@ import (
 type nav struct {
 	Today, All, Completed int64
 	Categories            []taskapi.Category
+	Tags                  []taskapi.Tag
 	// Day is today's day of the month in the user's zone, for the Today icon.
 	Day int
 }
@@ -35,6 +36,7 @@ func (a *App) loadNav(ctx context.Context, rq *req) *nav {
 		a.log.WarnContext(ctx, "web: sidebar counts", "err", err.Error())
 	}
 	n.Categories = a.categories(ctx, rq)
+	n.Tags = a.tags(ctx, rq)
 	return n
 }
 

@@ -145,6 +145,27 @@ func (a *App) reminderRemove(w http.ResponseWriter, r *http.Request, rq *req) {
 // goes back to the task. The reminders kept keep their state (the store
 // matches them by the moment they ask for).
 func (a *App) changeReminders(w http.ResponseWriter, r *http.Request, rq *req, done string, edit func([]taskapi.Reminder) []taskapi.Reminder) {
+	a.patchFromDetail(w, r, rq, done, func(t taskapi.Task) taskapi.TaskPatch {
+		rs := edit(append([]taskapi.Reminder(nil), t.Reminders...))
+		return taskapi.TaskPatch{Reminders: &rs}
+	}, func(fe *taskapi.FieldError) string {
+		switch {
+		case fe.Field == "reminders":
+			return fmt.Sprintf("A task can have at most %d reminders.", taskapi.MaxRemindersPerTask)
+		case strings.HasPrefix(fe.Message, "is the same"):
+			return "That reminder is already set."
+		case strings.HasSuffix(fe.Field, ".relative"):
+			return "Give the task a due date first, or choose a time."
+		}
+		return "That reminder is not possible: the time " + fe.Message + "."
+	})
+}
+
+// patchFromDetail applies the patch that build makes of the task as read,
+// under that version, for a form of a detail section, and goes back to
+// the task saying done, or what refused says of a field error.
+func (a *App) patchFromDetail(w http.ResponseWriter, r *http.Request, rq *req, done string,
+	build func(taskapi.Task) taskapi.TaskPatch, refused func(*taskapi.FieldError) string) {
 	id, ok := a.taskID(w, r, rq)
 	if !ok {
 		return
@@ -155,21 +176,11 @@ func (a *App) changeReminders(w http.ResponseWriter, r *http.Request, rq *req, d
 		a.fail(w, r, rq, err)
 		return
 	}
-	rs := edit(append([]taskapi.Reminder(nil), t.Reminders...))
-	_, err = a.store.UpdateTask(ctx, rq.p.User.ID, id, taskapi.TaskPatch{Reminders: &rs}, store.Versions{t.Version})
+	_, err = a.store.UpdateTask(ctx, rq.p.User.ID, id, build(t), store.Versions{t.Version})
 	var fe *taskapi.FieldError
 	switch {
 	case errors.As(err, &fe):
-		switch {
-		case fe.Field == "reminders":
-			done = fmt.Sprintf("A task can have at most %d reminders.", taskapi.MaxRemindersPerTask)
-		case strings.HasPrefix(fe.Message, "is the same"):
-			done = "That reminder is already set."
-		case strings.HasSuffix(fe.Field, ".relative"):
-			done = "Give the task a due date first, or choose a time."
-		default:
-			done = "That reminder is not possible: the time " + fe.Message + "."
-		}
+		done = refused(fe)
 	case errors.Is(err, taskapi.ErrPreconditionFailed):
 		done = "The task changed meanwhile; try again."
 	case err != nil:

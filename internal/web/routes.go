@@ -84,6 +84,12 @@ func (a *App) routes() []route {
 		{"POST /categories", member, a.createCategory},
 		{"POST /categories/{id}", member, a.updateCategory},
 		{"POST /categories/{id}/delete", member, a.deleteCategory},
+		{"GET /tags", member, a.tagsPage},
+		{"POST /tags", member, a.createTagPost},
+		{"POST /tags/{id}", member, a.updateTagPost},
+		{"POST /tags/{id}/delete", member, a.deleteTagPost},
+		{"POST /tasks/{id}/tags", member, a.taskTagAdd},
+		{"POST /tasks/{id}/tags/{tid}/remove", member, a.taskTagRemove},
 
 		{"GET /overview", member, a.overviewPage},
 		{"GET /admin", admin, a.adminPage},

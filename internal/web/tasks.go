@@ -25,9 +25,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // quickTask turns a quick-add line into a task to create, by the
 // domain's rules (the API's POST /tasks/quick uses the same).
 func (a *App) quickTask(r *http.Request, rq *req, text string) (taskapi.Task, taskapi.QuickAdd, error) {
-	cats := a.categories(r.Context(), rq)
-	qa := taskapi.ParseQuickAddKeeping(text, declined(text, r.PostForm.Get("declined")), a.now(), rq.loc, taskapi.CategoryNames(cats))
+	cats, tags := a.categories(r.Context(), rq), a.tags(r.Context(), rq)
+	qa := taskapi.ParseQuickAddKeeping(text, declined(text, r.PostForm.Get("declined")), a.now(), rq.loc, taskapi.CategoryNames(cats), taskapi.TagNames(tags)...)
 	t := qa.Task(cats)
+	t.Tags = qa.TaskTags(tags)
 	if err := taskapi.ValidateQuickAdd(text, qa); err != nil {
 		return t, qa, err
 	}
@@ -80,8 +81,8 @@ func (a *App) quickPreview(w http.ResponseWriter, r *http.Request, rq *req) {
 	if len(text) > taskapi.QuickAddMaxLen {
 		text = text[:taskapi.QuickAddMaxLen]
 	}
-	cats := a.categories(r.Context(), rq)
-	qa := taskapi.ParseQuickAddKeeping(text, declined(text, r.PostForm.Get("declined")), a.now(), rq.loc, taskapi.CategoryNames(cats))
+	cats, tags := a.categories(r.Context(), rq), a.tags(r.Context(), rq)
+	qa := taskapi.ParseQuickAddKeeping(text, declined(text, r.PostForm.Get("declined")), a.now(), rq.loc, taskapi.CategoryNames(cats), taskapi.TagNames(tags)...)
 	type span struct {
 		Start int    `json:"start"`
 		End   int    `json:"end"`
@@ -89,13 +90,14 @@ func (a *App) quickPreview(w http.ResponseWriter, r *http.Request, rq *req) {
 		Text  string `json:"text"`
 	}
 	out := struct {
-		Title    string `json:"title"`
-		Due      string `json:"due,omitempty"`
-		Priority string `json:"priority,omitempty"`
-		Category string `json:"category,omitempty"`
-		Repeat   string `json:"repeat,omitempty"`
-		Spans    []span `json:"spans"`
-	}{Title: qa.Title, Category: qa.Category, Spans: []span{}}
+		Title    string   `json:"title"`
+		Due      string   `json:"due,omitempty"`
+		Priority string   `json:"priority,omitempty"`
+		Category string   `json:"category,omitempty"`
+		Repeat   string   `json:"repeat,omitempty"`
+		Tags     []string `json:"tags,omitempty"`
+		Spans    []span   `json:"spans"`
+	}{Title: qa.Title, Category: qa.Category, Tags: qa.Tags, Spans: []span{}}
 	if qa.Recurrence != nil && qa.DueDate != nil {
 		out.Repeat = qa.Recurrence.Words(*qa.DueDate, rq.loc)
 	}
@@ -270,6 +272,8 @@ type taskForm struct {
 	Comments commentsSection
 	// Recurrence is the repeat section (recurrence.go).
 	Recurrence recurrenceSection
+	// Tags is the tags section (tags.go).
+	Tags tagsSection
 }
 
 // isPanel reports whether the script asks for the task detail alone, for
@@ -287,6 +291,7 @@ func (a *App) loadDetail(r *http.Request, rq *req, f *taskForm) error {
 	if err := a.loadRecurrence(r, rq, f); err != nil {
 		return err
 	}
+	a.loadTags(r, rq, f)
 	if err := a.loadSubtasks(r, rq, f); err != nil {
 		return err
 	}

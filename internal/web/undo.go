@@ -35,11 +35,13 @@ type undoTask struct {
 	Priority    string     `json:"p"`
 	Due         *time.Time `json:"u,omitempty"`
 	CategoryID  *uuid.UUID `json:"c,omitempty"`
+	// TagIDs come back as far as the user still has the tags.
+	TagIDs []uuid.UUID `json:"g,omitempty"`
 }
 
 func (a *App) offerUndo(w http.ResponseWriter, rq *req, t taskapi.Task) bool {
 	b, _ := json.Marshal(undoTask{ID: t.ID, Exp: a.now().Add(undoFor).Unix(), Title: t.Title, Description: t.Description, Status: string(t.Status), Priority: string(t.Priority),
-		Due: t.DueDate, CategoryID: t.CategoryID})
+		Due: t.DueDate, CategoryID: t.CategoryID, TagIDs: tagIDsOf(t.Tags)})
 	v := base64.RawURLEncoding.EncodeToString(b)
 	if len(v) > undoMaxLen {
 		return false
@@ -75,7 +77,7 @@ func (a *App) undoPost(w http.ResponseWriter, r *http.Request, rq *req) {
 		return
 	}
 	t := taskapi.Task{Title: u.Title, Description: u.Description, Status: taskapi.Status(u.Status), Priority: taskapi.Priority(u.Priority),
-		DueDate: u.Due, CategoryID: u.CategoryID}
+		DueDate: u.Due, CategoryID: u.CategoryID, Tags: a.restoreTags(r.Context(), rq, u.TagIDs)}
 	if t.Status == taskapi.StatusCompleted {
 		now := a.now()
 		t.CompletedAt = &now

@@ -162,6 +162,7 @@
     if (res.priority) { parts.push(["priority", res.priority + " priority"]); }
     if (res.category) { parts.push(["category", "#" + res.category]); }
     if (res.repeat) { parts.push(["repeat", res.repeat]); }
+    (res.tags || []).forEach(function (t) { parts.push(["tag", "@" + t]); });
     if (declined.length) { parts.push(["kept", "Kept as text: " + declined.map(function (r) { return r.text; }).join(", ")]); }
     parts.forEach(function (p) {
       var s = document.createElement("span");
