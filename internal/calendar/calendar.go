@@ -34,7 +34,7 @@ type Feed struct {
 // date (seriesRule).
 type Item struct {
 	Task taskapi.Task
-	// Categories are its category's name and, where tags exist, theirs.
+	// Categories are its category's name and its tags' names.
 	Categories []string
 }
 

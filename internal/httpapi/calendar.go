@@ -56,7 +56,7 @@ type CreatedCalendarFeedOutput struct {
 	CacheControl string `header:"Cache-Control" doc:"no-store: the address is a secret"`
 	Body         struct {
 		CalendarFeedBody
-		URL string `json:"url" format:"uri" doc:"The secret address to subscribe to (…/calendar/cal_….ics), shown this once; add ?category=ID to subscribe to one category. Anyone who has it can read the tasks it serves."`
+		URL string `json:"url" format:"uri" doc:"The secret address to subscribe to (…/calendar/cal_….ics), shown this once; add ?category=ID or ?tag=ID to subscribe to one category or tag. Anyone who has it can read the tasks it serves."`
 	}
 }
 
@@ -76,9 +76,9 @@ func (s *server) deleteCalendarFeed(ctx context.Context, caller taskapi.Principa
 }
 
 // calendarHandler serves GET /calendar/{file}: the owner's tasks with a
-// due date as iCalendar, within the filters of the query (category=ID),
-// with a strong ETag of the document (the conditional-GET middleware
-// answers 304). Each request takes from its client address's budget
+// due date as iCalendar, within the filters of the query (category=ID,
+// tag=ID), with a strong ETag of the document (the conditional-GET
+// middleware answers 304). Each request takes from its client address's budget
 // before anything else, so secrets cannot be tried in bulk; an unknown,
 // replaced or revoked secret is 404, like a malformed one.
 func (s *server) calendarHandler() http.Handler {
@@ -145,6 +145,19 @@ func (s *server) calendarDocument(ctx context.Context, u taskapi.User, q url.Val
 		}
 		filter.CategoryID, name = &id, name+" · "+cat.Name
 	}
+	if tg := q.Get("tag"); tg != "" {
+		id, err := uuid.Parse(tg)
+		if err != nil {
+			return nil, false, taskapi.NewProblem(taskapi.ErrBadRequest, "tag must be the ID of one of your tags")
+		}
+		tag, err := s.store.GetTag(ctx, u.ID, id)
+		if errors.Is(err, taskapi.ErrNotFound) {
+			return nil, false, taskapi.NewProblem(taskapi.ErrNotFound, "there is no such tag in this calendar")
+		} else if err != nil {
+			return nil, false, err
+		}
+		filter.AllTags, name = []uuid.UUID{id}, name+" · "+tag.Name
+	}
 	tasks, truncated, err := s.store.CalendarTasks(ctx, u.ID, filter)
 	if err != nil {
 		return nil, false, err
@@ -157,6 +170,9 @@ func (s *server) calendarDocument(ctx context.Context, u taskapi.User, q url.Val
 			if c, ok := byID[*t.CategoryID]; ok {
 				it.Categories = append(it.Categories, c.Name)
 			}
+		}
+		for _, tg := range t.Tags {
+			it.Categories = append(it.Categories, tg.Name)
 		}
 		f.Tasks = append(f.Tasks, it)
 	}

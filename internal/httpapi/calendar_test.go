@@ -71,12 +71,13 @@ func TestCalendarFeed(t *testing.T) {
 		e.do(t, request{Method: http.MethodPatch, Path: "/api/v1/users/me", Token: u.Token,
 			Body: map[string]any{"timezone": "Europe/Paris"}}).want(t, http.StatusOK)
 		work := e.createCategory(t, u, "Work, mostly")
+		meetings := e.createTag(t, u, "meetings", "")
 		paris, _ := time.LoadLocation("Europe/Paris")
 		now := e.Clock.Now()
 		tomorrow := time.Date(now.Year(), now.Month(), now.Day()+1, 9, 30, 0, 0, paris)
 		day := time.Date(now.Year(), now.Month(), now.Day()+3, 0, 0, 0, 0, paris)
 		standup, _ := e.createTask(t, u, map[string]any{"title": "Standup", "due_date": tomorrow, "priority": "HIGH",
-			"category_id": work.ID, "description": "Room 4; bring notes,\nand coffee"})
+			"category_id": work.ID, "description": "Room 4; bring notes,\nand coffee", "tag_ids": []string{meetings.ID}})
 		holiday, _ := e.createTask(t, u, map[string]any{"title": "Holiday", "due_date": day, "status": "COMPLETED"})
 		e.createTask(t, u, map[string]any{"title": "Someday"})
 		e.createTask(t, u, map[string]any{"title": "Shelved", "due_date": tomorrow, "status": "ARCHIVED"})
@@ -106,13 +107,13 @@ func TestCalendarFeed(t *testing.T) {
 		got := map[string]string{
 			"summary": prop(&st.ComponentBase, ics.ComponentPropertySummary), "status": prop(&st.ComponentBase, ics.ComponentPropertyStatus),
 			"priority": prop(&st.ComponentBase, ics.ComponentPropertyPriority), "due": prop(&st.ComponentBase, ics.ComponentPropertyDue),
-			"categories":  ics.FromText(prop(&st.ComponentBase, ics.ComponentPropertyCategories)),
+			"categories":  categoriesOf(&st.ComponentBase),
 			"description": ics.FromText(prop(&st.ComponentBase, ics.ComponentPropertyDescription)),
 			"dtstamp":     prop(&st.ComponentBase, ics.ComponentPropertyDtstamp),
 			"url":         prop(&st.ComponentBase, ics.ComponentPropertyUrl),
 		}
 		want := map[string]string{"summary": "Standup", "status": "NEEDS-ACTION", "priority": "3",
-			"due": tomorrow.UTC().Format("20060102T150405Z"), "categories": "Work, mostly",
+			"due": tomorrow.UTC().Format("20060102T150405Z"), "categories": "Work, mostly|meetings",
 			"description": "Room 4; bring notes,\nand coffee", "dtstamp": standup.UpdatedAt.UTC().Format("20060102T150405Z"),
 			"url": strings.TrimRight(e.Config.BaseURL, "/") + "/tasks/" + standup.ID}
 		if diff := cmp.Diff(want, got); diff != "" {
@@ -164,10 +165,16 @@ func TestCalendarFeed(t *testing.T) {
 		if len(cal.Todos()) != 1 || cal.Todos()[0].Id() != standup.ID+"@"+host {
 			t.Errorf("the category's feed holds %d todos", len(cal.Todos()))
 		}
+		cal, _ = e.feed(t, path+"?tag="+meetings.ID)
+		if len(cal.Todos()) != 1 || cal.Todos()[0].Id() != standup.ID+"@"+host {
+			t.Errorf("the tag's feed holds %d todos", len(cal.Todos()))
+		}
+		e.get(t, path+"?tag=nope", "").wantProblem(t, http.StatusBadRequest)
 		e.get(t, path+"?category=nope", "").wantProblem(t, http.StatusBadRequest)
 		other := e.newUser(t, "other")
 		theirs := e.createCategory(t, other, "Theirs")
 		e.get(t, path+"?category="+theirs.ID, "").wantProblem(t, http.StatusNotFound)
+		e.get(t, path+"?tag="+e.createTag(t, other, "theirs", "").ID, "").wantProblem(t, http.StatusNotFound)
 
 		// A new address replaces the old one; turning it off ends it.
 		fresh := e.newCalendar(t, u)
@@ -325,4 +332,14 @@ func TestCalendarFeedRecurrence(t *testing.T) {
 			t.Errorf("a task repeating from completion has RRULE %q", got)
 		}
 	})
+}
+
+// categoriesOf joins the values of a component's CATEGORIES properties
+// (one per name) with |.
+func categoriesOf(c *ics.ComponentBase) string {
+	var names []string
+	for _, p := range c.GetProperties(ics.ComponentPropertyCategories) {
+		names = append(names, ics.FromText(p.Value))
+	}
+	return strings.Join(names, "|")
 }

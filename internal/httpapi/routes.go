@@ -133,7 +133,7 @@ func (s *server) routes(api huma.API) {
 		Description: "201 with `url`, a secret address (256 bits, stored only as a hash) that calendar apps subscribe to, shown this once. " +
 			"The address made before stops working: this is also how to rotate it. `GET url` serves the caller's tasks with a due date " +
 			"as iCalendar (a VTODO and an all-day or 30-minute VEVENT per task; a task repeating from its due date as an RRULE series), at most 1,000: the open ones, earliest due first, " +
-			"then those completed whose due date is at most 30 days old; `?category=ID` keeps one category. Rate-limited per client IP; " +
+			"then those completed whose due date is at most 30 days old; `?category=ID` keeps one category, `?tag=ID` one tag; category and tags are CATEGORIES. Rate-limited per client IP; " +
 			"an unknown or revoked address is 404."}, s.createCalendarFeed)
 	register(s, api, route{ID: "delete-calendar-feed", Method: del, Path: calendarPath, Access: user, Scope: sessionOnly, Limit: perUser,
 		Tags: userTags, Status: http.StatusNoContent, Errors: []int{notFound}, Summary: "Turn the calendar address off",

@@ -9,6 +9,7 @@ import (
 
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/auth"
+	"github.com/taskapi/taskapi/internal/store"
 )
 
 // The Calendar page (Settings → Calendar): a secret address that calendar
@@ -17,7 +18,8 @@ import (
 // shown once, in the answer to the form: it is kept only as a hash),
 // make a new one (the old stops working), or turn it off.
 
-// calendarLink is one address to subscribe to: all tasks, or one category.
+// calendarLink is one address to subscribe to: all tasks, one category or
+// one tag.
 type calendarLink struct {
 	Label, URL, ID string
 	// Webcal is the address as webcal://, typed as a URL the template
@@ -77,6 +79,14 @@ func (a *App) calendarPost(w http.ResponseWriter, r *http.Request, rq *req) {
 	p.Links = append(p.Links, link("All your tasks with a due date", base, "cal-all"))
 	for _, c := range a.categories(r.Context(), rq) {
 		p.Links = append(p.Links, link(c.Name, base+"?category="+url.QueryEscape(c.ID.String()), "cal-"+c.ID.String()))
+	}
+	tags, _, err := a.store.ListTags(r.Context(), rq.p.User.ID, store.Page{Limit: categoriesMax})
+	if err != nil {
+		a.fail(w, r, rq, err)
+		return
+	}
+	for _, t := range tags {
+		p.Links = append(p.Links, link("@"+t.Name, base+"?tag="+url.QueryEscape(t.ID.String()), "cal-"+t.ID.String()))
 	}
 	// The answer holds a secret: no cache keeps it.
 	w.Header().Set("Cache-Control", "no-store")

@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/taskapi/taskapi"
 )
 
 var calendarURLRE = regexp.MustCompile(`value="(https?://[^"]+/calendar/cal_[A-Za-z0-9]{43}\.ics)"`)
@@ -19,11 +22,18 @@ func TestCalendarPage(t *testing.T) {
 		b.signup("cleo")
 		b.post("/categories", url.Values{"name": {"Garden"}, "color": {"#16A34A"}})
 		b.post("/tasks", url.Values{"text": {"Plant tulips tomorrow 10am #Garden"}})
+		u, err := e.Store.GetUserByEmail(context.Background(), "cleo@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.Store.CreateTag(context.Background(), u.ID, taskapi.Tag{Name: "errands"}, nil); err != nil {
+			t.Fatal(err)
+		}
 		want(t, b.get("/settings"), http.StatusOK, `href="/settings/calendar"`)
 		want(t, b.get("/settings/calendar"), http.StatusOK, "You have no calendar address.")
 
 		p := b.post("/settings/calendar", nil)
-		want(t, p, http.StatusOK, "You won’t be able to see it again.", "Only one category", "Garden", `href="webcal://`)
+		want(t, p, http.StatusOK, "You won’t be able to see it again.", "Only one category or tag", "Garden", "@errands", `href="webcal://`)
 		if p.Header.Get("Cache-Control") != "no-store" {
 			t.Errorf("the answer with the address may be cached: %q", p.Header.Get("Cache-Control"))
 		}
