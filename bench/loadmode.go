@@ -88,6 +88,11 @@ func (b *bench) prepare(ctx context.Context, ts *tokenSource, users []*benchUser
 				return err
 			}
 		}
+		if needs(kindTagged) {
+			if err := b.seed.ensureTag(ctx, u); err != nil {
+				return err
+			}
+		}
 		if needs(kindChanges) {
 			if err := ts.prepareFeed(ctx, b, u); err != nil {
 				return err

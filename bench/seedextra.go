@@ -40,6 +40,37 @@ func (s *seeder) ensureTree(ctx context.Context, u *benchUser) error {
 	return nil
 }
 
+// tagName names the tag the tag workload filters by.
+const tagName = "Bench tag"
+
+// ensureTag gives u a tag on every third of its tasks (by creation), once
+// per database; the rows go in by SQL in batches, as the seeder's tasks do.
+func (s *seeder) ensureTag(ctx context.Context, u *benchUser) error {
+	err := s.st.DB().QueryRowContext(ctx, `SELECT id FROM tags WHERE user_id = $1 AND name = $2`, u.ID, tagName).Scan(&u.TagID)
+	if err == nil {
+		return nil
+	}
+	tag, _, err := s.st.CreateTag(ctx, u.ID, taskapi.Tag{Name: tagName}, nil)
+	if err != nil {
+		return fmt.Errorf("seed the tag of %s: %w", u.Username, err)
+	}
+	tx, err := s.st.DB().BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO task_tags (task_id, tag_id)
+		SELECT id, $2 FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) AS n FROM tasks WHERE user_id = $1) t WHERE n % 3 = 0`,
+		u.ID, tag.ID); err != nil {
+		return fmt.Errorf("tag the tasks of %s: %w", u.Username, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	u.TagID = tag.ID
+	return nil
+}
+
 // csrfField finds the CSRF token in the web app's login form.
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 

@@ -35,11 +35,12 @@ const (
 	kindSubtasks             // GET /tasks/{id}/subtasks
 	kindWebList              // GET /all, the web app's list page
 	kindChanges              // GET /changes from a cursor feedChanges behind
+	kindTagged               // GET /tasks?tag=ID, a tag on a third of the tasks
 	numKinds
 )
 
 var kindNames = [numKinds]string{"list", "filtered", "priority", "due", "search", "get", "create", "update", "login",
-	"quick", "subtasks", "web-list", "changes"}
+	"quick", "subtasks", "web-list", "changes", "tag"}
 
 func (k kind) String() string { return kindNames[k] }
 
@@ -100,6 +101,7 @@ func workloads() []workload {
 		one("subtasks", kindSubtasks, false),
 		one("web-list", kindWebList, false),
 		one("changes", kindChanges, false),
+		one("tag", kindTagged, false),
 		{name: "mix", parts: []weighted{
 			{kindList, 30}, {kindFiltered, 15}, {kindSearch, 10}, {kindGet, 25},
 			{kindCreate, 10}, {kindUpdate, 10},
@@ -150,6 +152,8 @@ type benchUser struct {
 	TaskIDs []uuid.UUID
 	// TreeID is a task with subtasks, for the subtasks workload.
 	TreeID uuid.UUID
+	// TagID is a tag on a third of the user's tasks, for the tag workload.
+	TagID uuid.UUID
 	// FeedCursor is a change-feed cursor feedChanges changes behind the
 	// head, for the changes workload.
 	FeedCursor string
