@@ -44,6 +44,9 @@ func (a *App) boardPage(w http.ResponseWriter, r *http.Request, rq *req) {
 			f.CategoryID = &id
 		}
 	}
+	// Cards are top-level tasks, their subtasks counted on them, as on the
+	// lists; a search or a priority shows every match (subtasks.go).
+	f.TopLevel = topLevelOnly(listQuery{Q: bp.Query.Q, Priority: bp.Query.Priority})
 	statuses := []taskapi.Status{taskapi.StatusTodo, taskapi.StatusInProgress, taskapi.StatusCompleted}
 	sort := taskapi.TaskSort{Key: taskapi.SortPriority, Desc: true}
 	for _, s := range statuses {

@@ -94,6 +94,12 @@ func TestSubtaskPages(t *testing.T) {
 			t.Fatalf("/all lists %v, want only the parent", ids)
 		}
 		want(t, all, http.StatusOK, `title="1 of 3 subtasks done"`, ">1/3<")
+		// So does the board.
+		board := b.get("/board")
+		want(t, board, http.StatusOK, "Plan the trip", ">1/3<")
+		if strings.Contains(board.Body, "Book flights") {
+			t.Error("the board shows subtasks as cards of their own")
+		}
 		// A search finds subtasks too, each with its parent's title.
 		want(t, b.get("/all?q=flights"), http.StatusOK, "Book flights", `<span class="task-parent">in Plan the trip</span>`)
 		// Today shows a subtask due today, with its parent.
