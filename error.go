@@ -29,6 +29,9 @@ var (
 	// ErrBadRequest means the request cannot be understood (a tampered cursor,
 	// a used email token).
 	ErrBadRequest = errors.New("bad request")
+	// ErrGone means what was asked for existed once and no longer does
+	// (a change-feed cursor older than the feed keeps).
+	ErrGone = errors.New("gone")
 )
 
 // FieldError describes one invalid field. It wraps ErrInvalid so callers can

@@ -38,6 +38,7 @@ var problems = []struct {
 	{taskapi.ErrBadRequest, http.StatusBadRequest, "the request cannot be understood", nil},
 	{taskapi.ErrQuotaExceeded, http.StatusForbidden, "the account keeps as many of these as it may", nil},
 	{taskapi.ErrTooManyRequests, http.StatusTooManyRequests, "too many requests; try again later", nil},
+	{taskapi.ErrGone, http.StatusGone, "this is no longer available", nil},
 }
 
 // problem turns an error from a handler (the domain, auth or store) into

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -49,7 +50,7 @@ func (s *Store) CreateCategory(ctx context.Context, userID uuid.UUID, c taskapi.
 		if err != nil {
 			return c, s.mapCategoryErr(err)
 		}
-		return c, nil
+		return c, s.recordChanges(tx, userID, now, Change{Type: EntityCategory, ID: c.ID, Op: ChangeCreate, Version: c.Version})
 	})
 	if err != nil {
 		return taskapi.Category{}, false, fmt.Errorf("create category: %w", err)
@@ -160,7 +161,8 @@ func (s *Store) UpdateCategory(ctx context.Context, userID, id uuid.UUID, patch 
 			return fmt.Errorf("%w: the category changed meanwhile", taskapi.ErrPreconditionFailed)
 		}
 		out = next
-		return nil
+		return s.recordChanges(tx, userID, next.UpdatedAt, Change{Type: EntityCategory, ID: id, Op: ChangeUpdate,
+			Version: next.Version, Fields: categoryChanges(cur, next)})
 	})
 	if err != nil {
 		return taskapi.Category{}, fmt.Errorf("update category: %w", err)
@@ -182,9 +184,19 @@ func (s *Store) DeleteCategory(ctx context.Context, userID, id uuid.UUID, ifMatc
 		if err := ifMatch.Check(cur.Version, "category"); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET category_id = NULL, updated_at = $1, version = version + 1
-			WHERE category_id = $2 AND user_id = $3`, s.Now(), id, userID); err != nil {
+		now := s.Now()
+		rows, err := tx.QueryContext(ctx, `UPDATE tasks SET category_id = NULL, updated_at = $1, version = version + 1
+			WHERE category_id = $2 AND user_id = $3 RETURNING id, version`, now, id, userID)
+		if err != nil {
 			return s.mapErr(err)
+		}
+		changes, err := uncategorised(rows, id)
+		if err != nil {
+			return err
+		}
+		changes = append(changes, Change{Type: EntityCategory, ID: id, Op: ChangeDelete})
+		if err := s.recordChanges(tx, userID, now, changes...); err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM categories WHERE id = $1 AND user_id = $2 AND version = $3`, id, userID, cur.Version)
 		if err != nil {
@@ -201,4 +213,33 @@ func (s *Store) DeleteCategory(ctx context.Context, userID, id uuid.UUID, ifMatc
 		return fmt.Errorf("delete category: %w", err)
 	}
 	return nil
+}
+
+// categoryChanges lists what an update of a category changed.
+func categoryChanges(cur, next taskapi.Category) []taskapi.FieldChange {
+	var out []taskapi.FieldChange
+	if cur.Name != next.Name {
+		out = append(out, taskapi.FieldChange{Field: "name", From: &cur.Name, To: &next.Name})
+	}
+	if cur.Color != next.Color {
+		out = append(out, taskapi.FieldChange{Field: "color", From: &cur.Color, To: &next.Color})
+	}
+	return out
+}
+
+// uncategorised reads the tasks (id, version) that lost the category
+// when it was deleted, as change records.
+func uncategorised(rows *sql.Rows, category uuid.UUID) ([]Change, error) {
+	defer rows.Close()
+	from := category.String()
+	var out []Change
+	for rows.Next() {
+		c := Change{Type: EntityTask, Op: ChangeUpdate, Fields: []taskapi.FieldChange{{Field: "category_id", From: &from}}}
+		if err := rows.Scan(&c.ID, &c.Version); err != nil {
+			return nil, err
+		}
+		c.TaskID = &c.ID
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

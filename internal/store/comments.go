@@ -63,7 +63,7 @@ func (s *Store) CreateComment(ctx context.Context, userID, taskID uuid.UUID, bod
 		} else if err != nil {
 			return c, s.mapErr(err)
 		}
-		return c, nil
+		return c, s.recordChanges(tx, userID, now, Change{Type: EntityComment, ID: c.ID, Op: ChangeCreate, Version: 1, TaskID: &c.TaskID})
 	})
 	if err != nil {
 		return taskapi.Comment{}, false, fmt.Errorf("create comment: %w", err)
@@ -184,7 +184,8 @@ func (s *Store) UpdateComment(ctx context.Context, userID, taskID, id uuid.UUID,
 			return changedSince("comment")
 		}
 		out = next
-		return nil
+		return s.recordChanges(tx, userID, next.UpdatedAt, Change{Type: EntityComment, ID: id, Op: ChangeUpdate,
+			Version: next.Version, TaskID: &next.TaskID, Fields: []taskapi.FieldChange{{Field: "body"}}})
 	})
 	if err != nil {
 		return taskapi.Comment{}, fmt.Errorf("update comment: %w", err)
@@ -201,8 +202,10 @@ func (s *Store) DeleteComment(ctx context.Context, userID, taskID, id uuid.UUID,
 		if err != nil {
 			return s.mapErr(err)
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
+		if n, err := res.RowsAffected(); err != nil {
 			return err
+		} else if n == 1 {
+			return s.recordChanges(tx, userID, s.Now(), Change{Type: EntityComment, ID: id, Op: ChangeDelete, TaskID: &taskID})
 		}
 		if _, err := s.getComment(ctx, tx, userID, taskID, id, ""); err != nil {
 			return err

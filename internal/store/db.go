@@ -180,13 +180,19 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// inTx runs fn in a write transaction, committing when fn returns nil.
+// inTx runs fn in a write transaction, committing when fn returns nil,
+// with the changes fn recorded appended last (see flushChanges).
 func (s *Store) inTx(ctx context.Context, fn func(tx querier) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	w := &writeTx{Tx: tx}
+	if err := fn(w); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := s.flushChanges(ctx, w); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

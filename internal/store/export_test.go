@@ -1,6 +1,11 @@
 package store
 
-import "context"
+import (
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+)
 
 // The queries behind the outbox metrics, for the tests that check their
 // plans.
@@ -30,4 +35,15 @@ func Exec(s *Store, query string, args ...any) error {
 // and its looks at the full-text index how many tasks the index listed.
 func TraceSearch(s *Store, walk func(walked int, spent float64), probe func(found int)) {
 	s.searchTrace, s.searchProbe = walk, probe
+}
+
+// RawChanges returns every change record of the user after the position
+// after, one by one (ReadChanges merges an entity's records in a page).
+func RawChanges(t testing.TB, s *Store, userID uuid.UUID, after int64) []ChangeRecord {
+	t.Helper()
+	recs, err := s.changesAfter(context.Background(), userID, after, nil, 1_000_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
 }

@@ -71,8 +71,12 @@ func (s *Store) SkipTask(ctx context.Context, userID, id uuid.UUID, occurrence *
 		if err := s.reopenSubtrees(ctx, tx, userID, []uuid.UUID{id}, now); err != nil {
 			return err
 		}
-		out, err = s.settleMoved(ctx, tx, next)
-		return err
+		if out, err = s.settleMoved(ctx, tx, next); err != nil {
+			return err
+		}
+		change := taskChange(ChangeUpdate, cur, out)
+		change.Fields = append(change.Fields, taskapi.FieldChange{Field: "skipped_occurrence", From: dueText(cur.DueDate)})
+		return s.recordChanges(tx, userID, now, change)
 	})
 	if err != nil {
 		return taskapi.Task{}, fmt.Errorf("skip task: %w", err)

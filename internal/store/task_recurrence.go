@@ -320,14 +320,60 @@ func (s *Store) settleMoved(ctx context.Context, tx querier, t taskapi.Task) (ta
 }
 
 // reopenSubtrees sets every COMPLETED task below the roots back to TODO,
-// with a new version each: the subtasks of a recurring task start again
-// with its next occurrence.
+// with a new version and a change record each: the subtasks of a
+// recurring task start again with its next occurrence.
 func (s *Store) reopenSubtrees(ctx context.Context, tx querier, userID uuid.UUID, roots []uuid.UUID, now time.Time) error {
 	a := args{userID}
-	with := subtreeSQL(&a, roots)
-	if _, err := tx.ExecContext(ctx, with+`UPDATE `+s.tasksByID()+` SET status = 'TODO', completed_at = NULL, updated_at = `+a.add(now)+
-		`, version = version + 1 WHERE user_id = $1 AND id IN (SELECT id FROM sub) AND status = 'COMPLETED'`, a...); err != nil {
+	rows, err := tx.QueryContext(ctx, subtreeSQL(&a, roots)+`SELECT `+taskColumns+` FROM tasks
+		WHERE user_id = $1 AND id IN (SELECT id FROM sub) AND status = 'COMPLETED'`+s.d.forUpdate, a...)
+	if err != nil {
 		return fmt.Errorf("reopen subtasks: %w", s.mapErr(err))
 	}
-	return nil
+	before, err := collectTasks(rows)
+	if err != nil || len(before) == 0 {
+		return err
+	}
+	a = args{userID}
+	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET status = 'TODO', completed_at = NULL, updated_at = `+a.add(now)+
+		`, version = version + 1 WHERE user_id = $1 AND id IN `+list(&a, taskIDsOf(before)), a...); err != nil {
+		return fmt.Errorf("reopen subtasks: %w", s.mapErr(err))
+	}
+	changes := make([]Change, len(before))
+	for i, t := range before {
+		next := t
+		next.SetStatus(taskapi.StatusTodo, now)
+		next.UpdatedAt, next.Version = now, t.Version+1
+		changes[i] = taskChange(ChangeUpdate, t, next)
+	}
+	return s.recordChanges(tx, userID, now, changes...)
+}
+
+// recurrenceChange adds to a task's change record what recurrence did: a
+// new or changed rule, and, when the task advanced, the occurrence it
+// completed (then the change is a task.completed event, though the task
+// is open again).
+func recurrenceChange(c *Change, cur, next taskapi.Task, advanced bool) {
+	if !taskapi.SameRule(cur.Recurrence, next.Recurrence) {
+		c.Fields = append(c.Fields, taskapi.FieldChange{Field: "recurrence", From: ruleText(cur.Recurrence), To: ruleText(next.Recurrence)})
+	}
+	if advanced {
+		c.Fields = append(c.Fields, taskapi.FieldChange{Field: "completed_occurrence", From: dueText(cur.DueDate)})
+		c.Event = "task.completed"
+	}
+}
+
+func ruleText(r *taskapi.Recurrence) *string {
+	if r == nil {
+		return nil
+	}
+	s := r.Rule
+	return &s
+}
+
+func dueText(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339)
+	return &s
 }

@@ -194,7 +194,8 @@ func nullUUID(id *uuid.UUID) uuid.NullUUID {
 // the task the first one created, replayed true, and nothing is created
 // (see idempotently).
 func (s *Store) CreateTask(ctx context.Context, userID uuid.UUID, t taskapi.Task, key *IdempotencyKey) (taskapi.Task, bool, error) {
-	t, err := newTask(t, userID, s.Now())
+	now := s.Now()
+	t, err := newTask(t, userID, now)
 	if err != nil {
 		return taskapi.Task{}, false, fmt.Errorf("create task: %w", err)
 	}
@@ -227,6 +228,9 @@ func (s *Store) CreateTask(ctx context.Context, userID uuid.UUID, t taskapi.Task
 			return t, err
 		}
 		if err := s.tagNewTask(ctx, tx, &t); err != nil {
+			return t, err
+		}
+		if err := s.recordChanges(tx, userID, now, taskChange(ChangeCreate, t, t)); err != nil {
 			return t, err
 		}
 		if len(t.Reminders) == 0 {
@@ -277,7 +281,11 @@ func (s *Store) InsertTasks(ctx context.Context, userID uuid.UUID, tasks []taska
 				return s.mapTaskErr(err)
 			}
 		}
-		return nil
+		changes := make([]Change, len(out))
+		for i, t := range out {
+			changes[i] = taskChange(ChangeCreate, t, t)
+		}
+		return s.recordChanges(tx, userID, now, changes...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("insert tasks: %w", err)
@@ -382,6 +390,14 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 		} else if n != 1 {
 			return fmt.Errorf("%w: the task changed meanwhile", taskapi.ErrPreconditionFailed)
 		}
+		change := taskChange(ChangeUpdate, cur, next)
+		if remindersChanged {
+			change.Fields = append(change.Fields, taskapi.FieldChange{Field: "reminders"})
+		}
+		recurrenceChange(&change, cur, next, recurred.advanced)
+		if err := s.recordChanges(tx, userID, now, change); err != nil {
+			return err
+		}
 		roots := []uuid.UUID{id}
 		if cur.Status != taskapi.StatusCompleted && next.Status == taskapi.StatusCompleted {
 			if _, err := s.completeSubtrees(ctx, tx, userID, roots, now); err != nil {
@@ -418,6 +434,9 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 // comment of them go with it (ON DELETE CASCADE).
 func (s *Store) DeleteTask(ctx context.Context, userID, id uuid.UUID, ifMatch Versions) error {
 	err := s.tx(ctx, func(tx querier) error {
+		if err := s.recordTaskDeletes(ctx, tx, userID, []uuid.UUID{id}, s.Now()); err != nil {
+			return err
+		}
 		args := []any{id, userID}
 		res, err := tx.ExecContext(ctx, `DELETE FROM tasks WHERE id = $1 AND user_id = $2`+ifMatch.where(&args), args...)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -56,6 +57,16 @@ var errBulkForeignCategory = taskapi.Invalid("changes.category_id", "must name o
 func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b taskapi.TaskBulk) (BulkResult, error) {
 	now := s.Now()
 	c := b.Changes
+	// The tasks as they were, locked, for the change records.
+	a := args{userID}
+	rows, err := tx.QueryContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE user_id = $1 AND id IN `+list(&a, b.IDs)+s.d.forUpdate, a...)
+	if err != nil {
+		return BulkResult{}, s.mapErr(err)
+	}
+	before, err := collectTasks(rows)
+	if err != nil {
+		return BulkResult{}, err
+	}
 	var completing []uuid.UUID
 	if c.Status != nil && *c.Status == taskapi.StatusCompleted {
 		var err error
@@ -63,7 +74,7 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 			return BulkResult{}, err
 		}
 	}
-	var a args
+	a = args{}
 	var sets, differs []string
 	if c.Status != nil {
 		p := a.add(string(*c.Status))
@@ -95,7 +106,7 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 	changed := "(" + strings.Join(differs, " OR ") + ")"
 	sets = append(sets, "updated_at = CASE WHEN "+changed+" THEN "+a.add(now)+" ELSE updated_at END",
 		"version = CASE WHEN "+changed+" THEN version + 1 ELSE version END")
-	rows, err := tx.QueryContext(ctx, `UPDATE `+s.tasksByID()+` SET `+strings.Join(sets, ", ")+
+	rows, err = tx.QueryContext(ctx, `UPDATE tasks SET `+strings.Join(sets, ", ")+
 		` WHERE user_id = `+a.add(userID)+` AND id IN `+list(&a, b.IDs)+` RETURNING id`, a...)
 	if err != nil {
 		if s.d.isForeignKeyViolation(err) {
@@ -110,6 +121,7 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 	if err := checkAllFound(b.IDs, func(id uuid.UUID) bool { return updated[id] }); err != nil {
 		return BulkResult{}, err
 	}
+	asked := append([]uuid.UUID(nil), completing...)
 	if len(completing) > 0 {
 		// Recurring tasks move on to their next occurrence instead.
 		if completing, err = s.advanceCompleted(ctx, tx, userID, completing, now); err != nil {
@@ -143,6 +155,23 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 	if err := s.attachReminders(ctx, tx, tasks); err != nil {
 		return BulkResult{}, err
 	}
+	byID := make(map[uuid.UUID]taskapi.Task, len(tasks))
+	for _, t := range tasks {
+		byID[t.ID] = t
+	}
+	var changes []Change
+	for _, cur := range before {
+		if next := byID[cur.ID]; next.Version != cur.Version {
+			change := taskChange(ChangeUpdate, cur, next)
+			// Asked to complete, yet open: it moved to its next occurrence.
+			advanced := slices.Contains(asked, cur.ID) && next.Status != taskapi.StatusCompleted
+			recurrenceChange(&change, cur, next, advanced)
+			changes = append(changes, change)
+		}
+	}
+	if err := s.recordChanges(tx, userID, now, changes...); err != nil {
+		return BulkResult{}, err
+	}
 	return BulkResult{Action: taskapi.BulkUpdate, Count: len(b.IDs), Tasks: inOrder(b.IDs, tasks)}, nil
 }
 
@@ -172,6 +201,9 @@ func (s *Store) bulkDelete(ctx context.Context, tx querier, userID uuid.UUID, id
 		have[id] = true
 	}
 	if err := checkAllFound(ids, func(id uuid.UUID) bool { return have[id] }); err != nil {
+		return BulkResult{}, err
+	}
+	if err := s.recordTaskDeletes(ctx, tx, userID, ids, s.Now()); err != nil {
 		return BulkResult{}, err
 	}
 	var a args

@@ -128,49 +128,122 @@ func subtreeSQL(a *args, roots []uuid.UUID) string {
 
 // completeSubtrees completes every open (TODO, IN_PROGRESS) task below
 // the roots, with a new version each, reschedules their reminders (as any
-// change of status does), and returns how many it completed. ARCHIVED and
-// COMPLETED ones stay as they are.
+// change of status does), records each change, and returns how many it
+// completed. ARCHIVED and COMPLETED ones stay as they are. The tasks are
+// read and locked first, so each record says what the status was.
 func (s *Store) completeSubtrees(ctx context.Context, tx querier, userID uuid.UUID, roots []uuid.UUID, now time.Time) (int, error) {
 	a := args{userID}
-	with := subtreeSQL(&a, roots)
-	rows, err := tx.QueryContext(ctx, with+`UPDATE `+s.tasksByID()+` SET status = 'COMPLETED', completed_at = `+a.add(now)+
-		`, updated_at = `+a.add(now)+`, version = version + 1
-		WHERE user_id = $1 AND id IN (SELECT id FROM sub) AND status IN ('TODO', 'IN_PROGRESS') RETURNING id`, a...)
+	rows, err := tx.QueryContext(ctx, subtreeSQL(&a, roots)+`SELECT `+taskColumns+` FROM tasks
+		WHERE user_id = $1 AND id IN (SELECT id FROM sub) AND status IN ('TODO', 'IN_PROGRESS')`+s.d.forUpdate, a...)
 	if err != nil {
 		return 0, s.mapErr(err)
 	}
-	done, err := collectIDs(rows)
-	if err != nil || len(done) == 0 {
+	before, err := collectTasks(rows)
+	if err != nil || len(before) == 0 {
 		return 0, err
 	}
 	a = args{userID}
-	ids := make([]uuid.UUID, 0, len(done))
-	for id := range done {
-		ids = append(ids, id)
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT `+taskColumns+` FROM `+s.tasksByID()+` WHERE user_id = $1 AND id IN `+list(&a, ids), a...)
-	if err != nil {
+	ids := list(&a, taskIDsOf(before))
+	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET status = 'COMPLETED', completed_at = `+a.add(now)+
+		`, updated_at = `+a.add(now)+`, version = version + 1 WHERE user_id = $1 AND id IN `+ids, a...); err != nil {
 		return 0, s.mapErr(err)
 	}
-	tasks, err := collectTasks(rows)
-	if err != nil {
+	changes := make([]Change, len(before))
+	after := make([]taskapi.Task, len(before))
+	for i, t := range before {
+		next := t
+		next.SetStatus(taskapi.StatusCompleted, now)
+		next.UpdatedAt, next.Version = now, t.Version+1
+		after[i], changes[i] = next, taskChange(ChangeUpdate, t, next)
+	}
+	if err := s.recordChanges(tx, userID, now, changes...); err != nil {
 		return 0, err
 	}
-	return len(tasks), s.rescheduleReminders(ctx, tx, tasks...)
+	return len(after), s.rescheduleReminders(ctx, tx, after...)
+}
+
+func taskIDsOf(tasks []taskapi.Task) []uuid.UUID {
+	ids := make([]uuid.UUID, len(tasks))
+	for i, t := range tasks {
+		ids[i] = t.ID
+	}
+	return ids
 }
 
 // moveSubtrees puts every task below the roots in category (nil: none),
-// with a new version for each that moves.
+// with a new version and a change record for each that moves.
 func (s *Store) moveSubtrees(ctx context.Context, tx querier, userID uuid.UUID, roots []uuid.UUID, category *uuid.UUID, now time.Time) error {
 	a := args{userID}
 	with := subtreeSQL(&a, roots)
-	c := a.add(nullUUID(category))
-	_, err := tx.ExecContext(ctx, with+`UPDATE `+s.tasksByID()+` SET category_id = `+c+`, updated_at = `+a.add(now)+`, version = version + 1
-		WHERE user_id = $1 AND id IN (SELECT id FROM sub) AND category_id IS DISTINCT FROM `+c, a...)
+	rows, err := tx.QueryContext(ctx, with+`SELECT `+taskColumns+` FROM tasks WHERE user_id = $1
+		AND id IN (SELECT id FROM sub) AND category_id IS DISTINCT FROM `+a.add(nullUUID(category))+s.d.forUpdate, a...)
 	if err != nil {
+		return s.mapErr(err)
+	}
+	before, err := collectTasks(rows)
+	if err != nil || len(before) == 0 {
+		return err
+	}
+	a = args{userID}
+	c := a.add(nullUUID(category))
+	if _, err = tx.ExecContext(ctx, `UPDATE tasks SET category_id = `+c+`, updated_at = `+a.add(now)+`, version = version + 1
+		WHERE user_id = $1 AND id IN `+list(&a, taskIDsOf(before)), a...); err != nil {
 		return s.mapTaskErr(err)
 	}
-	return nil
+	changes := make([]Change, len(before))
+	for i, t := range before {
+		next := t
+		next.CategoryID, next.UpdatedAt, next.Version = category, now, t.Version+1
+		changes[i] = taskChange(ChangeUpdate, t, next)
+	}
+	return s.recordChanges(tx, userID, now, changes...)
+}
+
+// recordTaskDeletes records the deletion of the roots, of every task
+// below them and of the comments of all of them, which deleting the roots
+// takes along (ON DELETE CASCADE); it runs just before that DELETE. The
+// tasks are locked first: a subtask or comment added meanwhile waits
+// for this transaction (placeUnder locks the parent, a comment's foreign
+// key the task), so none is deleted without its record.
+func (s *Store) recordTaskDeletes(ctx context.Context, tx querier, userID uuid.UUID, roots []uuid.UUID, now time.Time) error {
+	a := args{userID}
+	with := subtreeSQL(&a, roots)
+	rootIDs := list(&a, roots)
+	rows, err := tx.QueryContext(ctx, with+`SELECT id FROM tasks WHERE user_id = $1
+		AND (id IN `+rootIDs+` OR id IN (SELECT id FROM sub))`+s.d.forUpdate, a...)
+	if err != nil {
+		return s.mapErr(err)
+	}
+	found, err := collectIDs(rows)
+	if err != nil || len(found) == 0 {
+		return err
+	}
+	tasks := make([]uuid.UUID, 0, len(found))
+	for id := range found {
+		tasks = append(tasks, id)
+	}
+	a = args{userID}
+	rows, err = tx.QueryContext(ctx, `SELECT id, task_id FROM comments WHERE user_id = $1 AND task_id IN `+list(&a, tasks), a...)
+	if err != nil {
+		return s.mapErr(err)
+	}
+	var changes []Change
+	for rows.Next() {
+		var id, taskID uuid.UUID
+		if err := rows.Scan(&id, &taskID); err != nil {
+			rows.Close()
+			return err
+		}
+		changes = append(changes, Change{Type: EntityComment, ID: id, Op: ChangeDelete, TaskID: &taskID})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range tasks {
+		changes = append(changes, Change{Type: EntityTask, ID: id, Op: ChangeDelete, TaskID: &id})
+	}
+	return s.recordChanges(tx, userID, now, changes...)
 }
 
 // subtaskOrder is the order of a task's children.
@@ -269,6 +342,9 @@ func (s *Store) MoveTask(ctx context.Context, userID, id uuid.UUID, m TaskMove, 
 		if out, err = s.getTask(ctx, tx, userID, id, ""); err != nil {
 			return err
 		}
+		if err := s.recordChanges(tx, userID, now, taskChange(ChangeUpdate, cur, out)); err != nil {
+			return err
+		}
 		return s.withReminders(ctx, tx, &out)
 	})
 	if err != nil {
@@ -341,9 +417,14 @@ func (s *Store) renumber(ctx context.Context, tx querier, userID uuid.UUID, cur,
 		}
 		next += positionGap
 		if sb.pos != next {
-			if _, err := tx.ExecContext(ctx, `UPDATE tasks SET position = $1, updated_at = $2, version = version + 1
-				WHERE id = $3 AND user_id = $4`, next, now, sb.id, userID); err != nil {
+			var version int64
+			if err := tx.QueryRowContext(ctx, `UPDATE tasks SET position = $1, updated_at = $2, version = version + 1
+				WHERE id = $3 AND user_id = $4 RETURNING version`, next, now, sb.id, userID).Scan(&version); err != nil {
 				return 0, false, s.mapErr(err)
+			}
+			if err := s.recordChanges(tx, userID, now, Change{Type: EntityTask, ID: sb.id, Op: ChangeUpdate, Version: version,
+				TaskID: &sb.id, Fields: []taskapi.FieldChange{{Field: "position"}}}); err != nil {
+				return 0, false, err
 			}
 		}
 		if sb.id == anchor.ID && after {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,37 +27,45 @@ type WebhookEvent struct {
 // PingEvent is the event type of a test delivery.
 const PingEvent = "webhook.ping"
 
-// enqueueWebhooks writes, in the transaction of the change that causes
-// the event, one delivery for each of the user's active endpoints that
-// subscribes to its type. Nothing is sent here: the delivery worker
-// claims the rows.
-func (s *Store) enqueueWebhooks(ctx context.Context, tx querier, userID uuid.UUID, ev WebhookEvent) error {
+// enqueueWebhooks writes, in the transaction of the changes that cause
+// the events, one delivery for each event and each of the user's active
+// endpoints that subscribes to its type. Nothing is sent here: the
+// delivery worker claims the rows.
+func (s *Store) enqueueWebhooks(ctx context.Context, tx querier, userID uuid.UUID, evs ...WebhookEvent) error {
+	if len(evs) == 0 {
+		return nil
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, event_types FROM webhooks WHERE user_id = $1 AND active = $2`, userID, true)
 	if err != nil {
 		return fmt.Errorf("enqueue webhooks: %w", s.mapErr(err))
 	}
-	var targets []uuid.UUID
+	type target struct {
+		id    uuid.UUID
+		types []string
+	}
+	var targets []target
 	for rows.Next() {
-		var id uuid.UUID
+		var t target
 		var types string
-		if err := rows.Scan(&id, &types); err != nil {
+		if err := rows.Scan(&t.id, &types); err != nil {
 			rows.Close()
 			return fmt.Errorf("enqueue webhooks: %w", err)
 		}
-		for _, t := range strings.Fields(types) {
-			if t == ev.Type {
-				targets = append(targets, id)
-				break
-			}
-		}
+		t.types = strings.Fields(types)
+		targets = append(targets, t)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("enqueue webhooks: %w", err)
 	}
-	for _, webhookID := range targets {
-		if err := s.insertDelivery(ctx, tx, webhookID, userID, ev, nil); err != nil {
-			return err
+	for _, ev := range evs {
+		for _, t := range targets {
+			if !slices.Contains(t.types, ev.Type) {
+				continue
+			}
+			if err := s.insertDelivery(ctx, tx, t.id, userID, ev, nil); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
