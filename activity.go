@@ -1,6 +1,7 @@
 package taskapi
 
 import (
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -63,4 +64,48 @@ func idText(id *uuid.UUID) *string {
 	}
 	s := id.String()
 	return &s
+}
+
+// ActivityPhrase says in a few words what one change did to a task or
+// its comments ("priority LOW → HIGH", "comment added"). value renders a
+// field's value for the reader (nil: the value is empty); the API passes
+// the raw values, the web app friendlier ones.
+func ActivityPhrase(entity, op string, fields []FieldChange, value func(field string, v *string) string) string {
+	switch {
+	case entity == "comment" && op == "create":
+		return "comment added"
+	case entity == "comment" && op == "delete":
+		return "comment deleted"
+	case entity == "comment":
+		return "comment edited"
+	case op == "create":
+		return "created the task"
+	case op == "delete":
+		return "deleted the task"
+	}
+	parts := make([]string, 0, len(fields))
+	for _, f := range fields {
+		name := strings.ReplaceAll(strings.TrimSuffix(f.Field, "_id"), "_", " ")
+		switch {
+		case f.Field == "completed_occurrence" || f.Field == "skipped_occurrence":
+			verb := map[string]string{"completed_occurrence": "completed", "skipped_occurrence": "skipped"}[f.Field]
+			parts = append(parts, verb+" the occurrence due "+value("due_date", f.From))
+		case f.Field == "recurrence":
+			parts = append(parts, "repeat "+value(f.Field, f.From)+" → "+value(f.Field, f.To))
+		case f.Field == "position":
+			parts = append(parts, "moved among its siblings")
+		case f.Field == "parent_id" && f.To == nil:
+			parts = append(parts, "made a top-level task")
+		case f.Field == "parent_id":
+			parts = append(parts, "made a subtask")
+		case f.From == nil && f.To == nil:
+			parts = append(parts, name+" changed")
+		default:
+			parts = append(parts, name+" "+value(f.Field, f.From)+" → "+value(f.Field, f.To))
+		}
+	}
+	if len(parts) == 0 {
+		return "updated the task"
+	}
+	return strings.Join(parts, ", ")
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/store"
 )
 
 // access says who may call an operation.
@@ -126,6 +127,10 @@ func register[I, O any](s *server, api huma.API, r route, h handler[I, O]) {
 	checkIfMatch[I](r)
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
 		caller := principalFrom(ctx)
+		if r.Access != public {
+			// The change feed names who made each write.
+			ctx = store.WithActor(ctx, store.PrincipalActor(caller))
+		}
 		if r.Access == superuser && !caller.User.IsSuperuser {
 			return nil, s.problem(ctx, errNotAdmin)
 		}
@@ -142,6 +147,11 @@ func register[I, O any](s *server, api huma.API, r route, h handler[I, O]) {
 		out, err := h(ctx, caller, in)
 		if err != nil {
 			return nil, s.problem(ctx, err)
+		}
+		if r.Access == user && r.Method != http.MethodGet && s.webhooksQueued != nil {
+			// A write may have queued webhook deliveries (from its change
+			// records): send them now rather than at the worker's next poll.
+			s.webhooksQueued()
 		}
 		return out, nil
 	})

@@ -281,6 +281,19 @@ func (s *server) routes(api huma.API) {
 		Description: "The occurrences due in [from, to), the current one (the due date) first, computed in the owner's time zone; at most `limit` (100), over at most 5 years. " +
 			"Repeating from completion, the dates assume each is completed on its due date."}, s.listOccurrences)
 
+	// The change feed (changes.go) and a task's history from it (activity.go).
+	register(s, api, route{ID: "list-changes", Method: get, Path: apiPrefix + "/changes", Access: user, Scope: taskapi.ScopeTasksRead, Limit: perUser,
+		Tags: []string{"sync"}, Errors: []int{badRequest, http.StatusGone, invalid}, Summary: "What changed: incremental sync",
+		Description: "Without a cursor: a full sync, every category, task and comment as it is (paged), then a cursor. " +
+			"With one: only what changed since, each entity at most once per answer with its latest state, deletes as tombstones " +
+			"(`op: delete`, `data: null`). Keep next_cursor and ask again; has_more says whether to ask at once. " +
+			"A cursor older than the history kept (30 days by default) gets 410: sync again from scratch. " +
+			"A token sees the types its scopes allow (category changes need categories:read); naming another in `types` is 403."}, s.listChanges)
+	register(s, api, route{ID: "task-activity", Method: get, Path: task + "/activity", Access: user, Scope: taskapi.ScopeTasksRead, Limit: perUser,
+		Tags: taskTags, Errors: []int{badRequest, notFound, invalid}, Summary: "A task's history",
+		Description: "The changes of the task and of its comments, newest first, each with who made it (a session, or a token by name), " +
+			"when, the fields it changed and a summary in words. Paginated by cursor; kept as long as the change feed keeps them."}, s.taskActivity)
+
 	// Comments (comments.go).
 	const comments, comment = task + "/comments", task + "/comments/{comment_id}"
 	commentTags := []string{"comments"}

@@ -335,6 +335,13 @@ func WebhookData(st *store.Store) func(ctx context.Context, userID uuid.UUID, en
 			if c, err = st.GetCategory(ctx, userID, id); err == nil {
 				body = categoryBody(c)
 			}
+		case "comment":
+			var cs map[uuid.UUID]taskapi.Comment
+			if cs, err = st.CommentsByID(ctx, userID, []uuid.UUID{id}); err == nil {
+				if c, ok := cs[id]; ok {
+					body = commentBody(c)
+				}
+			}
 		}
 		if errors.Is(err, taskapi.ErrNotFound) || (err == nil && body == nil) {
 			body, err = map[string]string{"id": id.String()}, nil
