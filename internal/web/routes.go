@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/store"
 )
 
 // access says who may open a route.
@@ -141,6 +142,8 @@ func (a *App) wrap(rt route) http.Handler {
 		rq.p = p
 		if p != nil {
 			rq.loc = p.User.Location()
+			// The change feed names who made each write.
+			r = r.WithContext(store.WithActor(r.Context(), store.PrincipalActor(*p)))
 		} else if a.cookie(r, anonCookie) == "" {
 			anon := randomToken()
 			a.setCookie(w, anonCookie, anon, 0)

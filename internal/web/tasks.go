@@ -128,6 +128,8 @@ type taskForm struct {
 	Recurrence recurrenceSection
 	// Tags is the tags section (tags.go).
 	Tags tagsSection
+	// Activity is the task's recent history (activity.go).
+	Activity activitySection
 }
 
 // isPanel reports whether the script asks for the task detail alone, for
@@ -149,7 +151,10 @@ func (a *App) loadDetail(r *http.Request, rq *req, f *taskForm) error {
 	if err := a.loadSubtasks(r, rq, f); err != nil {
 		return err
 	}
-	return a.loadComments(r, rq, f)
+	if err := a.loadComments(r, rq, f); err != nil {
+		return err
+	}
+	return a.loadActivity(r.Context(), rq, f)
 }
 
 // showDetail writes the task detail: the whole page, or, for the panel,
