@@ -21,10 +21,11 @@ const (
 
 // startJanitor is the one purge loop for everything that expires: every
 // janitorEvery it sweeps expired idempotency keys, and sessions, email
-// tokens and mail that ended more than endedRetention ago, until the
+// tokens and mail that ended more than endedRetention ago, and change-feed
+// records older than changesRetention, until the
 // returned stop is called; stop waits for a sweep in progress to end, so
 // the store can be closed after it.
-func startJanitor(ctx context.Context, st *store.Store, log *slog.Logger) (stop func()) {
+func startJanitor(ctx context.Context, st *store.Store, log *slog.Logger, changesRetention time.Duration) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -35,6 +36,7 @@ func startJanitor(ctx context.Context, st *store.Store, log *slog.Logger) (stop 
 			sweepIdempotencyKeys(ctx, st, log)
 			purgeEnded(ctx, st, log)
 			purgeDeliveries(ctx, st, log)
+			purgeChanges(ctx, st, log, changesRetention)
 			select {
 			case <-ctx.Done():
 				return
@@ -102,5 +104,20 @@ func purgeDeliveries(ctx context.Context, st *store.Store, log *slog.Logger) {
 		log.Error("purge webhook deliveries", "err", err.Error())
 	case n > 0:
 		log.Info("purged webhook deliveries", "rows", n)
+	}
+}
+
+// purgeChanges deletes the change-feed records older than retention (none
+// when it is not set: a feed emptied by mistake cannot be rebuilt).
+func purgeChanges(ctx context.Context, st *store.Store, log *slog.Logger, retention time.Duration) {
+	if retention <= 0 {
+		return
+	}
+	n, err := st.PurgeChanges(ctx, st.Now().Add(-retention))
+	switch {
+	case err != nil && ctx.Err() == nil:
+		log.Error("purge change feed", "err", err.Error())
+	case n > 0:
+		log.Info("purged change feed records", "rows", n)
 	}
 }

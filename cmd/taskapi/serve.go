@@ -37,7 +37,7 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 		}
 		log.Info("migrations applied", "count", n, "engine", st.Engine())
 	}
-	stopJanitor := startJanitor(ctx, st, log)
+	stopJanitor := startJanitor(ctx, st, log, cfg.ChangesRetention)
 	defer stopJanitor()
 
 	reg := metrics.New(buildVersion())

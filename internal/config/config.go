@@ -94,6 +94,11 @@ type Config struct {
 	// on only for receivers on a trusted network, and for tests.
 	WebhookAllowHTTP, WebhookAllowPrivate bool
 
+	// ChangesRetention is how long the change feed keeps its records: a
+	// sync cursor older than that gets 410, and a task's activity reaches
+	// back that far.
+	ChangesRetention time.Duration
+
 	// PprofAddr, when set, serves net/http/pprof on this loopback address
 	// (for profiling under load); empty turns it off.
 	PprofAddr string
@@ -151,6 +156,7 @@ func settings() []setting {
 		{"TASKAPI_MAX_CATEGORIES_PER_USER", "max-categories-per-user", "1000", "categories one account may keep (403 beyond)", intSetting(1, 1_000_000, func(c *Config, n int) { c.MaxCategoriesPerUser = n })},
 		{"TASKAPI_WEBHOOK_ALLOW_HTTP", "webhook-allow-http", "off", "on to accept http:// webhook URLs (https only otherwise)", boolSetting(func(c *Config, b bool) { c.WebhookAllowHTTP = b })},
 		{"TASKAPI_WEBHOOK_ALLOW_PRIVATE", "webhook-allow-private", "off", "on to let webhooks reach loopback and private addresses (receivers on your own network)", boolSetting(func(c *Config, b bool) { c.WebhookAllowPrivate = b })},
+		{"TASKAPI_CHANGES_RETENTION", "changes-retention", "720h", "how long the change feed (sync, activity) keeps its records; an older sync cursor gets 410", durationSetting(func(c *Config, d time.Duration) { c.ChangesRetention = d })},
 		{"TASKAPI_DEV", "dev", "off", "on to allow the public development JWT key on an address that is not loopback (never in production)", boolSetting(func(c *Config, b bool) { c.Dev = b })},
 		{"TASKAPI_PPROF_ADDR", "pprof-addr", "", "loopback host:port serving net/http/pprof for profiling (empty: off)", applyPprofAddr},
 	}
