@@ -37,6 +37,7 @@ func TestLoadDefaults(t *testing.T) {
 		RequestTimeout: 15 * time.Second, ShutdownTimeout: 20 * time.Second, MaxBodyBytes: 1 << 20,
 		MaxConns: 2000, IdleTimeout: 30 * time.Second,
 		SearchTimeout: 2 * time.Second, SearchesPerUser: 2, MaxTasksPerUser: 50_000, MaxCategoriesPerUser: 1_000,
+		ChangesRetention: 30 * 24 * time.Hour,
 	}
 	if diff := cmp.Diff(want, *c); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
