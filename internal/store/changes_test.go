@@ -292,3 +292,41 @@ const (
 	EntityCategory = store.EntityCategory
 	EntityComment  = store.EntityComment
 )
+
+// Completing a recurring task records the completion (a task.completed
+// event) and then the move to its next occurrence; its reopened subtask
+// and a skip are recorded too.
+func TestChangesRecurrence(t *testing.T) {
+	eachWithClock(t, func(t *testing.T, s *store.Store, clock *testkit.Clock) {
+		ctx := context.Background()
+		u := newUser(t, s, "repeater")
+		due := clock.Now().Add(time.Hour).Truncate(time.Second)
+		task, _, err := s.CreateTask(ctx, u, taskapi.Task{Title: "water plants", DueDate: &due,
+			Recurrence: &taskapi.Recurrence{Rule: "FREQ=DAILY", From: taskapi.RepeatFromDue, Occurrence: 1}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kid, _, err := s.CreateTask(ctx, u, taskapi.Task{Title: "fill the can", ParentID: &task.ID, Status: taskapi.StatusCompleted}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, _ := s.ChangeHead(ctx, u)
+		done := taskapi.StatusCompleted
+		if _, err := s.UpdateTask(ctx, u, task.ID, taskapi.TaskPatch{Status: &done}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SkipTask(ctx, u, task.ID, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		d0, d1, d2 := due.UTC().Format(time.RFC3339), due.Add(24*time.Hour).UTC().Format(time.RFC3339), due.Add(48*time.Hour).UTC().Format(time.RFC3339)
+		want := []feedEntry{
+			{EntityTask, store.ChangeUpdate, task.ID, "completed_occurrence(" + d0 + "→∅) "},
+			{EntityTask, store.ChangeUpdate, task.ID, "due_date(" + d0 + "→" + d1 + ") "},
+			{EntityTask, store.ChangeUpdate, kid.ID, "status(COMPLETED→TODO) "},
+			{EntityTask, store.ChangeUpdate, task.ID, "due_date(" + d1 + "→" + d2 + ") skipped_occurrence(" + d1 + "→∅) "},
+		}
+		if diff := cmp.Diff(want, entries(store.RawChanges(t, s, u, head))); diff != "" {
+			t.Errorf("records (-want +got):\n%s", diff)
+		}
+	})
+}

@@ -348,18 +348,21 @@ func (s *Store) reopenSubtrees(ctx context.Context, tx querier, userID uuid.UUID
 	return s.recordChanges(tx, userID, now, changes...)
 }
 
-// recurrenceChange adds to a task's change record what recurrence did: a
-// new or changed rule, and, when the task advanced, the occurrence it
-// completed (then the change is a task.completed event, though the task
-// is open again).
-func recurrenceChange(c *Change, cur, next taskapi.Task, advanced bool) {
+// recurrenceChanges are the records of a task's update (c) with what
+// recurrence did: a new or changed rule is one more field; a task that
+// advanced to its next occurrence first completed the one it was at, so
+// a task.completed record (naming that occurrence) comes before the
+// update that moved it on.
+func recurrenceChanges(c Change, cur, next taskapi.Task, advanced bool) []Change {
 	if !taskapi.SameRule(cur.Recurrence, next.Recurrence) {
 		c.Fields = append(c.Fields, taskapi.FieldChange{Field: "recurrence", From: ruleText(cur.Recurrence), To: ruleText(next.Recurrence)})
 	}
-	if advanced {
-		c.Fields = append(c.Fields, taskapi.FieldChange{Field: "completed_occurrence", From: dueText(cur.DueDate)})
-		c.Event = "task.completed"
+	if !advanced {
+		return []Change{c}
 	}
+	done := c
+	done.Fields, done.Event = []taskapi.FieldChange{{Field: "completed_occurrence", From: dueText(cur.DueDate)}}, "task.completed"
+	return []Change{done, c}
 }
 
 func ruleText(r *taskapi.Recurrence) *string {

@@ -394,8 +394,7 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 		if remindersChanged {
 			change.Fields = append(change.Fields, taskapi.FieldChange{Field: "reminders"})
 		}
-		recurrenceChange(&change, cur, next, recurred.advanced)
-		if err := s.recordChanges(tx, userID, now, change); err != nil {
+		if err := s.recordChanges(tx, userID, now, recurrenceChanges(change, cur, next, recurred.advanced)...); err != nil {
 			return err
 		}
 		roots := []uuid.UUID{id}

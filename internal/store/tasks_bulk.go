@@ -64,6 +64,9 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 		return BulkResult{}, s.mapErr(err)
 	}
 	before, err := collectTasks(rows)
+	if err == nil {
+		err = s.attachRecurrences(ctx, tx, before)
+	}
 	if err != nil {
 		return BulkResult{}, err
 	}
@@ -165,8 +168,7 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 			change := taskChange(ChangeUpdate, cur, next)
 			// Asked to complete, yet open: it moved to its next occurrence.
 			advanced := slices.Contains(asked, cur.ID) && next.Status != taskapi.StatusCompleted
-			recurrenceChange(&change, cur, next, advanced)
-			changes = append(changes, change)
+			changes = append(changes, recurrenceChanges(change, cur, next, advanced)...)
 		}
 	}
 	if err := s.recordChanges(tx, userID, now, changes...); err != nil {
