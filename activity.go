@@ -41,8 +41,6 @@ func TaskChanges(cur, next Task) []FieldChange {
 	return out
 }
 
-
-
 func text(s string) *string {
 	if s == "" {
 		return nil
@@ -90,6 +88,8 @@ func ActivityPhrase(entity, op string, fields []FieldChange, value func(field st
 		case f.Field == "completed_occurrence" || f.Field == "skipped_occurrence":
 			verb := map[string]string{"completed_occurrence": "completed", "skipped_occurrence": "skipped"}[f.Field]
 			parts = append(parts, verb+" the occurrence due "+value("due_date", f.From))
+		case f.Field == "undone_completion":
+			parts = append(parts, "undid the completion of the occurrence due "+value("due_date", f.From))
 		case f.Field == "recurrence":
 			parts = append(parts, "repeat "+value(f.Field, f.From)+" → "+value(f.Field, f.To))
 		case f.Field == "position":

@@ -25,6 +25,7 @@ var feedTypes = []struct {
 	scope taskapi.Scope
 }{
 	{store.EntityCategory, taskapi.ScopeCategoriesRead},
+	{store.EntityTag, taskapi.ScopeTagsRead},
 	{store.EntityTask, taskapi.ScopeTasksRead},
 	{store.EntityComment, taskapi.ScopeTasksRead},
 }
@@ -33,7 +34,7 @@ var feedTypes = []struct {
 type ChangesInput struct {
 	Cursor string `query:"cursor" doc:"next_cursor of the previous answer; leave out to start a full sync"`
 	Limit  int    `query:"limit" default:"50" minimum:"1" maximum:"100" doc:"Most entities in one answer"`
-	Types  string `query:"types" doc:"Comma-separated entity types to follow: category, task, comment. Default: every type the caller may read (a token sees categories only with categories:read). A cursor only continues the types it was made for."`
+	Types  string `query:"types" doc:"Comma-separated entity types to follow: category, tag, task, comment. Default: every type the caller may read (a token sees categories only with categories:read, tags only with tags:read). A cursor only continues the types it was made for."`
 }
 
 // ActorBody says who made a change.
@@ -46,7 +47,7 @@ type ActorBody struct {
 // ChangeBody is one entry of the feed.
 type ChangeBody struct {
 	Seq   int64      `json:"seq" doc:"The change's sequence number in the caller's feed; in a full sync, the feed's position the snapshot was taken at"`
-	Type  string     `json:"type" enum:"category,task,comment"`
+	Type  string     `json:"type" enum:"category,tag,task,comment"`
 	Op    string     `json:"op" enum:"upsert,delete" doc:"upsert: data is the entity as it is now; delete: a tombstone, data is null"`
 	ID    string     `json:"id" format:"uuid"`
 	ETag  *string    `json:"etag" doc:"The entity's current ETag; null for a delete"`
@@ -136,7 +137,7 @@ func followedTypes(caller taskapi.Principal, param string) ([]string, error) {
 		out = append(out, t.name)
 	}
 	if len(asked) > 0 || len(out) == 0 {
-		return nil, taskapi.Invalid("query.types", "must list some of: category, task, comment")
+		return nil, taskapi.Invalid("query.types", "must list some of: category, tag, task, comment")
 	}
 	return out, nil
 }
@@ -186,6 +187,12 @@ func (s *server) snapshotReaders(ctx context.Context, userID uuid.UUID) map[stri
 			items, next, err := s.store.ListCategories(ctx, userID, p)
 			return upserts(items, next, err, store.EntityCategory, func(c taskapi.Category) (uuid.UUID, string, any) {
 				return c.ID, categoryETag(c), categoryBody(c)
+			})
+		},
+		store.EntityTag: func(p store.Page) ([]ChangeBody, store.Position, error) {
+			items, next, err := s.store.ListTags(ctx, userID, p)
+			return upserts(items, next, err, store.EntityTag, func(t taskapi.Tag) (uuid.UUID, string, any) {
+				return t.ID, tagETag(t), tagBody(t)
 			})
 		},
 		store.EntityTask: func(p store.Page) ([]ChangeBody, store.Position, error) {
@@ -296,6 +303,13 @@ func (s *server) currentEntities(ctx context.Context, userID uuid.UUID, recs []s
 	}
 	for id, c := range cats {
 		out[id] = entityNow{categoryETag(c), categoryBody(c)}
+	}
+	tags, err := s.store.TagsByID(ctx, userID, ids[store.EntityTag])
+	if err != nil {
+		return nil, err
+	}
+	for id, t := range tags {
+		out[id] = entityNow{tagETag(t), tagBody(t)}
 	}
 	comments, err := s.store.CommentsByID(ctx, userID, ids[store.EntityComment])
 	if err != nil {

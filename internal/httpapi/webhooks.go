@@ -335,6 +335,11 @@ func WebhookData(st *store.Store) func(ctx context.Context, userID uuid.UUID, en
 			if c, err = st.GetCategory(ctx, userID, id); err == nil {
 				body = categoryBody(c)
 			}
+		case "tag":
+			var t taskapi.Tag
+			if t, err = st.GetTag(ctx, userID, id); err == nil {
+				body = tagBody(t)
+			}
 		case "comment":
 			var cs map[uuid.UUID]taskapi.Comment
 			if cs, err = st.CommentsByID(ctx, userID, []uuid.UUID{id}); err == nil {

@@ -162,7 +162,7 @@ func (s *Store) UpdateCategory(ctx context.Context, userID, id uuid.UUID, patch 
 		}
 		out = next
 		return s.recordChanges(tx, userID, next.UpdatedAt, Change{Type: EntityCategory, ID: id, Op: ChangeUpdate,
-			Version: next.Version, Fields: categoryChanges(cur, next)})
+			Version: next.Version, Fields: nameColorChanges(cur.Name, next.Name, cur.Color, next.Color)})
 	})
 	if err != nil {
 		return taskapi.Category{}, fmt.Errorf("update category: %w", err)
@@ -215,14 +215,14 @@ func (s *Store) DeleteCategory(ctx context.Context, userID, id uuid.UUID, ifMatc
 	return nil
 }
 
-// categoryChanges lists what an update of a category changed.
-func categoryChanges(cur, next taskapi.Category) []taskapi.FieldChange {
+// nameColorChanges lists what an update of a category or a tag changed.
+func nameColorChanges(curName, nextName, curColor, nextColor string) []taskapi.FieldChange {
 	var out []taskapi.FieldChange
-	if cur.Name != next.Name {
-		out = append(out, taskapi.FieldChange{Field: "name", From: &cur.Name, To: &next.Name})
+	if curName != nextName {
+		out = append(out, taskapi.FieldChange{Field: "name", From: &curName, To: &nextName})
 	}
-	if cur.Color != next.Color {
-		out = append(out, taskapi.FieldChange{Field: "color", From: &cur.Color, To: &next.Color})
+	if curColor != nextColor {
+		out = append(out, taskapi.FieldChange{Field: "color", From: &curColor, To: &nextColor})
 	}
 	return out
 }
@@ -230,11 +230,23 @@ func categoryChanges(cur, next taskapi.Category) []taskapi.FieldChange {
 // uncategorised reads the tasks (id, version) that lost the category
 // when it was deleted, as change records.
 func uncategorised(rows *sql.Rows, category uuid.UUID) ([]Change, error) {
-	defer rows.Close()
 	from := category.String()
+	return taskUpdates(rows, taskapi.FieldChange{Field: "category_id", From: &from})
+}
+
+// retagged reads the tasks (id, version) whose set of tags changed, as
+// change records.
+func retagged(rows *sql.Rows) ([]Change, error) {
+	return taskUpdates(rows, taskapi.FieldChange{Field: "tags"})
+}
+
+// taskUpdates reads tasks (id, version) that a write changed in one way,
+// as change records naming it.
+func taskUpdates(rows *sql.Rows, field taskapi.FieldChange) ([]Change, error) {
+	defer rows.Close()
 	var out []Change
 	for rows.Next() {
-		c := Change{Type: EntityTask, Op: ChangeUpdate, Fields: []taskapi.FieldChange{{Field: "category_id", From: &from}}}
+		c := Change{Type: EntityTask, Op: ChangeUpdate, Fields: []taskapi.FieldChange{field}}
 		if err := rows.Scan(&c.ID, &c.Version); err != nil {
 			return nil, err
 		}

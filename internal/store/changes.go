@@ -38,6 +38,7 @@ const (
 	EntityTask     = "task"
 	EntityCategory = "category"
 	EntityComment  = "comment"
+	EntityTag      = "tag"
 )
 
 // Change is one entity changed by a write, as the write notes it.

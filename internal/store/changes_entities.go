@@ -115,3 +115,24 @@ func (s *Store) CommentsByID(ctx context.Context, userID uuid.UUID, ids []uuid.U
 	}
 	return out, nil
 }
+
+// TagsByID is TasksByID for tags.
+func (s *Store) TagsByID(ctx context.Context, userID uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]taskapi.Tag, error) {
+	out := map[uuid.UUID]taskapi.Tag{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	a := args{userID}
+	rows, err := s.query(ctx, `SELECT `+tagColumns+` FROM tags WHERE user_id = $1 AND id IN `+list(&a, ids), a...)
+	if err != nil {
+		return nil, fmt.Errorf("tags by id: %w", s.mapErr(err))
+	}
+	tags, err := collect(rows, scanTag)
+	if err != nil {
+		return nil, fmt.Errorf("tags by id: %w", err)
+	}
+	for _, t := range tags {
+		out[t.ID] = t
+	}
+	return out, nil
+}

@@ -330,3 +330,52 @@ func TestChangesRecurrence(t *testing.T) {
 		}
 	})
 }
+
+// Tags are in the feed, and so are the tasks whose set of tags changes:
+// by a PATCH, a bulk add, or the tag's deletion.
+func TestChangesTags(t *testing.T) {
+	eachWithClock(t, func(t *testing.T, s *store.Store, clock *testkit.Clock) {
+		ctx := context.Background()
+		u := newUser(t, s, "tagger")
+		tag, _, err := s.CreateTag(ctx, u, taskapi.Tag{Name: "home"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _, _ := s.CreateTask(ctx, u, taskapi.Task{Title: "a"}, nil)
+		b, _, _ := s.CreateTask(ctx, u, taskapi.Task{Title: "b"}, nil)
+		head, _ := s.ChangeHead(ctx, u)
+		if _, err := s.UpdateTask(ctx, u, a.ID, taskapi.TaskPatch{TagIDs: &[]uuid.UUID{tag.ID}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.BulkTasks(ctx, u, taskapi.TaskBulk{Action: taskapi.BulkAddTags, IDs: []uuid.UUID{a.ID, b.ID}, TagIDs: []uuid.UUID{tag.ID}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		name := "house"
+		if _, err := s.UpdateTag(ctx, u, tag.ID, taskapi.TagPatch{Name: &name}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteTag(ctx, u, tag.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		got := entries(store.RawChanges(t, s, u, head))
+		want := []feedEntry{
+			{EntityTask, store.ChangeUpdate, a.ID, "tags "},
+			{EntityTask, store.ChangeUpdate, b.ID, "tags "}, // a has it already
+			{store.EntityTag, store.ChangeUpdate, tag.ID, "name(home→house) "},
+		}
+		if len(got) != len(want)+3 {
+			t.Fatalf("records: %v", got)
+		}
+		if diff := cmp.Diff(want, got[:3]); diff != "" {
+			t.Errorf("records (-want +got):\n%s", diff)
+		}
+		byID := func(a, b feedEntry) bool { return a.ID.String() < b.ID.String() }
+		if diff := cmp.Diff([]feedEntry{{EntityTask, store.ChangeUpdate, a.ID, "tags "}, {EntityTask, store.ChangeUpdate, b.ID, "tags "}},
+			got[3:5], cmpopts.SortSlices(byID)); diff != "" {
+			t.Errorf("the deleted tag's tasks (-want +got):\n%s", diff)
+		}
+		if got[5] != (feedEntry{store.EntityTag, store.ChangeDelete, tag.ID, ""}) {
+			t.Errorf("last record %+v, want the tag's tombstone", got[5])
+		}
+	})
+}

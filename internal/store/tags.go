@@ -61,7 +61,7 @@ func (s *Store) CreateTag(ctx context.Context, userID uuid.UUID, t taskapi.Tag, 
 		if err != nil {
 			return t, s.mapTagErr(err)
 		}
-		return t, nil
+		return t, s.recordChanges(tx, userID, now, Change{Type: EntityTag, ID: t.ID, Op: ChangeCreate, Version: t.Version})
 	})
 	if err != nil {
 		return taskapi.Tag{}, false, fmt.Errorf("create tag: %w", err)
@@ -160,7 +160,8 @@ func (s *Store) UpdateTag(ctx context.Context, userID, id uuid.UUID, patch taska
 			return err
 		}
 		out = next
-		return nil
+		return s.recordChanges(tx, userID, next.UpdatedAt, Change{Type: EntityTag, ID: id, Op: ChangeUpdate, Version: next.Version,
+			Fields: nameColorChanges(cur.Name, next.Name, cur.Color, next.Color)})
 	})
 	if err != nil {
 		return taskapi.Tag{}, fmt.Errorf("update tag: %w", err)
@@ -181,9 +182,18 @@ func (s *Store) DeleteTag(ctx context.Context, userID, id uuid.UUID, ifMatch Ver
 		if err := ifMatch.Check(cur.Version, "tag"); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET updated_at = $1, version = version + 1
-			WHERE user_id = $2 AND id IN (SELECT task_id FROM task_tags WHERE tag_id = $3)`, s.Now(), userID, id); err != nil {
+		now := s.Now()
+		rows, err := tx.QueryContext(ctx, `UPDATE tasks SET updated_at = $1, version = version + 1
+			WHERE user_id = $2 AND id IN (SELECT task_id FROM task_tags WHERE tag_id = $3) RETURNING id, version`, now, userID, id)
+		if err != nil {
 			return s.mapErr(err)
+		}
+		changes, err := retagged(rows)
+		if err != nil {
+			return err
+		}
+		if err := s.recordChanges(tx, userID, now, append(changes, Change{Type: EntityTag, ID: id, Op: ChangeDelete})...); err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM tags WHERE id = $1 AND user_id = $2 AND version = $3`, id, userID, cur.Version)
 		if err != nil {

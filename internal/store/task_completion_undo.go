@@ -58,8 +58,12 @@ func (s *Store) UndoCompletion(ctx context.Context, userID, taskID uuid.UUID) (t
 		if _, err := tx.ExecContext(ctx, `DELETE FROM task_completions WHERE id = $1`, id); err != nil {
 			return s.mapErr(err)
 		}
-		out, err = s.settleMoved(ctx, tx, next)
-		return err
+		if out, err = s.settleMoved(ctx, tx, next); err != nil {
+			return err
+		}
+		change := taskChange(ChangeUpdate, cur, out)
+		change.Fields = append(change.Fields, taskapi.FieldChange{Field: "undone_completion", From: dueText(next.DueDate)})
+		return s.recordChanges(tx, userID, now, change)
 	})
 	if err != nil {
 		return taskapi.Task{}, fmt.Errorf("undo completion: %w", err)

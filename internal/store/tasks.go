@@ -394,6 +394,9 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 		if remindersChanged {
 			change.Fields = append(change.Fields, taskapi.FieldChange{Field: "reminders"})
 		}
+		if tagsChanged {
+			change.Fields = append(change.Fields, taskapi.FieldChange{Field: "tags"})
+		}
 		if err := s.recordChanges(tx, userID, now, recurrenceChanges(change, cur, next, recurred.advanced)...); err != nil {
 			return err
 		}

@@ -68,10 +68,19 @@ func (s *Store) bulkTags(ctx context.Context, tx querier, userID uuid.UUID, b ta
 		if err != nil {
 			return BulkResult{}, err
 		}
-		a = args{s.Now(), userID}
-		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET updated_at = $1, version = version + 1
-			WHERE user_id = $2 AND id IN `+list(&a, changed), a...); err != nil {
+		now := s.Now()
+		a = args{now, userID}
+		rows, err := tx.QueryContext(ctx, `UPDATE tasks SET updated_at = $1, version = version + 1
+			WHERE user_id = $2 AND id IN `+list(&a, changed)+` RETURNING id, version`, a...)
+		if err != nil {
 			return BulkResult{}, s.mapErr(err)
+		}
+		changes, err := retagged(rows)
+		if err == nil {
+			err = s.recordChanges(tx, userID, now, changes...)
+		}
+		if err != nil {
+			return BulkResult{}, err
 		}
 	}
 	a = args{userID}
