@@ -57,7 +57,7 @@ func (s *Store) TasksByID(ctx context.Context, userID uuid.UUID, ids []uuid.UUID
 		return out, nil
 	}
 	a := args{userID}
-	rows, err := s.query(ctx, `SELECT `+taskColumns+` FROM tasks WHERE user_id = $1 AND id IN `+list(&a, ids), a...)
+	rows, err := s.query(ctx, `SELECT `+taskColumns+` FROM `+s.tasksByID()+` WHERE user_id = $1 AND id IN `+list(&a, ids), a...)
 	if err != nil {
 		return nil, fmt.Errorf("tasks by id: %w", s.mapErr(err))
 	}

@@ -324,7 +324,7 @@ func (s *Store) settleMoved(ctx context.Context, tx querier, t taskapi.Task) (ta
 // recurring task start again with its next occurrence.
 func (s *Store) reopenSubtrees(ctx context.Context, tx querier, userID uuid.UUID, roots []uuid.UUID, now time.Time) error {
 	a := args{userID}
-	rows, err := tx.QueryContext(ctx, subtreeSQL(&a, roots)+`SELECT `+taskColumns+` FROM tasks
+	rows, err := tx.QueryContext(ctx, subtreeSQL(&a, roots)+`SELECT `+taskColumns+` FROM `+s.tasksByID()+`
 		WHERE user_id = $1 AND id IN (SELECT id FROM sub) AND status = 'COMPLETED'`+s.d.forUpdate, a...)
 	if err != nil {
 		return fmt.Errorf("reopen subtasks: %w", s.mapErr(err))
@@ -334,7 +334,7 @@ func (s *Store) reopenSubtrees(ctx context.Context, tx querier, userID uuid.UUID
 		return err
 	}
 	a = args{userID}
-	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET status = 'TODO', completed_at = NULL, updated_at = `+a.add(now)+
+	if _, err := tx.ExecContext(ctx, `UPDATE `+s.tasksByID()+` SET status = 'TODO', completed_at = NULL, updated_at = `+a.add(now)+
 		`, version = version + 1 WHERE user_id = $1 AND id IN `+list(&a, taskIDsOf(before)), a...); err != nil {
 		return fmt.Errorf("reopen subtasks: %w", s.mapErr(err))
 	}

@@ -59,7 +59,7 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 	c := b.Changes
 	// The tasks as they were, locked, for the change records.
 	a := args{userID}
-	rows, err := tx.QueryContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE user_id = $1 AND id IN `+list(&a, b.IDs)+s.d.forUpdate, a...)
+	rows, err := tx.QueryContext(ctx, `SELECT `+taskColumns+` FROM `+s.tasksByID()+` WHERE user_id = $1 AND id IN `+list(&a, b.IDs)+s.d.forUpdate, a...)
 	if err != nil {
 		return BulkResult{}, s.mapErr(err)
 	}
@@ -109,7 +109,7 @@ func (s *Store) bulkUpdate(ctx context.Context, tx querier, userID uuid.UUID, b 
 	changed := "(" + strings.Join(differs, " OR ") + ")"
 	sets = append(sets, "updated_at = CASE WHEN "+changed+" THEN "+a.add(now)+" ELSE updated_at END",
 		"version = CASE WHEN "+changed+" THEN version + 1 ELSE version END")
-	rows, err = tx.QueryContext(ctx, `UPDATE tasks SET `+strings.Join(sets, ", ")+
+	rows, err = tx.QueryContext(ctx, `UPDATE `+s.tasksByID()+` SET `+strings.Join(sets, ", ")+
 		` WHERE user_id = `+a.add(userID)+` AND id IN `+list(&a, b.IDs)+` RETURNING id`, a...)
 	if err != nil {
 		if s.d.isForeignKeyViolation(err) {

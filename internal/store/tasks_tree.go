@@ -133,7 +133,7 @@ func subtreeSQL(a *args, roots []uuid.UUID) string {
 // read and locked first, so each record says what the status was.
 func (s *Store) completeSubtrees(ctx context.Context, tx querier, userID uuid.UUID, roots []uuid.UUID, now time.Time) (int, error) {
 	a := args{userID}
-	rows, err := tx.QueryContext(ctx, subtreeSQL(&a, roots)+`SELECT `+taskColumns+` FROM tasks
+	rows, err := tx.QueryContext(ctx, subtreeSQL(&a, roots)+`SELECT `+taskColumns+` FROM `+s.tasksByID()+`
 		WHERE user_id = $1 AND id IN (SELECT id FROM sub) AND status IN ('TODO', 'IN_PROGRESS')`+s.d.forUpdate, a...)
 	if err != nil {
 		return 0, s.mapErr(err)
@@ -144,7 +144,7 @@ func (s *Store) completeSubtrees(ctx context.Context, tx querier, userID uuid.UU
 	}
 	a = args{userID}
 	ids := list(&a, taskIDsOf(before))
-	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET status = 'COMPLETED', completed_at = `+a.add(now)+
+	if _, err := tx.ExecContext(ctx, `UPDATE `+s.tasksByID()+` SET status = 'COMPLETED', completed_at = `+a.add(now)+
 		`, updated_at = `+a.add(now)+`, version = version + 1 WHERE user_id = $1 AND id IN `+ids, a...); err != nil {
 		return 0, s.mapErr(err)
 	}
@@ -175,7 +175,7 @@ func taskIDsOf(tasks []taskapi.Task) []uuid.UUID {
 func (s *Store) moveSubtrees(ctx context.Context, tx querier, userID uuid.UUID, roots []uuid.UUID, category *uuid.UUID, now time.Time) error {
 	a := args{userID}
 	with := subtreeSQL(&a, roots)
-	rows, err := tx.QueryContext(ctx, with+`SELECT `+taskColumns+` FROM tasks WHERE user_id = $1
+	rows, err := tx.QueryContext(ctx, with+`SELECT `+taskColumns+` FROM `+s.tasksByID()+` WHERE user_id = $1
 		AND id IN (SELECT id FROM sub) AND category_id IS DISTINCT FROM `+a.add(nullUUID(category))+s.d.forUpdate, a...)
 	if err != nil {
 		return s.mapErr(err)
@@ -186,7 +186,7 @@ func (s *Store) moveSubtrees(ctx context.Context, tx querier, userID uuid.UUID, 
 	}
 	a = args{userID}
 	c := a.add(nullUUID(category))
-	if _, err = tx.ExecContext(ctx, `UPDATE tasks SET category_id = `+c+`, updated_at = `+a.add(now)+`, version = version + 1
+	if _, err = tx.ExecContext(ctx, `UPDATE `+s.tasksByID()+` SET category_id = `+c+`, updated_at = `+a.add(now)+`, version = version + 1
 		WHERE user_id = $1 AND id IN `+list(&a, taskIDsOf(before)), a...); err != nil {
 		return s.mapTaskErr(err)
 	}
@@ -209,7 +209,7 @@ func (s *Store) recordTaskDeletes(ctx context.Context, tx querier, userID uuid.U
 	a := args{userID}
 	with := subtreeSQL(&a, roots)
 	rootIDs := list(&a, roots)
-	rows, err := tx.QueryContext(ctx, with+`SELECT id FROM tasks WHERE user_id = $1
+	rows, err := tx.QueryContext(ctx, with+`SELECT id FROM `+s.tasksByID()+` WHERE user_id = $1
 		AND (id IN `+rootIDs+` OR id IN (SELECT id FROM sub))`+s.d.forUpdate, a...)
 	if err != nil {
 		return s.mapErr(err)
