@@ -140,12 +140,12 @@ test("desktop journey, light then dark", async () => {
   assert.equal(patched.status, 200);
   assert.equal(got.body.priority, "HIGH");
   await panel.getByLabel("Title").fill("Pay rent and water bill");
-  await panel.getByRole("button", { name: "Save" }).click();
+  await panel.getByRole("button", { name: "Save", exact: true }).click();
   await panel.getByText("This task was changed elsewhere").waitFor();
   assert.equal(await panel.getByLabel("Title").inputValue(), "Pay rent and water bill");
   await scan(page, "task-conflict");
   await shot(page, "desktop-task-conflict");
-  await panel.getByRole("button", { name: "Save" }).click();
+  await panel.getByRole("button", { name: "Save", exact: true }).click();
   await page.locator(".toast", { hasText: "Saved “Pay rent and water bill”" }).waitFor();
   // The list row shows the save, the panel stays on the task.
   await page.locator(`.task[data-id="${id}"] .task-title`, { hasText: "Pay rent and water bill" }).waitFor();
@@ -288,7 +288,7 @@ test("phone: menu, no horizontal scroll, dark system theme", async () => {
   await scan(page, "phone panel");
   await shot(page, "phone-panel-dark");
   await sheet.getByLabel("Title").fill("Stretch for ten minutes");
-  await sheet.getByRole("button", { name: "Save" }).tap();
+  await sheet.getByRole("button", { name: "Save", exact: true }).tap();
   await page.locator(".task .task-title", { hasText: "Stretch for ten minutes" }).waitFor();
   await sheet.getByRole("link", { name: "Close the task" }).tap();
   await sheet.waitFor({ state: "hidden" });
@@ -311,7 +311,7 @@ test("without JavaScript: quick add and complete are form posts", async () => {
   await page.locator(".task-title", { hasText: "Oil the chain" }).click();
   await page.waitForURL(/\/tasks\/[0-9a-f-]{36}\?back=/);
   await page.getByLabel("Title").fill("Oil the chain and the gears");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.getByText("Saved “Oil the chain and the gears”").waitFor();
   assert.equal(new URL(page.url()).pathname, "/all");
   await page.context().close();
