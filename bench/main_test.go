@@ -70,7 +70,7 @@ func TestInProcessSmoke(t *testing.T) {
 	var out, errs bytes.Buffer
 	err := run(context.Background(), []string{"load", "--server", "inprocess", "--users", "2", "--tasks", "120",
 		"--sample", "20", "--concurrency", "2", "--warmup", "0s", "--duration", "150ms",
-		"--workloads", "get,list,login,quick,subtasks,web-list,tag", "--open-loop", "--json", jsonPath}, &out, &errs)
+		"--workloads", "get,list,login,quick,subtasks,web-list,tag,changes", "--open-loop", "--json", jsonPath}, &out, &errs)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, errs.String())
 	}
@@ -92,7 +92,7 @@ func TestInProcessSmoke(t *testing.T) {
 		Tokens, Engine string
 		BcryptCost     int
 	}
-	if diff := cmp.Diff(summary{15, "login", "sqlite", 10}, summary{len(r.Results), r.Tokens, r.Engine, r.BcryptCost}); diff != "" {
+	if diff := cmp.Diff(summary{16, "login", "sqlite", 10}, summary{len(r.Results), r.Tokens, r.Engine, r.BcryptCost}); diff != "" {
 		t.Fatalf("report (-want +got):\n%s", diff)
 	}
 	for _, res := range r.Results {
