@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/google/uuid"
+
 	"github.com/taskapi/taskapi/internal/store/storetest"
 
 	"github.com/taskapi/taskapi"
