@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/taskapi/taskapi/internal/config"
+	"github.com/taskapi/taskapi/internal/events"
 	"github.com/taskapi/taskapi/internal/httpapi"
 	"github.com/taskapi/taskapi/internal/metrics"
 	"github.com/taskapi/taskapi/internal/store"
@@ -67,9 +68,13 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The event streams' hub: closed when shutdown begins, so open streams
+	// end instead of holding the shutdown until its timeout.
+	hub := events.New(st, events.Options{})
 	handler := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: buildVersion(),
-		Limiter: limiter, Metrics: reg, Pages: app.Register, WebhooksQueued: hooks.Notify})
+		Limiter: limiter, Metrics: reg, Pages: app.Register, WebhooksQueued: hooks.Notify, EventsHub: hub})
 	srv, _ := newHTTPServer(ctx, cfg, handler, log)
+	srv.RegisterOnShutdown(hub.Close)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return &exitError{code: 1, err: fmt.Errorf("listen on %s: %w", cfg.Addr, err)}

@@ -197,10 +197,21 @@ func (s *server) deadline(next http.Handler) http.Handler {
 		timeout = s.cfg.RequestTimeout
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), streamKey{}, r.Context()), timeout)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+type streamKey struct{}
+
+// streamContext is the request's context without the deadline: an event
+// stream lives as long as its client (and its session) does.
+func streamContext(ctx context.Context) context.Context {
+	if c, ok := ctx.Value(streamKey{}).(context.Context); ok {
+		return c
+	}
+	return ctx
 }
 
 // limitBody refuses a body announced larger than the limit before reading

@@ -289,6 +289,13 @@ func (s *server) routes(api huma.API) {
 			"(`op: delete`, `data: null`). Keep next_cursor and ask again; has_more says whether to ask at once. " +
 			"A cursor older than the history kept (30 days by default) gets 410: sync again from scratch. " +
 			"A token sees the types its scopes allow (category changes need categories:read); naming another in `types` is 403."}, s.listChanges)
+	register(s, api, route{ID: "events", Method: get, Path: apiPrefix + "/events", Access: user, Scope: taskapi.ScopeTasksRead, Limit: perUser,
+		Tags: []string{"sync"}, Errors: []int{badRequest, http.StatusGone, invalid, http.StatusServiceUnavailable}, Summary: "Live updates (Server-Sent Events)",
+		Description: "A text/event-stream of the caller's changes: each `changes` event carries `{changes: [...]}` as GET /changes answers them, " +
+			"its `id` the cursor after them; a reconnect with Last-Event-ID (or `cursor`) goes on from there, without one the stream starts now. " +
+			"A comment line every 15 s keeps it open; a change made on any instance arrives within about a second. The stream ends with an `end` " +
+			"event when the session or token ends (checked every 30 s) or the server shuts down. At most 5 streams per user per instance (429) " +
+			"and 1,000 per instance (503)."}, s.events)
 	register(s, api, route{ID: "task-activity", Method: get, Path: task + "/activity", Access: user, Scope: taskapi.ScopeTasksRead, Limit: perUser,
 		Tags: taskTags, Errors: []int{badRequest, notFound, invalid}, Summary: "A task's history",
 		Description: "The changes of the task and of its comments, newest first, each with who made it (a session, or a token by name), " +

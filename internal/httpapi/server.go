@@ -18,6 +18,7 @@ import (
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
+	"github.com/taskapi/taskapi/internal/events"
 	"github.com/taskapi/taskapi/internal/httpapi/docsui"
 	"github.com/taskapi/taskapi/internal/metrics"
 	"github.com/taskapi/taskapi/internal/ratelimit"
@@ -49,6 +50,11 @@ type Deps struct {
 	// WebhooksQueued, when set, wakes the webhook delivery worker after a
 	// request queued a delivery (ping, redeliver, resume).
 	WebhooksQueued func()
+	// Events tunes the live-update streams (GET /events); zero values take
+	// the defaults. Hub, when set, is the instance's hub, shared with the
+	// web app; otherwise the server makes its own.
+	Events    events.Options
+	EventsHub *events.Hub
 }
 
 // server holds the dependencies shared by the handlers.
@@ -71,6 +77,8 @@ type server struct {
 	searches *ratelimit.Concurrency
 	// webhooksQueued wakes the webhook worker; nil when none runs here.
 	webhooksQueued func()
+	// hub tells the event streams when their user's feed moved.
+	hub *events.Hub
 }
 
 // apiPrefix is the base path of the versioned API.
@@ -95,6 +103,10 @@ func NewServer(deps Deps) http.Handler {
 	}
 	if s.store != nil {
 		s.outage = &outage{ping: s.store.Ping, log: s.log, every: 500 * time.Millisecond}
+	}
+	s.hub = deps.EventsHub
+	if s.hub == nil && s.store != nil {
+		s.hub = events.New(s.store, deps.Events)
 	}
 	s.metrics = deps.Metrics
 	if s.metrics == nil {

@@ -253,3 +253,27 @@ func (s *Store) PurgeChanges(ctx context.Context, before time.Time) (int64, erro
 	}
 	return n, nil
 }
+
+// ChangeHeads returns the feed heads of some users in one query (0 for a
+// user without changes): the live-update streams poll it.
+func (s *Store) ChangeHeads(ctx context.Context, userIDs []uuid.UUID) (map[uuid.UUID]int64, error) {
+	out := make(map[uuid.UUID]int64, len(userIDs))
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	var a args
+	rows, err := s.query(ctx, `SELECT user_id, seq FROM change_heads WHERE user_id IN `+list(&a, userIDs), a...)
+	if err != nil {
+		return nil, fmt.Errorf("change heads: %w", s.mapErr(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uuid.UUID
+		var seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			return nil, fmt.Errorf("change heads: %w", err)
+		}
+		out[id] = seq
+	}
+	return out, rows.Err()
+}
