@@ -36,10 +36,13 @@ func polishDocument(o *huma.OpenAPI) {
 			}
 		}
 	}
+	// One value per documented header, shared by every answer that
+	// carries it: the document stays in memory for the server's life.
+	headers := map[string]*huma.Param{}
 	for _, item := range o.Paths {
 		for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
 			if op != nil {
-				polishOperation(op)
+				polishOperation(op, headers)
 			}
 		}
 	}
@@ -64,7 +67,7 @@ func polishSchema(s *huma.Schema) {
 }
 
 // polishOperation documents what every operation's answers may carry.
-func polishOperation(op *huma.Operation) {
+func polishOperation(op *huma.Operation, headers map[string]*huma.Param) {
 	r := routeOf(op)
 	if r.Access == public {
 		op.Security = []map[string][]string{}
@@ -84,21 +87,21 @@ func polishOperation(op *huma.Operation) {
 	}
 	for code, resp := range op.Responses {
 		status, _ := strconv.Atoi(code)
-		addHeader(resp, "X-Request-ID", "The request's ID (the client's own when it sent a valid one); logs carry it")
+		addHeader(resp, headers, "X-Request-ID", "The request's ID (the client's own when it sent a valid one); logs carry it")
 		if r.Limit != unlimited {
-			addHeader(resp, "RateLimit-Limit", "Requests allowed in the window of the limit that counts this operation")
-			addHeader(resp, "RateLimit-Remaining", "Requests left in the current window")
-			addHeader(resp, "RateLimit-Reset", "Seconds until the window resets")
-			addHeader(resp, "RateLimit-Policy", "The limit, as quota;w=window-seconds")
+			addHeader(resp, headers, "RateLimit-Limit", "Requests allowed in the window of the limit that counts this operation")
+			addHeader(resp, headers, "RateLimit-Remaining", "Requests left in the current window")
+			addHeader(resp, headers, "RateLimit-Reset", "Seconds until the window resets")
+			addHeader(resp, headers, "RateLimit-Policy", "The limit, as quota;w=window-seconds")
 		}
 		switch status {
 		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-			addHeader(resp, "Retry-After", "Seconds to wait before trying again")
+			addHeader(resp, headers, "Retry-After", "Seconds to wait before trying again")
 		case http.StatusUnauthorized:
-			addHeader(resp, "WWW-Authenticate", "Bearer: how to authenticate")
+			addHeader(resp, headers, "WWW-Authenticate", "Bearer: how to authenticate")
 		case http.StatusForbidden:
 			if r.Access == user && r.Scope != sessionOnly {
-				addHeader(resp, "WWW-Authenticate", `For a personal access token without the scope: Bearer error="insufficient_scope", scope="`+string(r.Scope)+`"`)
+				addHeader(resp, headers, "WWW-Authenticate", `For a personal access token without the scope: Bearer error="insufficient_scope", scope="`+string(r.Scope)+`"`)
 			}
 		}
 	}
@@ -118,7 +121,7 @@ func addProblem(op *huma.Operation, status int, description string) {
 	}}
 }
 
-func addHeader(resp *huma.Response, name, description string) {
+func addHeader(resp *huma.Response, headers map[string]*huma.Param, name, description string) {
 	if resp.Ref != "" {
 		return
 	}
@@ -126,7 +129,13 @@ func addHeader(resp *huma.Response, name, description string) {
 		resp.Headers = map[string]*huma.Param{}
 	}
 	if _, ok := resp.Headers[name]; !ok {
-		resp.Headers[name] = &huma.Param{Description: description, Schema: &huma.Schema{Type: huma.TypeString}}
+		key := name + "\x00" + description
+		p := headers[key]
+		if p == nil {
+			p = &huma.Param{Description: description, Schema: &huma.Schema{Type: huma.TypeString}}
+			headers[key] = p
+		}
+		resp.Headers[name] = p
 	}
 }
 
