@@ -24,14 +24,11 @@ func (a *App) loadNav(ctx context.Context, rq *req) *nav {
 	uid := rq.p.User.ID
 	now := a.now()
 	n := &nav{Day: now.In(rq.loc).Day()}
+	// The Today list's count: what is due before tomorrow, overdue or due
+	// today, once each.
 	w := taskapi.NewStatsWindow(now, rq.loc)
-	// The Today list's count: what is due before today (counted as overdue
-	// against the start of today) and what is due today, each once.
-	w.Now = w.TodayStart
-	if st, err := a.store.TaskStats(ctx, uid, w); err == nil {
-		n.Today = st.Overdue + st.DueToday
-		n.All = st.ByStatus[taskapi.StatusTodo] + st.ByStatus[taskapi.StatusInProgress]
-		n.Completed = st.ByStatus[taskapi.StatusCompleted]
+	if c, err := a.store.TaskNavCounts(ctx, uid, w.TomorrowStart); err == nil {
+		n.Today, n.All, n.Completed = c.Today, c.Open, c.Completed
 	} else {
 		a.log.WarnContext(ctx, "web: sidebar counts", "err", err.Error())
 	}
