@@ -156,6 +156,8 @@ func (b *bench) run(ctx context.Context) error {
 		return b.writeJSON()
 	case "scale":
 		return b.scale(ctx)
+	case "events":
+		return b.eventsFanOut(ctx, b.o.streams/streamsPerUser*streamsPerUser)
 	case "queues":
 		return b.queues(ctx)
 	case "start":

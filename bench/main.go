@@ -38,6 +38,8 @@ const usage = `Usage: go run ./bench [load|scale|seed] [flags]
   seed   only seed (users and tasks) and report how long it took
   queues webhook deliveries to a local receiver and reminders coming due,
          each queue emptied by two instances; lost and duplicated counted
+  events open --streams live-update streams (5 per user) and time one
+         change per user from its commit to each of its streams
   start  time taskapi serve from exec to its first 200 from /readyz,
          10 times, on the seeded database
 
@@ -70,6 +72,7 @@ type options struct {
 	floor       bool
 	openLoop    bool
 	deliveries  int
+	streams     int
 	reminders   int
 	rate        float64
 	concurrency int
@@ -120,6 +123,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.large, "large", 1_000_000, "scale: tasks of the user in the second measurement")
 	fs.StringVar(&o.workloads, "workloads", "", "comma-separated workloads (load default: "+defaultLoadWorkloads+"; scale default: "+defaultScaleWorkloads+")")
 	fs.BoolVar(&o.floor, "floor", true, "load: also run the read workloads against the floor server and print taskapi/floor")
+	fs.IntVar(&o.streams, "streams", 1000, "events: live-update streams to open, 5 per user (5 to 1000)")
 	fs.IntVar(&o.deliveries, "deliveries", 5000, "queues: webhook deliveries to send (0: none)")
 	fs.IntVar(&o.reminders, "reminders", 10_000, "queues: reminders coming due at once (0: none)")
 	fs.BoolVar(&o.openLoop, "open-loop", false, "load: after the closed-loop runs, each workload with a floor again at a fixed arrival rate of half the floor's closed-loop throughput, against taskapi and the floor")
@@ -145,9 +149,9 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 // validate checks the options and fills in what follows from others.
 func (o *options) validate() error {
 	switch o.mode {
-	case "load", "scale", "seed", "start", "queues":
+	case "load", "scale", "seed", "start", "queues", "events":
 	default:
-		return fmt.Errorf("unknown mode %q: use load, scale, seed, start or queues", o.mode)
+		return fmt.Errorf("unknown mode %q: use load, scale, seed, start, queues or events", o.mode)
 	}
 	if o.url != "" {
 		o.server = "url"
@@ -194,6 +198,9 @@ func (o *options) validate() error {
 	}
 	if o.deliveries < 0 || o.deliveries > 1_000_000 || o.reminders < 0 || o.reminders > 1_000_000 {
 		return errors.New("--deliveries and --reminders must be 0 to 1000000")
+	}
+	if o.streams < streamsPerUser || o.streams > 1000 {
+		return errors.New("--streams must be 5 to 1000")
 	}
 	if o.rate < 0 || o.rate > 1_000_000 {
 		return errors.New("--rate must be 0 to 1000000 requests/s")

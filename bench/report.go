@@ -14,26 +14,27 @@ import (
 
 // Report is everything one run measured; --json writes it as is.
 type Report struct {
-	Mode            string       `json:"mode"` // load or scale
-	Date            time.Time    `json:"date"`
-	Commit          string       `json:"commit"`
-	Machine         Machine      `json:"machine"`
-	LoadBefore      string       `json:"load_before"` // /proc/loadavg before and after the measurements
-	LoadAfter       string       `json:"load_after"`
-	Engine          string       `json:"engine"`
-	Server          string       `json:"server"` // subprocess, inprocess or url
-	Concurrency     int          `json:"concurrency"`
-	WarmupSeconds   float64      `json:"warmup_seconds"`
-	DurationSeconds float64      `json:"duration_seconds"`
-	Pages           int          `json:"pages"`
-	BcryptCost      int          `json:"bcrypt_cost"`
-	Tokens          string       `json:"tokens"` // login or minted
-	Seeding         []SeedStep   `json:"seeding"`
-	Results         []Result     `json:"results"`
-	Scale           []ScaleRow   `json:"scale,omitempty"`
-	Start           *StartResult `json:"start,omitempty"`
-	Queues          []JobResult  `json:"queues,omitempty"`
-	Notes           []string     `json:"notes,omitempty"`
+	Mode            string        `json:"mode"` // load or scale
+	Date            time.Time     `json:"date"`
+	Commit          string        `json:"commit"`
+	Machine         Machine       `json:"machine"`
+	LoadBefore      string        `json:"load_before"` // /proc/loadavg before and after the measurements
+	LoadAfter       string        `json:"load_after"`
+	Engine          string        `json:"engine"`
+	Server          string        `json:"server"` // subprocess, inprocess or url
+	Concurrency     int           `json:"concurrency"`
+	WarmupSeconds   float64       `json:"warmup_seconds"`
+	DurationSeconds float64       `json:"duration_seconds"`
+	Pages           int           `json:"pages"`
+	BcryptCost      int           `json:"bcrypt_cost"`
+	Tokens          string        `json:"tokens"` // login or minted
+	Seeding         []SeedStep    `json:"seeding"`
+	Results         []Result      `json:"results"`
+	Scale           []ScaleRow    `json:"scale,omitempty"`
+	Start           *StartResult  `json:"start,omitempty"`
+	Queues          []JobResult   `json:"queues,omitempty"`
+	Events          *EventsResult `json:"events,omitempty"`
+	Notes           []string      `json:"notes,omitempty"`
 }
 
 // Machine describes where the run happened.

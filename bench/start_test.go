@@ -37,3 +37,28 @@ func TestStartMode(t *testing.T) {
 		t.Errorf("start result %+v", r.Start)
 	}
 }
+
+// Events mode opens streams on a built taskapi, changes one task per user
+// and reports every stream receiving its change; it checks that, not the
+// time it took.
+func TestEventsMode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds taskapi")
+	}
+	jsonPath := filepath.Join(t.TempDir(), "events.json")
+	var out, errs bytes.Buffer
+	if err := run(context.Background(), []string{"events", "--streams", "10", "--json", jsonPath}, &out, &errs); err != nil {
+		t.Fatalf("%v\n%s", err, errs.String())
+	}
+	b, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Events == nil || r.Events.Streams != 10 || r.Events.Users != 2 || r.Events.Received != 10 || r.Events.MaxMS < r.Events.P50MS {
+		t.Errorf("events result %+v", r.Events)
+	}
+}
