@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -24,14 +22,7 @@ func TestQueuesMode(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v\n%s", err, errs.String())
 			}
-			b, err := os.ReadFile(jsonPath)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var r Report
-			if err := json.Unmarshal(b, &r); err != nil {
-				t.Fatal(err)
-			}
+			r := readReport(t, jsonPath)
 			type row struct {
 				Queue                  string
 				Jobs, Lost, Duplicated int

@@ -79,14 +79,7 @@ func TestInProcessSmoke(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
-	b, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
+	r := readReport(t, jsonPath)
 	type summary struct {
 		Results        int
 		Tokens, Engine string
@@ -143,4 +136,18 @@ func TestSeedModeAndFresh(t *testing.T) {
 			}
 		})
 	}
+}
+
+// readReport reads the JSON report a run wrote with --json.
+func readReport(t *testing.T, path string) Report {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,14 +23,7 @@ func TestStartMode(t *testing.T) {
 	if !strings.Contains(out.String(), "start (exec to /readyz 200)") {
 		t.Errorf("output:\n%s", out.String())
 	}
-	b, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
+	r := readReport(t, jsonPath)
 	if r.Start == nil || r.Start.Runs != startRuns || len(r.Start.AllMS) != startRuns || r.Start.P50MS <= 0 || r.Start.MaxMS < r.Start.P50MS {
 		t.Errorf("start result %+v", r.Start)
 	}
@@ -50,14 +41,7 @@ func TestEventsMode(t *testing.T) {
 	if err := run(context.Background(), []string{"events", "--streams", "10", "--json", jsonPath}, &out, &errs); err != nil {
 		t.Fatalf("%v\n%s", err, errs.String())
 	}
-	b, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
+	r := readReport(t, jsonPath)
 	if r.Events == nil || r.Events.Streams != 10 || r.Events.Users != 2 || r.Events.Received != 10 || r.Events.MaxMS < r.Events.P50MS {
 		t.Errorf("events result %+v", r.Events)
 	}

@@ -35,6 +35,8 @@ type hubUser struct {
 	streams map[chan struct{}]struct{}
 }
 
+// New returns the hub of an instance over st; it polls only while a
+// stream is open.
 func New(st *store.Store, o Options) *Hub {
 	o = o.withDefaults()
 	return &Hub{store: st, opts: o,
