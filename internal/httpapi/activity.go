@@ -30,8 +30,7 @@ type ActivityBody struct {
 // ActivityInput is GET /tasks/{id}/activity.
 type ActivityInput struct {
 	TaskPath
-	Limit  int    `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Page size"`
-	Cursor string `query:"cursor" doc:"next_cursor of the previous page; leave out for the first page"`
+	PageInput
 }
 
 // ActivityOutput is one page of a task's history, newest first.

@@ -69,8 +69,7 @@ func (s *server) createCategory(ctx context.Context, caller taskapi.Principal, i
 
 // ListCategoriesInput is GET /categories.
 type ListCategoriesInput struct {
-	Limit  int    `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Page size"`
-	Cursor string `query:"cursor" doc:"next_cursor of the previous page; leave out for the first page"`
+	PageInput
 }
 
 // CategoryListOutput is one page of categories, sorted by name ignoring

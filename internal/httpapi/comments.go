@@ -96,8 +96,7 @@ func (s *server) createComment(ctx context.Context, caller taskapi.Principal, in
 // ListCommentsInput is GET /tasks/{id}/comments.
 type ListCommentsInput struct {
 	TaskPath
-	Limit  int    `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Page size"`
-	Cursor string `query:"cursor" doc:"next_cursor of the previous page; leave out for the first page"`
+	PageInput
 }
 
 // CommentListOutput is one page of comments, oldest first.

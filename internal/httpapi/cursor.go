@@ -100,6 +100,14 @@ func (c cursorCodec) page(userID uuid.UUID, scope, cursor string, limit int) (st
 	return page, nil
 }
 
+// PageInput is the pagination of every list: embed it in a list's input.
+// The cursor has no schema bound: cursorCodec answers a cursor that is too
+// long like any other it did not make (400), on every list alike.
+type PageInput struct {
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Page size"`
+	Cursor string `query:"cursor" doc:"next_cursor of the previous page, with the same sort and filters; leave out for the first page"`
+}
+
 // scope digests the identity of a list: its name and whatever else
 // shapes it (sort, filters, search).
 func scope(parts ...string) string {

@@ -92,8 +92,7 @@ func completionBody(c store.Completion) CompletionBody {
 // ListCompletionsInput is GET /tasks/{id}/completions.
 type ListCompletionsInput struct {
 	TaskPath
-	Limit  int    `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Page size"`
-	Cursor string `query:"cursor" doc:"next_cursor of the previous page; leave out for the first page"`
+	PageInput
 }
 
 // CompletionListOutput is a page of completions.

@@ -12,8 +12,7 @@ import (
 // ListSubtasksInput is GET /tasks/{id}/subtasks.
 type ListSubtasksInput struct {
 	TaskPath
-	Limit  int    `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Page size"`
-	Cursor string `query:"cursor" doc:"next_cursor of the previous page; leave out for the first page"`
+	PageInput
 }
 
 func (s *server) listSubtasks(ctx context.Context, caller taskapi.Principal, in *ListSubtasksInput) (*TaskListOutput, error) {

@@ -122,8 +122,7 @@ func (s *server) createTag(ctx context.Context, caller taskapi.Principal, in *Cr
 
 // ListTagsInput is GET /tags.
 type ListTagsInput struct {
-	Limit  int    `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Page size"`
-	Cursor string `query:"cursor" doc:"next_cursor of the previous page; leave out for the first page"`
+	PageInput
 }
 
 // TagListOutput is one page of tags, sorted by name ignoring case.

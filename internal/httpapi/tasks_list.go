@@ -30,8 +30,7 @@ type TaskListQuery struct {
 	TopLevel  bool      `query:"top_level" doc:"true: only tasks that are no one's subtask; not with parent_id"`
 	Tag       []string  `query:"tag" format:"uuid" maxItems:"10" doc:"Only tasks that have every one of these tags (up to 10 of yours, comma-separated or repeated; 404 for any other)"`
 	AnyTag    []string  `query:"any_tag" format:"uuid" maxItems:"10" doc:"Only tasks that have at least one of these tags (up to 10 of yours, comma-separated or repeated; 404 for any other)"`
-	Limit     int       `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Page size"`
-	Cursor    string    `query:"cursor" doc:"next_cursor of the previous page, with the same sort and filters; leave out for the first page"`
+	PageInput
 }
 
 // ListTasksInput is GET /tasks.

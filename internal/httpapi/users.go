@@ -139,12 +139,6 @@ type SessionBody struct {
 	Current    bool      `json:"current" doc:"True for the session of this request"`
 }
 
-// PageInput is the standard pagination of lists.
-type PageInput struct {
-	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Page size"`
-	Cursor string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
-}
-
 // SessionListOutput is a page of sessions.
 type SessionListOutput struct {
 	Body struct {

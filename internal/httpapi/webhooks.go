@@ -103,8 +103,7 @@ func (s *server) webhookPolicy() store.WebhookPolicy {
 
 // ListWebhooksInput is GET /webhooks.
 type ListWebhooksInput struct {
-	Limit  int    `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Page size"`
-	Cursor string `query:"cursor" doc:"next_cursor of the previous page"`
+	PageInput
 }
 
 // WebhookListOutput is one page of endpoints, oldest first.
@@ -261,8 +260,7 @@ func deliveryBody(d store.Delivery) DeliveryBody {
 // ListDeliveriesInput is GET /webhooks/{id}/deliveries.
 type ListDeliveriesInput struct {
 	WebhookPath
-	Limit  int    `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Page size"`
-	Cursor string `query:"cursor" doc:"next_cursor of the previous page"`
+	PageInput
 }
 
 // DeliveryListOutput is one page of a delivery log, newest first.
