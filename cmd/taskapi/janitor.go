@@ -77,7 +77,8 @@ func sweepIdempotencyKeys(ctx context.Context, st *store.Store, log *slog.Logger
 
 // purgeEnded deletes the sessions, email tokens and mail that ended more
 // than endedRetention ago, and the notifications read and digest days
-// recorded before then.
+// recorded before then; and the deleted tasks kept for undo longer than
+// store.TrashRetention.
 func purgeEnded(ctx context.Context, st *store.Store, log *slog.Logger) {
 	n, err := st.PurgeEnded(ctx, st.Now().Add(-endedRetention))
 	switch {
@@ -85,6 +86,13 @@ func purgeEnded(ctx context.Context, st *store.Store, log *slog.Logger) {
 		log.Error("purge ended sessions, tokens and mail", "err", err.Error())
 	case n > 0:
 		log.Info("purged ended sessions, tokens and mail", "rows", n)
+	}
+	n, err = st.PurgeTaskTrash(ctx, st.Now().Add(-store.TrashRetention))
+	switch {
+	case err != nil && ctx.Err() == nil:
+		log.Error("purge deleted tasks kept for undo", "err", err.Error())
+	case n > 0:
+		log.Info("purged deleted tasks kept for undo", "rows", n)
 	}
 	n, err = st.PurgeReminderRecords(ctx, st.Now().Add(-endedRetention))
 	switch {

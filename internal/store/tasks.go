@@ -339,9 +339,24 @@ func (s *Store) UpdateTask(ctx context.Context, userID, id uuid.UUID, patch task
 // one of ifMatch (nil: any). Its subtasks, their subtasks and every
 // comment of them go with it (ON DELETE CASCADE).
 func (s *Store) DeleteTask(ctx context.Context, userID, id uuid.UUID, ifMatch Versions) error {
-	err := s.tx(ctx, func(tx querier) error {
-		if err := s.recordTaskDeletes(ctx, tx, userID, []uuid.UUID{id}, s.Now()); err != nil {
+	if err := s.deleteTask(ctx, userID, id, ifMatch, false); err != nil {
+		return fmt.Errorf("delete task: %w", err)
+	}
+	return nil
+}
+
+// deleteTask deletes a task and its subtree; keep first keeps what it
+// takes away for RestoreTask.
+func (s *Store) deleteTask(ctx context.Context, userID, id uuid.UUID, ifMatch Versions, keep bool) error {
+	return s.tx(ctx, func(tx querier) error {
+		now := s.Now()
+		if err := s.recordTaskDeletes(ctx, tx, userID, []uuid.UUID{id}, now); err != nil {
 			return err
+		}
+		if keep {
+			if err := s.keepForRestore(ctx, tx, userID, id, now); err != nil {
+				return err
+			}
 		}
 		args := []any{id, userID}
 		res, err := tx.ExecContext(ctx, `DELETE FROM tasks WHERE id = $1 AND user_id = $2`+ifMatch.where(&args), args...)
@@ -356,8 +371,4 @@ func (s *Store) DeleteTask(ctx context.Context, userID, id uuid.UUID, ifMatch Ve
 		}
 		return changedSince("task")
 	})
-	if err != nil {
-		return fmt.Errorf("delete task: %w", err)
-	}
-	return nil
 }

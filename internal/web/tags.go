@@ -253,25 +253,6 @@ func tagChips(u *url.URL, tags []taskapi.Tag) []tagChip {
 	return out
 }
 
-// restoreTags are the tags of a deleted task to give back on undo: those
-// the user still has.
-func (a *App) restoreTags(ctx context.Context, rq *req, ids []uuid.UUID) []taskapi.TaskTag {
-	var out []taskapi.TaskTag
-	if len(ids) == 0 {
-		return out
-	}
-	have := map[uuid.UUID]bool{}
-	for _, t := range a.tags(ctx, rq) {
-		have[t.ID] = true
-	}
-	for _, id := range ids {
-		if have[id] {
-			out = append(out, taskapi.TaskTag{ID: id})
-		}
-	}
-	return out
-}
-
 func tagIDsOf(tags []taskapi.TaskTag) []uuid.UUID {
 	ids := make([]uuid.UUID, len(tags))
 	for i, t := range tags {

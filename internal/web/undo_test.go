@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// TestUndoRestoresOnce: the undo of a delete brings the task back once,
-// however often its cookie is replayed, and not after the offer ran out.
+// TestUndoRestoresOnce: the undo of a delete brings the task back whole
+// (its ID, subtasks and comments) and once, however often its cookie is
+// replayed, and not after the offer ran out.
 func TestUndoRestoresOnce(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
 		b := e.browser(t)
@@ -33,9 +34,14 @@ func TestUndoRestoresOnce(t *testing.T) {
 		}
 
 		b.follow(b.post("/tasks", url.Values{"text": {"Water the ferns"}}))
+		before := taskIDs(b.get("/all"))
+		b.follow(b.post("/tasks/"+before[0]+"/subtasks", url.Values{"title": {"Fill the can"}}))
+		b.follow(b.post("/tasks/"+before[0]+"/comments", url.Values{"body": {"The can is in the shed"}}))
 		deleteOnly()
 		kept := undoCookie()
-		b.follow(b.post("/tasks/undo", nil))
+		want(t, b.follow(b.post("/tasks/undo", nil)), http.StatusOK, "Restored “Water the ferns”.")
+		// The same task comes back, with its subtask and its comment.
+		want(t, b.get("/tasks/"+before[0]), http.StatusOK, "Fill the can", "The can is in the shed")
 		for range 2 {
 			b.c.Jar.SetCookies(base, []*http.Cookie{{Name: kept.Name, Value: kept.Value, Path: "/"}})
 			b.follow(b.post("/tasks/undo", nil))
