@@ -18,6 +18,7 @@ import (
 
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
+	"github.com/taskapi/taskapi/internal/events"
 	"github.com/taskapi/taskapi/internal/httpapi"
 	"github.com/taskapi/taskapi/internal/store"
 	"github.com/taskapi/taskapi/internal/web"
@@ -198,13 +199,15 @@ func startTaskapiInProcess(ctx context.Context, cfg *config.Config, log *slog.Lo
 		st.Close()
 		return nil, err
 	}
-	closeAll := func() error { return st.Close() }
+	hub := events.New(st, events.Options{})
+	closeAll := func() error { hub.Close(); return st.Close() }
 	app, err := web.New(web.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log,
-		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP})
+		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP, EventsHub: hub})
 	if err != nil {
 		return nil, errors.Join(err, closeAll())
 	}
-	h := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: "bench", Pages: app.Register})
+	h := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: "bench", Pages: app.Register,
+		EventsHub: hub})
 	srv, err := serveInProcess("taskapi", h, closeAll)
 	if err != nil {
 		return nil, errors.Join(err, closeAll())

@@ -63,14 +63,16 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 	hooks, stopWebhooks := startWebhooks(cfg, st, log)
 	defer stopWebhooks()
 	log.Info("rate limits", describeLimits(cfg)...)
+	// The event streams' hub, one for the instance: the API's streams and
+	// the web app's count against the same bounds. It closes when shutdown
+	// begins, so open streams end instead of holding the shutdown until
+	// its timeout.
+	hub := events.New(st, events.Options{})
 	app, err := web.New(web.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Limiter: limiter,
-		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP, WebhooksQueued: hooks.Notify})
+		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP, WebhooksQueued: hooks.Notify, EventsHub: hub})
 	if err != nil {
 		return err
 	}
-	// The event streams' hub: closed when shutdown begins, so open streams
-	// end instead of holding the shutdown until its timeout.
-	hub := events.New(st, events.Options{})
 	handler := httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Version: buildVersion(),
 		Limiter: limiter, Metrics: reg, Pages: app.Register, WebhooksQueued: hooks.Notify, EventsHub: hub})
 	srv, _ := newHTTPServer(ctx, cfg, handler, log)

@@ -70,7 +70,7 @@ func (s *server) events(ctx context.Context, caller taskapi.Principal, in *Event
 	return &EventsOutput{ContentType: "text/event-stream", Body: func(hctx huma.Context) {
 		defer leave()
 		r, w := humago.Unwrap(hctx)
-		s.follow(streamContext(r.Context()), events.NewWriter(w), caller, bearer, types, scope, seq, wake)
+		s.follow(events.WithoutDeadline(r.Context()), events.NewWriter(w), caller, bearer, types, scope, seq, wake)
 	}}, nil
 }
 

@@ -14,6 +14,8 @@ import (
 	"net/netip"
 	"runtime/debug"
 	"time"
+
+	"github.com/taskapi/taskapi/internal/events"
 )
 
 // middleware wraps the mux in the layers every request passes, outermost
@@ -197,21 +199,12 @@ func (s *server) deadline(next http.Handler) http.Handler {
 		timeout = s.cfg.RequestTimeout
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), streamKey{}, r.Context()), timeout)
+		// An event stream (the API's or the web app's) takes the deadline
+		// off again with events.WithoutDeadline.
+		ctx, cancel := context.WithTimeout(events.KeepForStream(r.Context()), timeout)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
-}
-
-type streamKey struct{}
-
-// streamContext is the request's context without the deadline: an event
-// stream lives as long as its client (and its session) does.
-func streamContext(ctx context.Context) context.Context {
-	if c, ok := ctx.Value(streamKey{}).(context.Context); ok {
-		return c
-	}
-	return ctx
 }
 
 // limitBody refuses a body announced larger than the limit before reading

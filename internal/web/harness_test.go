@@ -16,6 +16,7 @@ import (
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
 	"github.com/taskapi/taskapi/internal/config/configtest"
+	"github.com/taskapi/taskapi/internal/events"
 	"github.com/taskapi/taskapi/internal/httpapi"
 	"github.com/taskapi/taskapi/internal/mail"
 	"github.com/taskapi/taskapi/internal/mail/mailtest"
@@ -71,14 +72,18 @@ func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)
 	// One limiter for the API and the web app, as cmd/taskapi wires them.
 	limiter := ratelimit.NewMemory(context.Background(), ratelimit.MemoryOptions{SweepInterval: -1})
 	clock := testkit.NewRealClock()
+	// One hub for the API's streams and the app's, as in cmd/taskapi.
+	hub := events.New(st, events.Options{})
 	app, err := web.New(web.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: logger, Limiter: limiter, Now: clock.Now,
-		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP})
+		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP, EventsHub: hub})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: logger, Limiter: limiter,
-		Version: "test", Pages: app.Register}))
+		Version: "test", Pages: app.Register, EventsHub: hub}))
+	// The hub closes first, so open streams end and the server can close.
 	t.Cleanup(srv.Close)
+	t.Cleanup(hub.Close)
 	return &env{URL: srv.URL, Store: st, Auth: authSvc, Mail: catcher, Cfg: cfg, Clock: clock}
 }
 

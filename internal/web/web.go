@@ -11,6 +11,7 @@ import (
 
 	"github.com/taskapi/taskapi/internal/auth"
 	"github.com/taskapi/taskapi/internal/config"
+	"github.com/taskapi/taskapi/internal/events"
 	"github.com/taskapi/taskapi/internal/ratelimit"
 	"github.com/taskapi/taskapi/internal/store"
 )
@@ -36,6 +37,10 @@ type Deps struct {
 	// WebhooksQueued, when set, wakes the webhook worker after a page
 	// queued a delivery.
 	WebhooksQueued func()
+	// EventsHub is the instance's hub of live-update streams, the one the
+	// API's GET /events uses, so that the bounds per user count the
+	// streams of both; nil makes one of the app's own (tests, tools).
+	EventsHub *events.Hub
 }
 
 // App is the web app.
@@ -55,17 +60,22 @@ type App struct {
 	gzip      *compressor
 	// webhooksQueued wakes the webhook worker; nil when none runs here.
 	webhooksQueued func()
+	// hub tells the live-update streams when their user's feed moved.
+	hub *events.Hub
 }
 
 // New builds the web app.
 func New(d Deps) (*App, error) {
 	a := &App{cfg: d.Config, store: d.Store, auth: d.Auth, log: d.Logger, clientKey: d.ClientKey, clientIP: d.ClientIP, now: d.Now,
-		webhooksQueued: d.WebhooksQueued}
+		webhooksQueued: d.WebhooksQueued, hub: d.EventsHub}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
 	if a.now == nil {
 		a.now = time.Now
+	}
+	if a.hub == nil && a.store != nil {
+		a.hub = events.New(a.store, events.Options{})
 	}
 	if a.clientKey == nil {
 		a.clientKey = peerAddr
