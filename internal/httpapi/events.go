@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -14,7 +13,6 @@ import (
 
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/events"
-	"github.com/taskapi/taskapi/internal/store"
 )
 
 // EventsInput is GET /events.
@@ -103,44 +101,35 @@ func (s *server) streamStart(ctx context.Context, userID uuid.UUID, scope string
 }
 
 // follow writes the stream: each time the feed moved, the changes after
-// seq as one "changes" event whose id is the cursor after them.
+// the last event as one "changes" event (as GET /changes answers them)
+// whose id is the cursor after them.
 func (s *server) follow(ctx context.Context, sw *events.Writer, caller taskapi.Principal, bearer string, types []string,
 	scope string, seq int64, wake <-chan struct{}) {
 	userID := caller.User.ID
-	send := func() error {
-		for {
-			changes, next, more, err := s.changesPage(ctx, userID, types, seq, 100)
-			if errors.Is(err, store.ErrChangesExpired) {
-				return sw.Event("", "gone", []byte(`{"detail":"this stream fell behind the history kept; sync again with GET /changes"}`))
-			}
+	feed := events.Feed{
+		Read: func(ctx context.Context, after int64) (events.Page, error) {
+			changes, next, more, err := s.changesPage(ctx, userID, types, after, 100)
 			if err != nil {
-				return fmt.Errorf("event stream: %w", err)
+				return events.Page{}, err
 			}
 			pos, _ := parseFeedPosition(next)
-			seq = pos.seq
+			p := events.Page{Next: pos.seq, More: more}
 			if len(changes) > 0 {
-				data, err := json.Marshal(EventBody{Changes: changes})
-				if err != nil {
-					return err
-				}
-				if err := sw.Event(*s.cursors.next(userID, scope, next), "changes", data); err != nil {
-					return err
-				}
+				p.Data, err = json.Marshal(EventBody{Changes: changes})
 			}
-			if !more {
-				return nil
-			}
-		}
+			return p, err
+		},
+		ID:   func(next int64) string { return *s.cursors.next(userID, scope, changesPosition(next)) },
+		Gone: []byte(`{"detail":"this stream fell behind the history kept; sync again with GET /changes"}`),
 	}
-	alive := func(ctx context.Context) bool {
-		if caller.ViaToken() {
+	alive := s.hub.SessionAlive(caller.SessionID)
+	if caller.ViaToken() {
+		alive = func(ctx context.Context) bool {
 			_, err := s.auth.Authenticate(ctx, bearer)
 			return !errors.Is(err, taskapi.ErrUnauthorized) && !errors.Is(err, taskapi.ErrForbidden)
 		}
-		_, _, err := s.store.SessionPrincipal(ctx, caller.SessionID)
-		return !errors.Is(err, taskapi.ErrUnauthorized) && !errors.Is(err, taskapi.ErrNotFound)
 	}
-	if err := s.hub.Follow(ctx, sw, wake, send, alive); err != nil && ctx.Err() == nil {
+	if err := s.hub.Follow(ctx, sw, wake, feed, seq, alive); err != nil && ctx.Err() == nil {
 		s.log.WarnContext(ctx, "event stream ended", "err", err.Error())
 	}
 }

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -14,13 +13,12 @@ import (
 	"github.com/taskapi/taskapi/internal/events"
 	"github.com/taskapi/taskapi/internal/httpapi"
 	"github.com/taskapi/taskapi/internal/store/storetest"
+	"github.com/taskapi/taskapi/internal/testkit"
 )
-
-type sseEvent struct{ ID, Name, Data string }
 
 // openStream opens GET /events at base and returns its status and, for a
 // 200, the events as they arrive (comments as Name "comment").
-func openStream(t *testing.T, base, token string, header http.Header) (int, <-chan sseEvent) {
+func openStream(t *testing.T, base, token string, header http.Header) (int, <-chan testkit.Event) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/events", nil)
@@ -42,50 +40,7 @@ func openStream(t *testing.T, base, token string, header http.Header) (int, <-ch
 	if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
 		t.Errorf("Content-Type %q", ct)
 	}
-	ch := make(chan sseEvent, 64)
-	go func() {
-		defer close(ch)
-		sc := bufio.NewScanner(res.Body)
-		var ev sseEvent
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case line == "":
-				if ev.Name != "" {
-					ch <- ev
-				}
-				ev = sseEvent{}
-			case strings.HasPrefix(line, ": "):
-				ch <- sseEvent{Name: "comment", Data: line[2:]}
-			case strings.HasPrefix(line, "id: "):
-				ev.ID = line[4:]
-			case strings.HasPrefix(line, "event: "):
-				ev.Name = line[7:]
-			case strings.HasPrefix(line, "data: "):
-				ev.Data = line[6:]
-			}
-		}
-	}()
-	return res.StatusCode, ch
-}
-
-// nextEvent waits, at most within, for the next event named name.
-func nextEvent(t *testing.T, ch <-chan sseEvent, name string, within time.Duration) sseEvent {
-	t.Helper()
-	deadline := time.After(within)
-	for {
-		select {
-		case ev, ok := <-ch:
-			if !ok {
-				t.Fatalf("the stream closed while waiting for %q", name)
-			}
-			if ev.Name == name {
-				return ev
-			}
-		case <-deadline:
-			t.Fatalf("no %q event within %s", name, within)
-		}
-	}
+	return res.StatusCode, testkit.ReadEvents(res.Body)
 }
 
 // A change made through one instance reaches a stream held by another on
@@ -114,10 +69,10 @@ func TestEventsAcrossInstances(t *testing.T) {
 		if status != http.StatusOK {
 			t.Fatalf("open: %d", status)
 		}
-		nextEvent(t, stream, "comment", 2*time.Second) // the stream is open
+		testkit.NextEvent(t, stream, "comment", 2*time.Second) // the stream is open
 		start := time.Now()
 		task, _ := a.createTask(t, alice, map[string]any{"title": "from A"})
-		first := nextEvent(t, stream, "changes", 3*time.Second)
+		first := testkit.NextEvent(t, stream, "changes", 3*time.Second)
 		if took := time.Since(start); took > time.Second {
 			t.Errorf("the change took %s to reach the other instance's stream", took)
 		}
@@ -128,11 +83,11 @@ func TestEventsAcrossInstances(t *testing.T) {
 			body.Changes[0].ID != task.ID || body.Changes[0].Op != "upsert" || first.ID == "" {
 			t.Fatalf("first event %+v", first)
 		}
-		nextEvent(t, stream, "comment", 2*time.Second)
-		nextEvent(t, stream, "comment", 2*time.Second) // past B's request deadline
+		testkit.NextEvent(t, stream, "comment", 2*time.Second)
+		testkit.NextEvent(t, stream, "comment", 2*time.Second) // past B's request deadline
 		a.do(t, request{Method: http.MethodPatch, Path: "/api/v1/tasks/" + task.ID, Token: alice.Token,
 			Body: map[string]any{"priority": "HIGH"}}).want(t, http.StatusOK)
-		second := nextEvent(t, stream, "changes", 3*time.Second)
+		second := testkit.NextEvent(t, stream, "changes", 3*time.Second)
 		// The stream's id is a /changes cursor: it continues the feed.
 		var page changesJSON
 		a.get(t, "/api/v1/changes?cursor="+second.ID, alice.Token).want(t, http.StatusOK).decode(t, &page)
@@ -144,11 +99,11 @@ func TestEventsAcrossInstances(t *testing.T) {
 		if status != http.StatusOK {
 			t.Fatalf("reconnect: %d", status)
 		}
-		replay := nextEvent(t, again, "changes", 3*time.Second)
+		replay := testkit.NextEvent(t, again, "changes", 3*time.Second)
 		if replay.ID != second.ID || !strings.Contains(replay.Data, `"priority":"HIGH"`) {
 			t.Errorf("replay %+v, want the patch with id %s", replay, second.ID)
 		}
-		nextEvent(t, again, "comment", 2*time.Second) // heartbeats
+		testkit.NextEvent(t, again, "comment", 2*time.Second) // heartbeats
 		// Two streams are this user's bound on the instance.
 		if status, _ := openStream(t, b.URL, alice.Token, nil); status != http.StatusTooManyRequests {
 			t.Errorf("a third stream: %d, want 429", status)
@@ -156,7 +111,7 @@ func TestEventsAcrossInstances(t *testing.T) {
 		a.get(t, "/api/v1/events?cursor=bogus", alice.Token).wantProblem(t, http.StatusBadRequest)
 		// The session ends (on the other instance): the streams end.
 		a.post(t, "/api/v1/auth/logout-all", alice.Token, nil).want(t, http.StatusNoContent)
-		end := nextEvent(t, stream, "end", 3*time.Second)
+		end := testkit.NextEvent(t, stream, "end", 3*time.Second)
 		if !strings.Contains(end.Data, "ended") {
 			t.Errorf("end event %+v", end)
 		}

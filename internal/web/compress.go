@@ -59,7 +59,10 @@ func (g *gzipWriter) WriteHeader(code int) {
 	if !g.started {
 		g.started = true
 		h := g.Header()
-		if code >= http.StatusOK && code != http.StatusNoContent && code != http.StatusNotModified && h.Get("Content-Encoding") == "" {
+		// An event stream goes out as written: each event is flushed at
+		// once, and gzip would hold it back in its window.
+		if code >= http.StatusOK && code != http.StatusNoContent && code != http.StatusNotModified && h.Get("Content-Encoding") == "" &&
+			!strings.HasPrefix(h.Get("Content-Type"), "text/event-stream") {
 			h.Del("Content-Length")
 			h.Set("Content-Encoding", "gzip")
 			g.zw = g.c.pool.Get().(*gzip.Writer)

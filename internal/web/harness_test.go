@@ -72,8 +72,9 @@ func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)
 	// One limiter for the API and the web app, as cmd/taskapi wires them.
 	limiter := ratelimit.NewMemory(context.Background(), ratelimit.MemoryOptions{SweepInterval: -1})
 	clock := testkit.NewRealClock()
-	// One hub for the API's streams and the app's, as in cmd/taskapi.
-	hub := events.New(st, events.Options{})
+	// One hub for the API's streams and the app's, as in cmd/taskapi;
+	// quick, so that tests see changes and ended sessions soon.
+	hub := events.New(st, events.Options{Poll: 100 * time.Millisecond, Recheck: 200 * time.Millisecond})
 	app, err := web.New(web.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: logger, Limiter: limiter, Now: clock.Now,
 		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP, EventsHub: hub})
 	if err != nil {

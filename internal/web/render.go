@@ -86,6 +86,10 @@ type view struct {
 	Theme  string
 	// Undo offers to restore the task just deleted.
 	Undo bool
+	// LiveAfter is the user's feed position read before the page's data:
+	// live.js follows the changes after it, so none made while the page
+	// loaded is missed. Empty when not read.
+	LiveAfter string
 }
 
 func setPageHeaders(h http.Header) {
@@ -121,6 +125,9 @@ func (a *App) renderTemplate(w http.ResponseWriter, r *http.Request, rq *req, st
 	}
 	v.Path = r.URL.Path
 	v.Status = status
+	if rq != nil {
+		v.LiveAfter = rq.liveAfter
+	}
 	v.Theme = themeOf(r)
 	t, ok := a.views.pages[name]
 	if !ok {

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,9 @@ type req struct {
 	csrf  string
 	flash string
 	loc   *time.Location
+	// liveAfter is the user's feed position before the page read its data
+	// (see view.LiveAfter).
+	liveAfter string
 }
 
 // routes lists every page, one per line.
@@ -79,6 +83,7 @@ func (a *App) routes() []route {
 		{"POST /tasks/{id}/comments/{cid}", member, a.commentEdit},
 		{"POST /tasks/{id}/comments/{cid}/remove", member, a.commentRemove},
 		{"GET /notifications", member, a.notificationsPoll},
+		{"GET /events", member, a.liveEvents},
 		{"POST /notifications/read", member, a.notificationRead},
 		{"POST /notifications/{id}/read", member, a.notificationRead},
 		{"GET /categories", member, a.categoriesPage},
@@ -190,6 +195,11 @@ func (a *App) wrap(rt route) http.Handler {
 				return
 			}
 		}
+		if p != nil && r.Method == http.MethodGet && r.Header.Get("X-Panel") == "" && r.Header.Get("X-Live") == "" && !isJSON(r) {
+			if head, err := a.store.ChangeHead(r.Context(), p.User.ID); err == nil {
+				rq.liveAfter = strconv.FormatInt(head, 10)
+			}
+		}
 		rt.handle(w, r, rq)
 	})
 }
@@ -204,7 +214,7 @@ func (a *App) toLogin(w http.ResponseWriter, r *http.Request) {
 			next = ref.RequestURI()
 		}
 	}
-	if isJSON(r) {
+	if isJSON(r) || strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = w.Write([]byte(`{"error":"log in again","login":"/login"}`))
