@@ -106,6 +106,11 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	// The streams run on connections taken from the server: they end on
+	// their own once the hub closed, having said so to their clients.
+	if err := hub.Wait(sctx); err != nil {
+		log.Warn("shutdown", "err", err.Error())
+	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}

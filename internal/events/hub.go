@@ -8,6 +8,7 @@ package events
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -28,6 +29,7 @@ type Hub struct {
 	running bool
 	done    chan struct{} // closed by close: every stream ends
 	closed  bool
+	streams sync.WaitGroup // every stream until it leaves
 }
 
 type hubUser struct {
@@ -102,6 +104,7 @@ func (h *Hub) Subscribe(userID uuid.UUID) (wake chan struct{}, leave func(), err
 	wake = make(chan struct{}, 1)
 	u.streams[wake] = struct{}{}
 	h.total++
+	h.streams.Add(1)
 	if !h.running {
 		h.running = true
 		go h.run()
@@ -114,6 +117,7 @@ func (h *Hub) Subscribe(userID uuid.UUID) (wake chan struct{}, leave func(), err
 		if len(u.streams) == 0 {
 			delete(h.users, userID)
 		}
+		h.streams.Done()
 	}, nil
 }
 
@@ -124,6 +128,23 @@ func (h *Hub) Close() {
 	if !h.closed {
 		h.closed = true
 		close(h.done)
+	}
+}
+
+// Wait returns when every stream has left, after Close, or when ctx ends:
+// streams that run apart from net/http's handlers (see Serve) are not
+// waited for by the server's shutdown.
+func (h *Hub) Wait(ctx context.Context) error {
+	left := make(chan struct{})
+	go func() {
+		h.streams.Wait()
+		close(left)
+	}()
+	select {
+	case <-left:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("event streams still open: %w", ctx.Err())
 	}
 }
 

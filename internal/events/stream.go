@@ -14,10 +14,11 @@ import (
 	"github.com/taskapi/taskapi/internal/store"
 )
 
-// Writer writes a Server-Sent Events stream, each event flushed at once.
+// Writer writes a Server-Sent Events stream, each event sent at once:
+// through net/http's response (flushed), or straight to a connection
+// taken over from it (see Serve).
 type Writer struct {
-	w  http.ResponseWriter
-	rc *http.ResponseController
+	send func([]byte) error
 }
 
 // NewWriter starts a stream on w: its headers, and no write deadline (the
@@ -25,33 +26,37 @@ type Writer struct {
 func NewWriter(w http.ResponseWriter) *Writer {
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Time{})
-	h := w.Header()
+	setHeaders(w.Header())
+	return &Writer{send: func(b []byte) error {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}}
+}
+
+func setHeaders(h http.Header) {
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx would hold the events back
-	return &Writer{w: w, rc: rc}
 }
 
 // Event writes one event: its id (the cursor to resume after it; "" for
 // none), its name and its data, one line.
 func (sw *Writer) Event(id, name string, data []byte) error {
 	var b strings.Builder
+	b.Grow(len(id) + len(name) + len(data) + 32)
 	if id != "" {
-		fmt.Fprintf(&b, "id: %s\n", id)
+		b.WriteString("id: " + id + "\n")
 	}
-	fmt.Fprintf(&b, "event: %s\ndata: %s\n\n", name, strings.ReplaceAll(string(data), "\n", ""))
-	return sw.write(b.String())
+	b.WriteString("event: " + name + "\ndata: ")
+	b.WriteString(strings.ReplaceAll(string(data), "\n", ""))
+	b.WriteString("\n\n")
+	return sw.send([]byte(b.String()))
 }
 
 // Comment writes a comment line, which clients ignore: a heartbeat.
-func (sw *Writer) Comment(text string) error { return sw.write(": " + text + "\n\n") }
-
-func (sw *Writer) write(s string) error {
-	if _, err := sw.w.Write([]byte(s)); err != nil {
-		return err
-	}
-	return sw.rc.Flush()
-}
+func (sw *Writer) Comment(text string) error { return sw.send([]byte(": " + text + "\n\n")) }
 
 // Page is one page of a stream's changes, as the stream sends them.
 type Page struct {

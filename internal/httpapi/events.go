@@ -66,9 +66,11 @@ func (s *server) events(ctx context.Context, caller taskapi.Principal, in *Event
 	}
 	bearer, _ := bearerToken(in.Authorization)
 	return &EventsOutput{ContentType: "text/event-stream", Body: func(hctx huma.Context) {
-		defer leave()
 		r, w := humago.Unwrap(hctx)
-		s.follow(events.WithoutDeadline(r.Context()), events.NewWriter(w), caller, bearer, types, scope, seq, wake)
+		events.Serve(events.WithoutDeadline(r.Context()), w, func(ctx context.Context, sw *events.Writer) {
+			defer leave()
+			s.follow(ctx, sw, caller, bearer, types, scope, seq, wake)
+		})
 	}}, nil
 }
 

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -114,6 +115,57 @@ func TestEventsAcrossInstances(t *testing.T) {
 		end := testkit.NextEvent(t, stream, "end", 3*time.Second)
 		if !strings.Contains(end.Data, "ended") {
 			t.Errorf("end event %+v", end)
+		}
+	})
+}
+
+// A stream runs on a connection of its own (taken over from net/http):
+// its slot is freed when the client leaves, and it ends with an "end"
+// event when the hub closes, which Wait sees.
+func TestEventsOwnConnection(t *testing.T) {
+	eachEngine(t, func(t *testing.T, a *env) {
+		hub := events.New(a.Store, events.Options{Poll: 100 * time.Millisecond, MaxPerUser: 1})
+		srv := httptest.NewServer(httpapi.NewServer(httpapi.Deps{Config: a.Config, Store: a.Store, Auth: a.Auth, EventsHub: hub}))
+		t.Cleanup(srv.Close)
+		t.Cleanup(hub.Close)
+		bob := a.newUser(t, "bob")
+
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/v1/events", nil)
+		req.Header.Set("Authorization", "Bearer "+bob.Token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("open: %v %v", res, err)
+		}
+		if cc := res.Header.Get("Cache-Control"); cc != "no-store" || res.Header.Get("X-Request-ID") == "" {
+			t.Errorf("headers %v", res.Header)
+		}
+		line, err := bufio.NewReader(res.Body).ReadString('\n')
+		if err != nil || line != ": stream open\n" {
+			t.Fatalf("first line %q, %v", line, err)
+		}
+		cancel() // the client leaves: its one slot frees
+		res.Body.Close()
+		deadline := time.Now().Add(3 * time.Second)
+		var stream <-chan testkit.Event
+		for stream == nil {
+			status, ch := openStream(t, srv.URL, bob.Token, nil)
+			switch {
+			case status == http.StatusOK:
+				stream = ch
+			case status != http.StatusTooManyRequests || time.Now().After(deadline):
+				t.Fatalf("reopen after the client left: %d", status)
+			}
+		}
+		testkit.NextEvent(t, stream, "comment", 2*time.Second)
+		hub.Close()
+		if end := testkit.NextEvent(t, stream, "end", 2*time.Second); !strings.Contains(end.Data, "shutting down") {
+			t.Errorf("end event %+v", end)
+		}
+		wctx, wcancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer wcancel()
+		if err := hub.Wait(wctx); err != nil {
+			t.Error(err)
 		}
 	})
 }

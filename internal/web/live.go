@@ -54,7 +54,6 @@ func (a *App) liveEvents(w http.ResponseWriter, r *http.Request, rq *req) {
 		http.Error(w, err.Error()+"; try again shortly", http.StatusServiceUnavailable)
 		return
 	}
-	defer leave()
 	feed := events.Feed{
 		Read: func(ctx context.Context, after int64) (events.Page, error) {
 			page, err := a.store.ReadChanges(ctx, userID, after, nil, 100)
@@ -72,10 +71,12 @@ func (a *App) liveEvents(w http.ResponseWriter, r *http.Request, rq *req) {
 		ID:   func(next int64) string { return strconv.FormatInt(next, 10) },
 		Gone: []byte(`{"detail":"this page fell behind the history kept; reload it"}`),
 	}
-	ctx := events.WithoutDeadline(r.Context())
-	if err := a.hub.Follow(ctx, events.NewWriter(w), wake, feed, after, a.hub.SessionAlive(rq.p.SessionID)); err != nil && ctx.Err() == nil {
-		a.log.WarnContext(ctx, "web: live updates ended", "err", err.Error())
-	}
+	events.Serve(events.WithoutDeadline(r.Context()), w, func(ctx context.Context, sw *events.Writer) {
+		defer leave()
+		if err := a.hub.Follow(ctx, sw, wake, feed, after, a.hub.SessionAlive(rq.p.SessionID)); err != nil && ctx.Err() == nil {
+			a.log.WarnContext(ctx, "web: live updates ended", "err", err.Error())
+		}
+	})
 }
 
 var errLiveStart = errors.New("Last-Event-ID and after must be a position in the feed: a whole number")
