@@ -38,6 +38,16 @@ func (ts *tokenSource) prepareFeed(ctx context.Context, b *bench, u *benchUser) 
 			break
 		}
 	}
+	if err := makeFeedChanges(ctx, b, u); err != nil {
+		return err
+	}
+	u.FeedCursor = cursor
+	return nil
+}
+
+// makeFeedChanges makes the feedChanges changes that the changes workload
+// catches up on.
+func makeFeedChanges(ctx context.Context, b *bench, u *benchUser) error {
 	prios := []taskapi.Priority{taskapi.PriorityLow, taskapi.PriorityHigh}
 	for i := range feedChanges {
 		p := prios[i%2]
@@ -46,7 +56,6 @@ func (ts *tokenSource) prepareFeed(ctx context.Context, b *bench, u *benchUser) 
 			return fmt.Errorf("change a task of %s: %w", u.Username, err)
 		}
 	}
-	u.FeedCursor = cursor
 	return nil
 }
 

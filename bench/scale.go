@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // scaleUsername owns the tasks of scale mode. It is deleted and made anew
@@ -40,9 +41,21 @@ func (b *bench) scale(ctx context.Context) error {
 	if err := grow(b.o.small); err != nil {
 		return err
 	}
-	srv, _, pl, err := b.startAuthorized(ctx, users)
+	// One user sends every search here: taskapi's bound on one user's
+	// concurrent searches (2) would answer most of them 429. Given first,
+	// so that a --server-arg still decides.
+	b.o.serverArgs = append([]string{"--searches-per-user=1000"}, b.o.serverArgs...)
+	srv, ts, pl, err := b.startAuthorized(ctx, users)
 	if err != nil {
 		return err
+	}
+	feed := slices.ContainsFunc(wls, func(w workload) bool {
+		return slices.ContainsFunc(w.parts, func(p weighted) bool { return p.kind == kindChanges })
+	})
+	if feed {
+		if err := ts.prepareFeed(ctx, b, u); err != nil {
+			return err
+		}
 	}
 	small := make([]Result, len(wls))
 	for i, wl := range wls {
@@ -53,6 +66,19 @@ func (b *bench) scale(ctx context.Context) error {
 	}
 	if err := grow(b.o.large); err != nil {
 		return err
+	}
+	if feed {
+		// The feed grows too: --large changes of history before the
+		// 1,000 the workload catches up on.
+		err := b.timed(fmt.Sprintf("scale user's change feed up to %s", sizeText(b.o.large)), func() (int, error) {
+			return b.o.large, b.seed.growFeed(ctx, u, b.o.large)
+		})
+		if err == nil {
+			err = ts.feedAtHead(ctx, b, u)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	for i, wl := range wls {
 		large, err := b.measure(ctx, srv, users, pl, wl, 0)
