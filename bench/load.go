@@ -121,7 +121,7 @@ func runLoad(ctx context.Context, client *http.Client, tgt *loadTarget, wl workl
 			switch {
 			case p.kind == kindWebList && u.WebCookie == "":
 				return nil, fmt.Errorf("workload %s needs a web session for user %s", wl.name, u.Username)
-			case p.kind == kindTagged && u.TagID == uuid.Nil:
+			case p.kind.isTag() && u.Tags.Rare2 == uuid.Nil:
 				return nil, fmt.Errorf("workload %s needs a tag for user %s", wl.name, u.Username)
 			case p.kind == kindChanges && u.FeedCursor == "":
 				return nil, fmt.Errorf("workload %s needs a feed cursor for user %s", wl.name, u.Username)

@@ -88,8 +88,8 @@ func (b *bench) prepare(ctx context.Context, ts *tokenSource, users []*benchUser
 				return err
 			}
 		}
-		if needs(kindTagged) {
-			if err := b.seed.ensureTag(ctx, u); err != nil {
+		if slices.ContainsFunc(wls, needsTags) {
+			if err := b.seed.ensureTags(ctx, u); err != nil {
 				return err
 			}
 		}

@@ -36,6 +36,12 @@ func (b *bench) scale(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if slices.ContainsFunc(wls, needsTags) {
+			err := b.timed("scale user's tags", func() (int, error) { return 1, b.seed.ensureTags(ctx, u) })
+			if err != nil {
+				return err
+			}
+		}
 		return b.analyze(ctx)
 	}
 	if err := grow(b.o.small); err != nil {

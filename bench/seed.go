@@ -265,7 +265,7 @@ func (s *seeder) analyze(ctx context.Context) error {
 	if s.st.Engine() != "postgres" {
 		return nil
 	}
-	for _, table := range []string{"users", "sessions", "categories", "tasks"} {
+	for _, table := range []string{"users", "sessions", "categories", "tasks", "tags", "task_tags"} {
 		if _, err := s.st.DB().ExecContext(ctx, "VACUUM ANALYZE "+table); err != nil {
 			return fmt.Errorf("vacuum analyze %s: %w", table, err)
 		}

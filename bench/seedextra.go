@@ -2,13 +2,18 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/taskapi/taskapi"
 )
@@ -40,34 +45,72 @@ func (s *seeder) ensureTree(ctx context.Context, u *benchUser) error {
 	return nil
 }
 
-// tagName names the tag the tag workload filters by.
-const tagName = "Bench tag"
+// The tags the tag workloads filter by.
+const (
+	tagName      = "Bench tag"
+	rareTagName  = "Bench rare"
+	rareTag2Name = "Bench rare 2"
+)
 
-// ensureTag gives u a tag on every third of its tasks (by creation), once
-// per database; the rows go in by SQL in batches, as the seeder's tasks do.
-func (s *seeder) ensureTag(ctx context.Context, u *benchUser) error {
-	err := s.st.DB().QueryRowContext(ctx, `SELECT id FROM tags WHERE user_id = $1 AND name = $2`, u.ID, tagName).Scan(&u.TagID)
-	if err == nil {
-		return nil
+// rareTagged is how many tasks each rare tag is on, whatever the user's
+// size: at a million tasks, one in 50,000.
+const rareTagged = 20
+
+// needsTags reports whether wl filters by the seeded tags.
+func needsTags(wl workload) bool {
+	return slices.ContainsFunc(wl.parts, func(p weighted) bool { return p.kind.isTag() })
+}
+
+// ensureTags gives u its tags (made once per database) and puts them on
+// its tasks as they are now: the common tag on every third task by
+// creation (tasks tagged before keep it), each rare tag on rareTagged
+// tasks spread evenly over the user's history (retagged from scratch, the
+// second one offset from the first). The rows go in by SQL, as the
+// seeder's tasks do; the store's triggers keep what depends on them.
+func (s *seeder) ensureTags(ctx context.Context, u *benchUser) error {
+	ids := make([]uuid.UUID, 3)
+	for i, name := range []string{tagName, rareTagName, rareTag2Name} {
+		err := s.st.DB().QueryRowContext(ctx, `SELECT id FROM tags WHERE user_id = $1 AND name = $2`, u.ID, name).Scan(&ids[i])
+		if errors.Is(err, sql.ErrNoRows) {
+			var tag taskapi.Tag
+			tag, _, err = s.st.CreateTag(ctx, u.ID, taskapi.Tag{Name: name}, nil)
+			ids[i] = tag.ID
+		}
+		if err != nil {
+			return fmt.Errorf("seed the tags of %s: %w", u.Username, err)
+		}
 	}
-	tag, _, err := s.st.CreateTag(ctx, u.ID, taskapi.Tag{Name: tagName}, nil)
+	total, err := s.countTasks(ctx, u.ID)
 	if err != nil {
-		return fmt.Errorf("seed the tag of %s: %w", u.Username, err)
+		return err
 	}
+	step := max(total/rareTagged, 1)
+	first, second := 1%step, (step/2+1)%step
 	tx, err := s.st.DB().BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO task_tags (task_id, tag_id)
-		SELECT id, $2 FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) AS n FROM tasks WHERE user_id = $1) t WHERE n % 3 = 0`,
-		u.ID, tag.ID); err != nil {
-		return fmt.Errorf("tag the tasks of %s: %w", u.Username, err)
+	// The tasks numbered in creation order, as the seeder made them.
+	const numbered = `(SELECT id, row_number() OVER (ORDER BY created_at, id) AS n FROM tasks WHERE user_id = $1) t`
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO task_tags (task_id, tag_id) SELECT id, $2 FROM ` + numbered + ` WHERE n % 3 = 0
+			ON CONFLICT (task_id, tag_id) DO NOTHING`, []any{u.ID, ids[0]}},
+		{`DELETE FROM task_tags WHERE tag_id IN ($1, $2)`, []any{ids[1], ids[2]}},
+		{`INSERT INTO task_tags (task_id, tag_id) SELECT id, $2 FROM ` + numbered + ` WHERE n % $3 = $4`, []any{u.ID, ids[1], step, first}},
+		{`INSERT INTO task_tags (task_id, tag_id) SELECT id, $2 FROM ` + numbered + ` WHERE n % $3 = $4`, []any{u.ID, ids[2], step, second}},
+	} {
+		if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
+			return fmt.Errorf("tag the tasks of %s: %w", u.Username, err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	u.TagID = tag.ID
+	u.Tags = benchTags{Common: ids[0], Rare: ids[1], Rare2: ids[2]}
 	return nil
 }
 

@@ -57,8 +57,6 @@ func (w *worker) next(k kind) request {
 		return request{kind: k, method: http.MethodPost, url: base + "/tasks/quick", auth: w.auth, body: b, want: http.StatusCreated}
 	case kindSubtasks:
 		return request{kind: k, method: http.MethodGet, url: base + "/tasks/" + w.user.TreeID.String() + "/subtasks?limit=50", auth: w.auth, want: http.StatusOK}
-	case kindTagged:
-		return request{kind: k, method: http.MethodGet, url: base + "/tasks?limit=50&tag=" + w.user.TagID.String(), auth: w.auth, want: http.StatusOK}
 	case kindChanges:
 		c := w.cursor[k]
 		if c == "" {
@@ -70,7 +68,7 @@ func (w *worker) next(k kind) request {
 	}
 	if w.cursor[k] == "" {
 		terms := searchTerms()
-		w.pageURL[k] = base + "/tasks?" + listQuery(k, terms[w.rng.IntN(len(terms))])
+		w.pageURL[k] = base + "/tasks?" + listQuery(k, terms[w.rng.IntN(len(terms))], w.user.Tags)
 		w.pageDone[k] = 0
 		return request{kind: k, method: http.MethodGet, url: w.pageURL[k], auth: w.auth, want: http.StatusOK}
 	}

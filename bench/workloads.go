@@ -36,23 +36,41 @@ const (
 	kindWebList              // GET /all, the web app's list page
 	kindChanges              // GET /changes from a cursor feedChanges behind
 	kindTagged               // GET /tasks?tag=ID, a tag on a third of the tasks
+	kindTagRare              // GET /tasks?tag=ID, a tag on about 20 tasks
+	kindTagAll               // GET /tasks?tag=COMMON,RARE (tasks having both)
+	kindTagAny               // GET /tasks?any_tag=RARE,RARE2
+	kindTagDue               // GET /tasks?tag=COMMON&sort=due_date
 	numKinds
 )
 
 var kindNames = [numKinds]string{"list", "filtered", "priority", "due", "search", "get", "create", "update", "login",
-	"quick", "subtasks", "web-list", "changes", "tag"}
+	"quick", "subtasks", "web-list", "changes", "tag", "tag-rare", "tag-all", "tag-any", "tag-due"}
 
 func (k kind) String() string { return kindNames[k] }
 
 // isList reports whether k reads a page of the task list.
-func (k kind) isList() bool { return k <= kindSearch }
+func (k kind) isList() bool { return k <= kindSearch || k.isTag() }
+
+// isTag reports whether k reads a page of the task list filtered by tag.
+func (k kind) isTag() bool { return k >= kindTagged && k <= kindTagDue }
 
 // pageSize is the page every list workload asks for.
 const pageSize = 50
 
-// listQuery is the query string of a list kind (without cursor).
-func listQuery(k kind, term string) string {
+// listQuery is the query string of a list kind (without cursor); tags
+// are the user's, for the tag kinds.
+func listQuery(k kind, term string, tags benchTags) string {
 	switch k {
+	case kindTagged:
+		return "tag=" + tags.Common.String() + "&limit=50"
+	case kindTagRare:
+		return "tag=" + tags.Rare.String() + "&limit=50"
+	case kindTagAll:
+		return "tag=" + tags.Common.String() + "," + tags.Rare.String() + "&limit=50"
+	case kindTagAny:
+		return "any_tag=" + tags.Rare.String() + "," + tags.Rare2.String() + "&limit=50"
+	case kindTagDue:
+		return "tag=" + tags.Common.String() + "&sort=due_date&limit=50"
 	case kindFiltered:
 		return "status=TODO,IN_PROGRESS&sort=-priority&limit=50"
 	case kindPriority:
@@ -102,6 +120,10 @@ func workloads() []workload {
 		one("web-list", kindWebList, false),
 		one("changes", kindChanges, false),
 		one("tag", kindTagged, false),
+		one("tag-rare", kindTagRare, false),
+		one("tag-all", kindTagAll, false),
+		one("tag-any", kindTagAny, false),
+		one("tag-due", kindTagDue, false),
 		{name: "mix", parts: []weighted{
 			{kindList, 30}, {kindFiltered, 15}, {kindSearch, 10}, {kindGet, 25},
 			{kindCreate, 10}, {kindUpdate, 10},
@@ -114,7 +136,7 @@ func workloads() []workload {
 const defaultLoadWorkloads = "list,filtered,search,get,create,update,login,mix"
 
 // defaultScaleWorkloads are the list workloads compared at two data sizes.
-const defaultScaleWorkloads = "list,priority,due,filtered,search"
+const defaultScaleWorkloads = "list,priority,due,filtered,search,tag,tag-rare,tag-all,tag-any,tag-due"
 
 // findWorkloads resolves a comma-separated list of names.
 func findWorkloads(names string) ([]workload, error) {
@@ -152,14 +174,23 @@ type benchUser struct {
 	TaskIDs []uuid.UUID
 	// TreeID is a task with subtasks, for the subtasks workload.
 	TreeID uuid.UUID
-	// TagID is a tag on a third of the user's tasks, for the tag workload.
-	TagID uuid.UUID
+	// Tags are the tags the tag workloads filter by.
+	Tags benchTags
 	// FeedCursor is a change-feed cursor feedChanges changes behind the
 	// head, for the changes workload.
 	FeedCursor string
 	// WebCookie is the web app's session cookie ("name=value"), for the
 	// web-list workload.
 	WebCookie string
+}
+
+// benchTags are a user's tags for the tag workloads: one common, two rare.
+type benchTags struct {
+	// Common is on every third task (by creation).
+	Common uuid.UUID
+	// Rare and Rare2 are each on about rareTagged tasks spread over the
+	// user's history, whatever its size.
+	Rare, Rare2 uuid.UUID
 }
 
 // searchTerms are what the search workload looks for, lower case while the
