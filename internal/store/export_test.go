@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"github.com/taskapi/taskapi"
 )
 
 // The queries behind the outbox metrics, for the tests that check their
@@ -46,4 +48,28 @@ func RawChanges(t testing.TB, s *Store, userID uuid.UUID, after int64) []ChangeR
 		t.Fatal(err)
 	}
 	return recs
+}
+
+// TagWalkOf returns the tags whose rows a list with filter f walks (none:
+// it walks the user's tasks), for the tests of the plan's choice.
+func TagWalkOf(t testing.TB, s *Store, userID uuid.UUID, f taskapi.TaskFilter) []uuid.UUID {
+	t.Helper()
+	w, err := s.planTagWalk(context.Background(), userID, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w.tags
+}
+
+// TaskSectionSQL returns the query of the first section of q's page (the
+// tasks with a key), for the tests of its plan.
+func TaskSectionSQL(t testing.TB, s *Store, userID uuid.UUID, q TaskQuery) (string, []any) {
+	t.Helper()
+	l, after, err := s.newTaskLister(context.Background(), userID, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a args
+	query := l.sectionSQL(&a, true, after, q.Limit+1, taskColumns, q.Filter)
+	return query, a
 }

@@ -62,6 +62,9 @@ type sortKey[T any] struct {
 	// index is the (user_id, column, id) index a page walks ("" for none
 	// to force).
 	index string
+	// tagIndex is the (tag_id, task_column, task_id) index of task_tags
+	// that a page filtered by tag walks (tasks only; see tagWalk).
+	tagIndex string
 	// value is the key of an item; nil (or a nil result) when it has none.
 	value func(T) any
 }
@@ -69,20 +72,20 @@ type sortKey[T any] struct {
 // taskSorts is the sort-key table of lists of tasks. A new sort is one
 // entry here and its name in taskapi.TaskSortKeys.
 var taskSorts = map[taskapi.TaskSortKey]sortKey[taskapi.Task]{
-	taskapi.SortCreatedAt: {column: "created_at", kind: timeKey, index: "tasks_user_created_idx",
+	taskapi.SortCreatedAt: {column: "created_at", kind: timeKey, index: "tasks_user_created_idx", tagIndex: "task_tags_created_idx",
 		value: func(t taskapi.Task) any { return t.CreatedAt }},
-	taskapi.SortUpdatedAt: {column: "updated_at", kind: timeKey, index: "tasks_user_updated_idx",
+	taskapi.SortUpdatedAt: {column: "updated_at", kind: timeKey, index: "tasks_user_updated_idx", tagIndex: "task_tags_updated_idx",
 		value: func(t taskapi.Task) any { return t.UpdatedAt }},
-	taskapi.SortDueDate: {column: "due_date", kind: timeKey, nullsLast: true, index: "tasks_user_due_idx",
+	taskapi.SortDueDate: {column: "due_date", kind: timeKey, nullsLast: true, index: "tasks_user_due_idx", tagIndex: "task_tags_due_idx",
 		value: func(t taskapi.Task) any {
 			if t.DueDate == nil {
 				return nil
 			}
 			return *t.DueDate
 		}},
-	taskapi.SortPriority: {column: "priority", kind: rankKey, index: "tasks_user_priority_idx",
+	taskapi.SortPriority: {column: "priority", kind: rankKey, index: "tasks_user_priority_idx", tagIndex: "task_tags_priority_idx",
 		value: func(t taskapi.Task) any { return t.Priority.Rank() }},
-	taskapi.SortTitle: {column: "title_key", kind: textKey, index: "tasks_user_title_idx",
+	taskapi.SortTitle: {column: "title_key", kind: textKey, index: "tasks_user_title_idx", tagIndex: "task_tags_title_idx",
 		value: func(t taskapi.Task) any { return taskapi.TitleSortKey(t.Title) }},
 }
 
@@ -178,29 +181,38 @@ func (k sortKey[T]) decode(s Position) (*position, error) {
 }
 
 // order is the ORDER BY of a page: (column, id), both in the direction.
-func (k sortKey[T]) order(desc bool) string {
+func (k sortKey[T]) order(desc bool) string { return k.orderOn(k.column, "id", desc) }
+
+// orderOn is order on other columns holding the key and the ID (a
+// copy of them, as task_tags holds its tasks' keys).
+func (k sortKey[T]) orderOn(column, id string, desc bool) string {
 	dir := " ASC"
 	if desc {
 		dir = " DESC"
 	}
 	if k.kind == idOnly {
-		return "id" + dir
+		return id + dir
 	}
-	return k.column + dir + ", id" + dir
+	return column + dir + ", " + id + dir
 }
 
 // after is the keyset condition of a page that starts after p: (column,
 // id) beyond (key, id) in the direction, a row-value comparison that an
 // index range scan serves; in the section without a key, id alone.
 func (k sortKey[T]) after(a *args, p *position, desc bool) string {
+	return k.afterOn(a, p, k.column, "id", desc)
+}
+
+// afterOn is after on other columns holding the key and the ID.
+func (k sortKey[T]) afterOn(a *args, p *position, column, id string, desc bool) string {
 	cmp := " > "
 	if desc {
 		cmp = " < "
 	}
 	if k.kind == idOnly || p.Null {
-		return "id" + cmp + a.add(p.ID)
+		return id + cmp + a.add(p.ID)
 	}
-	return "(" + k.column + ", id)" + cmp + "(" + a.add(p.Key) + ", " + a.add(p.ID) + ")"
+	return "(" + column + ", " + id + ")" + cmp + "(" + a.add(p.Key) + ", " + a.add(p.ID) + ")"
 }
 
 // pageOf cuts a list read with one item more than the page into the page

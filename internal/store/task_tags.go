@@ -164,32 +164,12 @@ func (s *Store) attachTags(ctx context.Context, q querier, tasks []taskapi.Task)
 	return nil
 }
 
-// checkTagFilter makes sure the tags a list filters on are the user's: a
-// filter on another user's tag is ErrNotFound, as one on another user's
-// category is.
-func (s *Store) checkTagFilter(ctx context.Context, userID uuid.UUID, f taskapi.TaskFilter) error {
-	for _, ids := range [][]uuid.UUID{f.AllTags, f.AnyTags} {
-		if len(ids) == 0 {
-			continue
-		}
-		ids, _ = taskapi.TagIDs("", ids, len(ids))
-		a := args{userID}
-		var n int
-		if err := s.reader().QueryRowContext(ctx, `SELECT count(*) FROM tags WHERE user_id = $1 AND id IN `+list(&a, ids), a...).Scan(&n); err != nil {
-			return fmt.Errorf("tag filter: %w", s.mapErr(err))
-		}
-		if n != len(ids) {
-			return fmt.Errorf("tag filter: %w", taskapi.NewProblem(taskapi.ErrNotFound, "no tag with one of the IDs filtered on"))
-		}
-	}
-	return nil
-}
-
 // tagFilterSQL returns the conditions of f's tag filters on the row of
-// tasks being listed: semi-joins probing task_tags_tag_idx, one per tag
-// that must be there and one for the tags of which one must be. They
-// filter the rows of the list's own ordered walk, so a page keeps its
-// keyset position: no skip, no repeat.
+// tasks being listed: semi-joins probing the primary key of task_tags, one
+// per tag that must be there and one for the tags of which one must be.
+// They filter the rows of the list's own ordered walk (of the tasks, or of
+// another tag's rows, see tagWalk), so a page keeps its keyset position:
+// no skip, no repeat.
 func tagFilterSQL(a *args, f taskapi.TaskFilter) []string {
 	var w []string
 	for _, id := range f.AllTags {

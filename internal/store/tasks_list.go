@@ -51,36 +51,17 @@ func (q TaskQuery) ListID() string {
 //
 // A page is one or two index range scans, never an OFFSET or a COUNT: the
 // keyed section walks (user_id, key, id) from the cursor with a row-value
-// comparison; for due_date, the section of tasks without a due date then
-// follows, walked by id. So a page of 50 costs the same at the start and
-// a million tasks in. A search is bounded (see SearchPlan): its page may
+// comparison (filtered by tag, the tag's (tag_id, key, task_id) in
+// task_tags: see tagWalk); for due_date, the section of tasks without a
+// due date then follows, walked by id. So a page of 50 costs the same at
+// the start and a million tasks in. A search is bounded (see SearchPlan): its page may
 // end early, even empty, with a cursor where it stopped.
 func (s *Store) ListTasks(ctx context.Context, userID uuid.UUID, q TaskQuery) ([]taskapi.Task, Position, error) {
-	sort, ok := taskSorts[q.Sort.Key]
-	if !ok || q.Limit < 1 {
-		return nil, "", fmt.Errorf("list tasks: sort %q, limit %d", q.Sort.Key, q.Limit)
-	}
-	if err := q.Filter.Validate(); err != nil {
-		return nil, "", fmt.Errorf("list tasks: %w", err)
-	}
-	after, err := sort.decode(q.After)
+	l, after, err := s.newTaskLister(ctx, userID, q)
 	if err != nil {
 		return nil, "", fmt.Errorf("list tasks: %w", err)
 	}
-	if q.Filter.CategoryID != nil {
-		if _, err := s.getCategory(ctx, s.reader(), userID, *q.Filter.CategoryID, ""); err != nil {
-			return nil, "", fmt.Errorf("list tasks: category: %w", err)
-		}
-	}
-	if q.Filter.ParentID != nil {
-		if _, err := s.getTask(ctx, s.reader(), userID, *q.Filter.ParentID, ""); err != nil {
-			return nil, "", fmt.Errorf("list tasks: parent: %w", err)
-		}
-	}
-	if err := s.checkTagFilter(ctx, userID, q.Filter); err != nil {
-		return nil, "", fmt.Errorf("list tasks: %w", err)
-	}
-	l := taskLister{s: s, userID: userID, q: q, sort: sort, col: sort.column, index: sort.index, now: s.Now()}
+	sort := l.sort
 	// Filters on the due date leave out tasks without one.
 	f := q.Filter
 	hasNullSection := sort.nullsLast && f.DueAfter == nil && f.DueBefore == nil && !f.Overdue
@@ -111,6 +92,37 @@ func (s *Store) ListTasks(ctx context.Context, userID uuid.UUID, q TaskQuery) ([
 
 func taskID(t taskapi.Task) uuid.UUID { return t.ID }
 
+// newTaskLister checks q (its filter, sort, cursor, and that what it
+// filters on is the user's) and plans how its pages are read.
+func (s *Store) newTaskLister(ctx context.Context, userID uuid.UUID, q TaskQuery) (*taskLister, *position, error) {
+	sort, ok := taskSorts[q.Sort.Key]
+	if !ok || q.Limit < 1 {
+		return nil, nil, fmt.Errorf("sort %q, limit %d", q.Sort.Key, q.Limit)
+	}
+	if err := q.Filter.Validate(); err != nil {
+		return nil, nil, err
+	}
+	after, err := sort.decode(q.After)
+	if err != nil {
+		return nil, nil, err
+	}
+	if q.Filter.CategoryID != nil {
+		if _, err := s.getCategory(ctx, s.reader(), userID, *q.Filter.CategoryID, ""); err != nil {
+			return nil, nil, fmt.Errorf("category: %w", err)
+		}
+	}
+	if q.Filter.ParentID != nil {
+		if _, err := s.getTask(ctx, s.reader(), userID, *q.Filter.ParentID, ""); err != nil {
+			return nil, nil, fmt.Errorf("parent: %w", err)
+		}
+	}
+	tags, err := s.planTagWalk(ctx, userID, q.Filter)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &taskLister{s: s, userID: userID, q: q, sort: sort, col: sort.column, index: sort.index, tags: tags, now: s.Now()}, after, nil
+}
+
 type taskLister struct {
 	s      *Store
 	userID uuid.UUID
@@ -118,6 +130,7 @@ type taskLister struct {
 	sort   sortKey[taskapi.Task]
 	col    string
 	index  string
+	tags   tagWalk
 	now    time.Time
 }
 
@@ -148,6 +161,9 @@ func (l *taskLister) order() string { return l.sort.order(l.q.Sort.Desc) }
 // keyed, the tasks with a value in the sort column, from the cursor on by
 // (column, id); otherwise the tasks without one (due_date only), by id.
 func (l *taskLister) sectionSQL(a *args, keyed bool, after *position, n int, cols string, f taskapi.TaskFilter) string {
+	if len(l.tags.tags) > 0 {
+		return l.tagWalkSQL(a, keyed, after, n, cols, f)
+	}
 	// The position comes right after the user: SQLite's planner then takes
 	// it as the range of the index scan even when a filter also bounds the
 	// sort column (overdue, due_before), instead of a skip-scan and a sort.
