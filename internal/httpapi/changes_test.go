@@ -108,21 +108,26 @@ func TestChangesSync(t *testing.T) {
 		e.do(t, request{Method: http.MethodDelete, Path: "/api/v1/tasks/" + t1.ID + "/comments/" + note.ID, Token: alice.Token}).
 			want(t, http.StatusNoContent)
 
+		// t1 comes last: the comment's deletion changed its comment_count
+		// (and so its ETag), recorded with the comment's.
 		delta, end := e.sync(t, alice.Token, cursor, "", 10)
-		if diff := cmp.Diff([]string{"task upsert one", "task delete two", "task upsert three", "comment delete note"}, short(delta, names)); diff != "" {
+		if diff := cmp.Diff([]string{"task delete two", "task upsert three", "comment delete note", "task upsert one"}, short(delta, names)); diff != "" {
 			t.Fatalf("changes (-want +got):\n%s", diff)
 		}
-		if err := json.Unmarshal(delta[0].Data, &one); err != nil || one.Priority != "URGENT" {
-			t.Errorf("t1 as now: %s", delta[0].Data)
+		if err := json.Unmarshal(delta[3].Data, &one); err != nil || one.Priority != "URGENT" || one.CommentCount != 0 {
+			t.Errorf("t1 as now: %s", delta[3].Data)
 		}
-		if delta[1].ETag != nil || string(delta[1].Data) != "null" {
-			t.Errorf("tombstone %+v", delta[1])
+		if now := e.get(t, "/api/v1/tasks/"+t1.ID, alice.Token).want(t, http.StatusOK); delta[3].ETag == nil || *delta[3].ETag != now.Header.Get("ETag") {
+			t.Errorf("t1's ETag in the feed %v, GET answers %s", delta[3].ETag, now.Header.Get("ETag"))
 		}
-		if a := delta[2].Actor; a == nil || a.Kind != "token" || a.Name == nil || *a.Name != "phone sync" {
+		if delta[0].ETag != nil || string(delta[0].Data) != "null" {
+			t.Errorf("tombstone %+v", delta[0])
+		}
+		if a := delta[1].Actor; a == nil || a.Kind != "token" || a.Name == nil || *a.Name != "phone sync" {
 			t.Errorf("actor of the token's task: %+v", a)
 		}
-		if a := delta[0].Actor; a == nil || a.Kind != "session" {
-			t.Errorf("actor of the session's patch: %+v", a)
+		if a := delta[3].Actor; a == nil || a.Kind != "session" {
+			t.Errorf("actor of the session's comment deletion: %+v", a)
 		}
 		// The token follows the feed too, and its own page may be small.
 		tokFull, _ := e.sync(t, tok.Token, "", "", 1)

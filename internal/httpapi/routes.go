@@ -286,7 +286,8 @@ func (s *server) routes(api huma.API) {
 		Tags: []string{"sync"}, Errors: []int{badRequest, http.StatusGone, invalid}, Summary: "What changed: incremental sync",
 		Description: "Without a cursor: a full sync, every category, task and comment as it is (paged), then a cursor. " +
 			"With one: only what changed since, each entity at most once per answer with its latest state, deletes as tombstones " +
-			"(`op: delete`, `data: null`). Keep next_cursor and ask again; has_more says whether to ask at once. " +
+			"(`op: delete`, `data: null`). A task whose counts changed (a subtask or comment added, completed, moved or deleted) comes as an upsert too. " +
+			"Keep next_cursor and ask again; has_more says whether to ask at once. " +
 			"A cursor older than the history kept (30 days by default) gets 410: sync again from scratch. " +
 			"A token sees the types its scopes allow (category changes need categories:read); naming another in `types` is 403."}, s.listChanges)
 	register(s, api, route{ID: "events", Method: get, Path: apiPrefix + "/events", Access: user, Scope: taskapi.ScopeTasksRead, Limit: perUser,

@@ -83,7 +83,7 @@ type CreateWebhookInput struct {
 	Body struct {
 		URL         string   `json:"url" minLength:"1" maxLength:"2000" doc:"https URL of the receiver; it must not resolve to a private or loopback address"`
 		Description string   `json:"description,omitempty" maxLength:"200"`
-		EventTypes  []string `json:"event_types" minItems:"1" maxItems:"20" enum:"task.created,task.updated,task.completed,task.deleted,category.created,category.updated,category.deleted,tag.created,tag.updated,tag.deleted,comment.created,comment.updated,comment.deleted" doc:"The event types to send"`
+		EventTypes  []string `json:"event_types" minItems:"1" maxItems:"20" enum:"task.created,task.updated,task.completed,task.deleted,category.created,category.updated,category.deleted,tag.created,tag.updated,tag.deleted,comment.created,comment.updated,comment.deleted" doc:"The event types to send. A task whose counts alone changed (subtask_count, completed_subtask_count, comment_count: a subtask or comment added, completed, reopened, moved or deleted) gets no task.updated: the subtask's own task.* event or the comment.* event says it"`
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,8 +59,25 @@ type Change struct {
 	// Type.updated or Type.deleted (task.completed for a task whose status
 	// became COMPLETED).
 	Event string
-	at    time.Time
+	// counts are the tasks whose counts (subtask_count,
+	// completed_subtask_count, comment_count) this change alters: a
+	// subtask's or a comment's parent. See countChanges.
+	counts []countTouch
+	at     time.Time
 }
+
+// countTouch names a task whose counts of one kind a change alters.
+type countTouch struct {
+	task  uuid.UUID
+	field string // FieldSubtaskCount or FieldCommentCount
+}
+
+// The fields of a task's record of its counts alone: a parent whose
+// subtasks or comments changed.
+const (
+	FieldSubtaskCount = "subtask_count" // subtask_count and completed_subtask_count
+	FieldCommentCount = "comment_count"
+)
 
 // Actor is who made a change: a session or a personal access token of the
 // user, or the system (a job, a tool).
@@ -142,9 +160,13 @@ const changeRowsPerInsert = 50
 func (s *Store) flushChanges(ctx context.Context, w *writeTx) error {
 	actor := actorFrom(ctx)
 	for _, userID := range w.users {
-		changes := w.changes[userID]
+		counted, err := s.countChanges(ctx, w, userID, w.changes[userID])
+		if err != nil {
+			return err
+		}
+		changes := append(w.changes[userID], counted...)
 		var last int64
-		err := w.QueryRowContext(ctx, `INSERT INTO change_heads (user_id, seq) VALUES ($1, $2)
+		err = w.QueryRowContext(ctx, `INSERT INTO change_heads (user_id, seq) VALUES ($1, $2)
 			ON CONFLICT (user_id) DO UPDATE SET seq = change_heads.seq + $2 RETURNING seq`, userID, len(changes)).Scan(&last)
 		if err != nil {
 			return fmt.Errorf("record changes: %w", s.mapErr(err))
@@ -157,7 +179,9 @@ func (s *Store) flushChanges(ctx context.Context, w *writeTx) error {
 			for i, c := range changes[start:min(start+changeRowsPerInsert, len(changes))] {
 				seq := first + int64(start+i)
 				values = append(values, changeValues(&a, userID, seq, actor, c))
-				events = append(events, WebhookEvent{Type: c.event(), EntityType: c.Type, EntityID: c.ID, Seq: seq})
+				if !c.countsOnly() {
+					events = append(events, WebhookEvent{Type: c.event(), EntityType: c.Type, EntityID: c.ID, Seq: seq})
+				}
 			}
 			if _, err := w.ExecContext(ctx, `INSERT INTO changes (user_id, seq, entity_type, entity_id, task_id, op, version,
 				actor_kind, actor_id, fields, created_at) VALUES `+strings.Join(values, ", "), a...); err != nil {
@@ -243,10 +267,107 @@ func decodeFields(s sql.NullString) ([]taskapi.FieldChange, error) {
 }
 
 // taskChange is the change record of a task written from cur to next.
+// A subtask created, moved to another parent, completed or reopened also
+// changes its parents' counts.
 func taskChange(op ChangeOp, cur, next taskapi.Task) Change {
 	c := Change{Type: EntityTask, ID: next.ID, Op: op, Version: next.Version, TaskID: &next.ID}
 	if op == ChangeUpdate {
 		c.Fields = taskapi.TaskChanges(cur, next)
 	}
+	done := func(t taskapi.Task) bool { return t.Status == taskapi.StatusCompleted }
+	switch {
+	case op == ChangeCreate:
+		c.countsOf(FieldSubtaskCount, next.ParentID)
+	case !equalID(cur.ParentID, next.ParentID):
+		c.countsOf(FieldSubtaskCount, cur.ParentID, next.ParentID)
+	case done(cur) != done(next):
+		c.countsOf(FieldSubtaskCount, cur.ParentID)
+	}
 	return c
+}
+
+// countsOf notes that c alters the counts of field of the tasks (nil:
+// none).
+func (c *Change) countsOf(field string, tasks ...*uuid.UUID) {
+	for _, t := range tasks {
+		if t != nil {
+			c.counts = append(c.counts, countTouch{task: *t, field: field})
+		}
+	}
+}
+
+// countChanges returns the records of the tasks whose counts the changes
+// alter and that have no record of their own in the write: a task's counts
+// are part of its data and its ETag, so a client that keeps the task must
+// hear of them, though its row did not change. A task deleted by the write
+// has none. Their TaskID is nil: the task's activity lists the subtask or
+// comment itself, not the count. They send no webhook (countsOnly).
+func (s *Store) countChanges(ctx context.Context, tx querier, userID uuid.UUID, changes []Change) ([]Change, error) {
+	recorded := map[uuid.UUID]bool{}
+	for _, c := range changes {
+		if c.Type == EntityTask {
+			recorded[c.ID] = true
+		}
+	}
+	fields := map[uuid.UUID][]string{}
+	var ids []uuid.UUID
+	for _, c := range changes {
+		for _, t := range c.counts {
+			if recorded[t.task] || slices.Contains(fields[t.task], t.field) {
+				continue
+			}
+			if fields[t.task] == nil {
+				ids = append(ids, t.task)
+			}
+			fields[t.task] = append(fields[t.task], t.field)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	a := args{userID}
+	rows, err := tx.QueryContext(ctx, `SELECT id, version FROM `+s.tasksByID()+` WHERE user_id = $1 AND id IN `+list(&a, ids), a...)
+	if err != nil {
+		return nil, fmt.Errorf("record changes: %w", s.mapErr(err))
+	}
+	versions, err := collect(rows, func(r rowScanner) (Change, error) {
+		var c Change
+		return c, r.Scan(&c.ID, &c.Version)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record changes: %w", err)
+	}
+	byID := make(map[uuid.UUID]int64, len(versions))
+	for _, v := range versions {
+		byID[v.ID] = v.Version
+	}
+	var out []Change
+	at := changes[len(changes)-1].at
+	for _, id := range ids { // in the order the write touched them
+		version, ok := byID[id]
+		if !ok {
+			continue
+		}
+		c := Change{Type: EntityTask, ID: id, Op: ChangeUpdate, Version: version, at: at}
+		for _, f := range fields[id] {
+			c.Fields = append(c.Fields, taskapi.FieldChange{Field: f})
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// countsOnly reports a task's record of its counts alone (countChanges):
+// it sends no webhook, as a task.updated for every comment or subtask
+// would be noise; comment.* and the subtask's own task.* events say it.
+func (c Change) countsOnly() bool {
+	if c.Type != EntityTask || c.Op != ChangeUpdate || len(c.Fields) == 0 {
+		return false
+	}
+	for _, f := range c.Fields {
+		if f.Field != FieldSubtaskCount && f.Field != FieldCommentCount {
+			return false
+		}
+	}
+	return true
 }

@@ -63,7 +63,7 @@ func (s *Store) CreateComment(ctx context.Context, userID, taskID uuid.UUID, bod
 		} else if err != nil {
 			return c, s.mapErr(err)
 		}
-		return c, s.recordChanges(tx, userID, now, Change{Type: EntityComment, ID: c.ID, Op: ChangeCreate, Version: 1, TaskID: &c.TaskID})
+		return c, s.recordChanges(tx, userID, now, commentChange(ChangeCreate, c.ID, 1, c.TaskID))
 	})
 	if err != nil {
 		return taskapi.Comment{}, false, fmt.Errorf("create comment: %w", err)
@@ -205,7 +205,7 @@ func (s *Store) DeleteComment(ctx context.Context, userID, taskID, id uuid.UUID,
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 1 {
-			return s.recordChanges(tx, userID, s.Now(), Change{Type: EntityComment, ID: id, Op: ChangeDelete, TaskID: &taskID})
+			return s.recordChanges(tx, userID, s.Now(), commentChange(ChangeDelete, id, 0, taskID))
 		}
 		if _, err := s.getComment(ctx, tx, userID, taskID, id, ""); err != nil {
 			return err
@@ -216,4 +216,12 @@ func (s *Store) DeleteComment(ctx context.Context, userID, taskID, id uuid.UUID,
 		return fmt.Errorf("delete comment: %w", err)
 	}
 	return nil
+}
+
+// commentChange is the record of a comment added or deleted, which
+// changes its task's comment_count too.
+func commentChange(op ChangeOp, id uuid.UUID, version int64, taskID uuid.UUID) Change {
+	c := Change{Type: EntityComment, ID: id, Op: op, Version: version, TaskID: &taskID}
+	c.countsOf(FieldCommentCount, &taskID)
+	return c
 }

@@ -134,6 +134,12 @@ func (s *Store) recordRestore(tx querier, userID uuid.UUID, snap trashSnapshot, 
 			continue
 		}
 		idCol, versionCol, taskCol := slices.Index(t.Columns, "id"), slices.Index(t.Columns, "version"), slices.Index(t.Columns, "task_id")
+		// A restored subtask counts again in its parent, a comment in its
+		// task (when those were not restored with it: countChanges).
+		parentCol, counted := slices.Index(t.Columns, "parent_id"), FieldSubtaskCount
+		if typ == EntityComment {
+			parentCol, counted = taskCol, FieldCommentCount
+		}
 		for _, row := range t.Rows {
 			c := Change{Type: typ, Op: ChangeCreate}
 			id, err := uuid.Parse(fmt.Sprint(decoded(row[idCol])))
@@ -153,6 +159,11 @@ func (s *Store) recordRestore(tx querier, userID uuid.UUID, snap trashSnapshot, 
 				}
 			}
 			c.TaskID = &task
+			if parentCol >= 0 {
+				if parent, err := uuid.Parse(fmt.Sprint(decoded(row[parentCol]))); err == nil {
+					c.countsOf(counted, &parent)
+				}
+			}
 			changes = append(changes, c)
 		}
 	}

@@ -207,19 +207,24 @@ func (s *Store) recordTaskDeletes(ctx context.Context, tx querier, userID uuid.U
 	a := args{userID}
 	with := subtreeSQL(&a, roots)
 	rootIDs := list(&a, roots)
-	rows, err := tx.QueryContext(ctx, with+`SELECT id FROM `+s.tasksByID()+` WHERE user_id = $1
+	rows, err := tx.QueryContext(ctx, with+`SELECT id, parent_id FROM `+s.tasksByID()+` WHERE user_id = $1
 		AND (id IN `+rootIDs+` OR id IN (SELECT id FROM sub))`+s.d.forUpdate, a...)
 	if err != nil {
 		return s.mapErr(err)
 	}
-	found, err := collectIDs(rows)
+	found, err := collect(rows, func(r rowScanner) (taskapi.Task, error) {
+		var t taskapi.Task
+		var parent uuid.NullUUID
+		err := r.Scan(&t.ID, &parent)
+		if parent.Valid {
+			t.ParentID = &parent.UUID
+		}
+		return t, err
+	})
 	if err != nil || len(found) == 0 {
 		return err
 	}
-	tasks := make([]uuid.UUID, 0, len(found))
-	for id := range found {
-		tasks = append(tasks, id)
-	}
+	tasks := taskIDsOf(found)
 	a = args{userID}
 	rows, err = tx.QueryContext(ctx, `SELECT id, task_id FROM comments WHERE user_id = $1 AND task_id IN `+list(&a, tasks), a...)
 	if err != nil {
@@ -238,8 +243,11 @@ func (s *Store) recordTaskDeletes(ctx context.Context, tx querier, userID uuid.U
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, id := range tasks {
-		changes = append(changes, Change{Type: EntityTask, ID: id, Op: ChangeDelete, TaskID: &id})
+	// A deleted subtask whose parent stays changes the parent's counts.
+	for _, t := range found {
+		c := Change{Type: EntityTask, ID: t.ID, Op: ChangeDelete, TaskID: &t.ID}
+		c.countsOf(FieldSubtaskCount, t.ParentID)
+		changes = append(changes, c)
 	}
 	return s.recordChanges(tx, userID, now, changes...)
 }
