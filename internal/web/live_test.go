@@ -126,6 +126,32 @@ func TestLiveEvents(t *testing.T) {
 			t.Fatalf("a sixth stream: %d, Retry-After %q", full.StatusCode, full.Header.Get("Retry-After"))
 		}
 
+		// A page's live refresh (X-Live) leaves the flash of a form to the
+		// page the browser opens after it, and reads no feed position.
+		made := b.post("/categories", url.Values{"name": {"Errands"}, "color": {"#0891B2"}})
+		req, _ = http.NewRequest(http.MethodGet, e.URL+"/today", nil)
+		req.Header.Set("X-Live", "1")
+		refresh := b.do(req)
+		want(t, refresh, http.StatusOK, "Errands")
+		if strings.Contains(refresh.Body, "Created “Errands”") || strings.Contains(refresh.Body, "data-live-after") {
+			t.Errorf("the live refresh took the flash or carries a position:\n%s", refresh.Body)
+		}
+		want(t, b.follow(made), http.StatusOK, "Created “Errands”")
+
+		// A refused save shows what was typed: its page follows no changes
+		// (no position), and its task detail, shown in app.js's panel too,
+		// is held as it is.
+		list := b.post("/tasks", url.Values{"text": {"Renew the passport"}, "back": {"/all"}})
+		ids := taskIDs(b.follow(list))
+		refused := b.post("/tasks/"+ids[0], url.Values{"title": {""}, "version": {"1"}, "back": {"/all"}})
+		want(t, refused, http.StatusUnprocessableEntity, "data-live-hold")
+		if strings.Contains(refused.Body, "data-live-after") {
+			t.Errorf("a refused save's page follows changes")
+		}
+		if page := b.get("/tasks/" + ids[0]); strings.Contains(page.Body, "data-live-hold") {
+			t.Errorf("the task's page holds its detail")
+		}
+
 		// Logging out ends the session, and the stream says so and closes.
 		b.post("/logout", nil)
 		evs := testkit.Closed(t, stream, 5*time.Second)

@@ -117,6 +117,9 @@ type view struct {
 	Theme  string
 	// Undo offers to restore the task just deleted.
 	Undo bool
+	// FormAnswer says the page answers a form (a refused save, a
+	// conflict: it shows what was typed): live.js leaves it as it is.
+	FormAnswer bool
 	// LiveAfter is the user's feed position read before the page's data:
 	// live.js follows the changes after it, so none made while the page
 	// loaded is missed. Empty when not read.
@@ -161,6 +164,7 @@ func (a *App) renderTemplate(w http.ResponseWriter, r *http.Request, rq *req, st
 	if rq != nil {
 		v.LiveAfter = rq.liveAfter
 	}
+	v.FormAnswer = r.Method != http.MethodGet && r.Method != http.MethodHead
 	v.Theme = themeOf(r)
 	set := a.views.set
 	if set.Lookup(pageTemplate(name)) == nil {

@@ -155,7 +155,9 @@ func (a *App) wrap(rt route) http.Handler {
 			r.AddCookie(&http.Cookie{Name: a.cookieName(anonCookie), Value: anon})
 		}
 		rq.csrf = a.csrfToken(r, p)
-		if f := a.cookie(r, flashCookie); f != "" {
+		// A page's live refresh (X-Live) leaves the flash to the page the
+		// browser opens next.
+		if f := a.cookie(r, flashCookie); f != "" && r.Header.Get("X-Live") == "" {
 			rq.flash, _ = url.QueryUnescape(f)
 			a.setCookie(w, flashCookie, "", -1)
 		}

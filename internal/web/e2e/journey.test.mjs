@@ -131,17 +131,18 @@ test("desktop journey, light then dark", async () => {
   await scan(page, "task panel");
   await shot(page, "desktop-all-panel");
 
-  // Edit with a conflict: the task changes through the API meanwhile.
+  // Edit with a conflict: the task changes through the API while the title
+  // is being typed (live.js keeps what was typed; the save is refused).
   const login = await api("POST", "/auth/login", null, { username: "ada", password: PASSWORD });
   const token = login.body.access_token;
   const id = new URL(page.url()).pathname.split("/").pop();
   const got = await api("GET", `/tasks/${id}`, token);
+  await panel.getByLabel("Title").fill("Pay rent and water bill");
   const patched = await api("PATCH", `/tasks/${id}`, token, { title: "Pay rent (changed on the phone)" });
   assert.equal(patched.status, 200);
   assert.equal(got.body.priority, "HIGH");
-  await panel.getByLabel("Title").fill("Pay rent and water bill");
   await panel.getByRole("button", { name: "Save", exact: true }).click();
-  await panel.getByText("This task was changed elsewhere").waitFor();
+  await panel.locator(".conflict", { hasText: "This task was changed elsewhere" }).waitFor();
   assert.equal(await panel.getByLabel("Title").inputValue(), "Pay rent and water bill");
   await scan(page, "task-conflict");
   await shot(page, "desktop-task-conflict");

@@ -8,7 +8,11 @@
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
 
+  // wrote tells live.js that this page sent a change (see there).
+  function wrote() { document.dispatchEvent(new Event("taskapi:write")); }
+
   function post(url, data) {
+    wrote();
     return fetch(url, {
       method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRF-Token": csrf }
@@ -264,9 +268,11 @@
   }
 
   // Selection: the bulk bar shows while rows are selected; shift-click
-  // selects a range.
-  var bulk = $("#bulk"), lastSel = null;
+  // selects a range. The bar is looked up each time: live.js may bring
+  // it (and rows) in, or take selected rows away (taskapi:live).
+  var lastSel = null;
   function updateBulk() {
+    var bulk = $("#bulk");
     if (!bulk) { return; }
     var n = $$("#main [data-select]:checked").length;
     bulk.classList.toggle("active", n > 0);
@@ -318,33 +324,37 @@
     document.addEventListener("click", function (e) { if (pressed) { pressed = false; e.preventDefault(); e.stopImmediatePropagation(); } }, true);
     document.addEventListener("contextmenu", function (e) { if (pressed) { e.preventDefault(); } });
   }
-  if (bulk) {
-    bulk.addEventListener("submit", function (e) {
-      var action = e.submitter && e.submitter.value;
-      if (action === "delete" && !confirm("Delete the selected tasks?")) { e.preventDefault(); }
-    });
-  }
-
-  // Board: drag a card to another column.
-  var dragged = null;
-  $$(".card[draggable]").forEach(function (card) {
-    card.addEventListener("dragstart", function (e) { dragged = card; card.classList.add("dragging"); e.dataTransfer.setData("text/plain", card.getAttribute("data-id")); });
-    card.addEventListener("dragend", function () { card.classList.remove("dragging"); dragged = null; });
+  document.addEventListener("taskapi:live", updateBulk);
+  document.addEventListener("submit", function (e) {
+    if (e.target.id !== "bulk") { return; }
+    var action = e.submitter && e.submitter.value;
+    if (action === "delete" && !confirm("Delete the selected tasks?")) { e.preventDefault(); }
   });
-  $$("[data-drop]").forEach(function (list) {
-    list.addEventListener("dragover", function (e) { if (dragged) { e.preventDefault(); list.classList.add("over"); } });
-    list.addEventListener("dragleave", function () { list.classList.remove("over"); });
-    list.addEventListener("drop", function (e) {
-      e.preventDefault();
-      list.classList.remove("over");
-      var card = dragged;
-      if (!card || card.parentNode === list) { return; }
-      var data = new FormData();
-      data.append("status", list.getAttribute("data-drop"));
-      post("/tasks/" + card.getAttribute("data-id") + "/status", data).then(function (res) {
-        location.reload();
-      }, function (err) { toast(err.message, { error: true }); });
-    });
+
+  // Board: drag a card to another column. The handlers are on the
+  // document, so cards that live.js brings in can be dragged too.
+  var dragged = null;
+  document.addEventListener("dragstart", function (e) {
+    var card = e.target.closest && e.target.closest(".card[draggable]");
+    if (!card) { return; }
+    dragged = card; card.classList.add("dragging"); e.dataTransfer.setData("text/plain", card.getAttribute("data-id"));
+  });
+  document.addEventListener("dragend", function () { if (dragged) { dragged.classList.remove("dragging"); dragged = null; } });
+  function dropList(e) { return e.target.closest ? e.target.closest("[data-drop]") : null; }
+  document.addEventListener("dragover", function (e) { var list = dropList(e); if (list && dragged) { e.preventDefault(); list.classList.add("over"); } });
+  document.addEventListener("dragleave", function (e) { var list = dropList(e); if (list) { list.classList.remove("over"); } });
+  document.addEventListener("drop", function (e) {
+    var list = dropList(e);
+    if (!list) { return; }
+    e.preventDefault();
+    list.classList.remove("over");
+    var card = dragged;
+    if (!card || card.parentNode === list) { return; }
+    var data = new FormData();
+    data.append("status", list.getAttribute("data-drop"));
+    post("/tasks/" + card.getAttribute("data-id") + "/status", data).then(function (res) {
+      location.reload();
+    }, function (err) { toast(err.message, { error: true }); });
   });
 
   // The task detail in a side panel beside the list: the same
@@ -362,6 +372,7 @@
     opts = opts || {};
     opts.credentials = "same-origin";
     opts.headers = { "X-Panel": "1", "X-CSRF-Token": csrf };
+    if (opts.method === "POST") { wrote(); }
     return fetch(url, opts).then(function (res) {
       return res.text().then(function (html) { return { res: res, html: html }; });
     });
