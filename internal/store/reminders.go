@@ -63,47 +63,60 @@ func (s *Store) readReminders(ctx context.Context, q querier, taskIDs []uuid.UUI
 	if len(taskIDs) == 0 {
 		return out, nil
 	}
+	return out, s.runReads(ctx, q, remindersOf(taskIDs, out))
+}
+
+// remindersOf reads the reminders of the given tasks into out.
+func remindersOf(taskIDs []uuid.UUID, out map[uuid.UUID][]taskapi.Reminder) read {
 	var a args
-	rows, err := q.QueryContext(ctx, `SELECT `+reminderColumns+` FROM reminders WHERE task_id IN `+list(&a, taskIDs)+
-		` ORDER BY task_id, position`, a...)
-	if err != nil {
-		return nil, fmt.Errorf("reminders: %w", s.mapErr(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		r, err := scanReminder(rows)
-		if err != nil {
-			return nil, fmt.Errorf("reminders: %w", err)
+	q := `SELECT ` + reminderColumns + ` FROM reminders WHERE task_id IN ` + list(&a, taskIDs) + ` ORDER BY task_id, position`
+	return read{what: "reminders", sql: q, args: a, scan: func(rs rows) error {
+		for rs.Next() {
+			r, err := scanReminder(rs)
+			if err != nil {
+				return err
+			}
+			out[r.TaskID] = append(out[r.TaskID], r.Reminder)
 		}
-		out[r.TaskID] = append(out[r.TaskID], r.Reminder)
-	}
-	return out, rows.Err()
+		return nil
+	}}
 }
 
 // attachReminders fills in the Reminders of tasks with one query, and
-// their Tags with another (attachTags): every read of whole tasks comes
-// through here.
+// their Recurrence and Tags with one more each (taskExtras): every read of
+// whole tasks comes through here.
 func (s *Store) attachReminders(ctx context.Context, q querier, tasks []taskapi.Task) error {
+	return s.runReads(ctx, q, taskExtras(tasks)...)
+}
+
+// taskExtras are the reads that fill in what hangs off tasks: their
+// reminders, recurrence and tags. Every read that shows reminders shows
+// the other two. They need only the tasks' IDs, so they can go in one
+// pipeline with the read of the tasks themselves.
+func taskExtras(tasks []taskapi.Task) []read {
+	if len(tasks) == 0 {
+		return nil
+	}
 	ids := make([]uuid.UUID, len(tasks))
 	for i, t := range tasks {
 		ids[i] = t.ID
 	}
-	byTask, err := s.readReminders(ctx, q, ids)
-	if err != nil {
-		return err
-	}
-	for i := range tasks {
-		tasks[i].Reminders = byTask[tasks[i].ID]
-		if tasks[i].Reminders == nil {
-			tasks[i].Reminders = []taskapi.Reminder{}
+	byTask := map[uuid.UUID][]taskapi.Reminder{}
+	reminders := remindersOf(ids, byTask)
+	scan := reminders.scan
+	reminders.scan = func(rs rows) error {
+		if err := scan(rs); err != nil {
+			return err
 		}
+		for i := range tasks {
+			tasks[i].Reminders = byTask[tasks[i].ID]
+			if tasks[i].Reminders == nil {
+				tasks[i].Reminders = []taskapi.Reminder{}
+			}
+		}
+		return nil
 	}
-	// The recurrence and the tags ride along: every read that shows
-	// reminders shows them.
-	if err := s.attachRecurrences(ctx, q, tasks); err != nil {
-		return err
-	}
-	return s.attachTags(ctx, q, tasks)
+	return []read{reminders, recurrencesOf(tasks, ids), tagsOf(tasks, ids)}
 }
 
 // listReminders fills in the reminders of a page of tasks: one indexed

@@ -22,7 +22,7 @@ import (
 // carry its ETag, and otherwise one after the other.
 
 // attachRecurrences fills in the Recurrence of tasks with one indexed
-// query (called with the reminders, by attachReminders).
+// query (taskExtras reads it with the reminders).
 func (s *Store) attachRecurrences(ctx context.Context, q querier, tasks []taskapi.Task) error {
 	if len(tasks) == 0 {
 		return nil
@@ -31,18 +31,29 @@ func (s *Store) attachRecurrences(ctx context.Context, q querier, tasks []taskap
 	for i, t := range tasks {
 		ids[i] = t.ID
 	}
-	byTask, err := s.readRecurrences(ctx, q, ids)
-	if err != nil {
-		return err
-	}
-	for i := range tasks {
-		if r, ok := byTask[tasks[i].ID]; ok {
-			tasks[i].Recurrence = &r
-		} else {
-			tasks[i].Recurrence = nil
+	return s.runReads(ctx, q, recurrencesOf(tasks, ids))
+}
+
+// recurrencesOf reads the recurrence of tasks, whose IDs are ids, into
+// them (nil for a task that does not repeat).
+func recurrencesOf(tasks []taskapi.Task, ids []uuid.UUID) read {
+	byTask := map[uuid.UUID]taskapi.Recurrence{}
+	r := recurrencesByID(ids, byTask)
+	scan := r.scan
+	r.scan = func(rs rows) error {
+		if err := scan(rs); err != nil {
+			return err
 		}
+		for i := range tasks {
+			if r, ok := byTask[tasks[i].ID]; ok {
+				tasks[i].Recurrence = &r
+			} else {
+				tasks[i].Recurrence = nil
+			}
+		}
+		return nil
 	}
-	return nil
+	return r
 }
 
 // withRecurrence fills in the Recurrence of one task.
@@ -54,28 +65,33 @@ func (s *Store) withRecurrence(ctx context.Context, q querier, t *taskapi.Task) 
 }
 
 func (s *Store) readRecurrences(ctx context.Context, q querier, ids []uuid.UUID) (map[uuid.UUID]taskapi.Recurrence, error) {
-	var a args
-	rows, err := q.QueryContext(ctx, `SELECT task_id, rule, repeat_from, occurrence, starts_at FROM task_recurrences
-		WHERE task_id IN `+list(&a, ids), a...)
-	if err != nil {
-		return nil, fmt.Errorf("recurrences: %w", s.mapErr(err))
-	}
-	defer rows.Close()
 	out := map[uuid.UUID]taskapi.Recurrence{}
-	for rows.Next() {
-		var (
-			id    uuid.UUID
-			r     taskapi.Recurrence
-			from  string
-			start dbTime
-		)
-		if err := rows.Scan(&id, &r.Rule, &from, &r.Occurrence, &start); err != nil {
-			return nil, fmt.Errorf("recurrences: %w", err)
-		}
-		r.From, r.Start = taskapi.RepeatFrom(from), start.Time.UTC()
-		out[id] = r
+	if len(ids) == 0 {
+		return out, nil
 	}
-	return out, rows.Err()
+	return out, s.runReads(ctx, q, recurrencesByID(ids, out))
+}
+
+// recurrencesByID reads the recurrences of the tasks ids into out.
+func recurrencesByID(ids []uuid.UUID, out map[uuid.UUID]taskapi.Recurrence) read {
+	var a args
+	q := `SELECT task_id, rule, repeat_from, occurrence, starts_at FROM task_recurrences WHERE task_id IN ` + list(&a, ids)
+	return read{what: "recurrences", sql: q, args: a, scan: func(rs rows) error {
+		for rs.Next() {
+			var (
+				id    uuid.UUID
+				r     taskapi.Recurrence
+				from  string
+				start dbTime
+			)
+			if err := rs.Scan(&id, &r.Rule, &from, &r.Occurrence, &start); err != nil {
+				return err
+			}
+			r.From, r.Start = taskapi.RepeatFrom(from), start.Time.UTC()
+			out[id] = r
+		}
+		return nil
+	}}
 }
 
 // writeRecurrence stores the recurrence of t (none: deletes it).

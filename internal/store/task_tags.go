@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/google/uuid"
 
@@ -132,36 +131,39 @@ func (s *Store) attachTags(ctx context.Context, q querier, tasks []taskapi.Task)
 	if len(tasks) == 0 {
 		return nil
 	}
-	var a args
 	ids := make([]uuid.UUID, len(tasks))
 	for i, t := range tasks {
 		ids[i] = t.ID
 	}
-	rows, err := q.QueryContext(ctx, `SELECT tt.task_id, g.id, g.name, g.color FROM task_tags tt JOIN tags g ON g.id = tt.tag_id
-		WHERE tt.task_id IN `+list(&a, ids)+` ORDER BY tt.task_id, g.name_key`, a...)
-	if err != nil {
-		return fmt.Errorf("tags: %w", s.mapErr(err))
-	}
-	defer rows.Close()
-	byTask := map[uuid.UUID][]taskapi.TaskTag{}
-	for rows.Next() {
-		var task uuid.UUID
-		var t taskapi.TaskTag
-		if err := rows.Scan(&task, &t.ID, &t.Name, &t.Color); err != nil {
-			return fmt.Errorf("tags: %w", err)
+	return s.runReads(ctx, q, tagsOf(tasks, ids))
+}
+
+// tagsOf reads the tags of tasks, whose IDs are ids, into them.
+func tagsOf(tasks []taskapi.Task, ids []uuid.UUID) read {
+	var a args
+	q := `SELECT tt.task_id, g.id, g.name, g.color FROM task_tags tt JOIN tags g ON g.id = tt.tag_id
+		WHERE tt.task_id IN ` + list(&a, ids) + ` ORDER BY tt.task_id, g.name_key`
+	return read{what: "tags", sql: q, args: a, scan: func(rs rows) error {
+		byTask := map[uuid.UUID][]taskapi.TaskTag{}
+		for rs.Next() {
+			var task uuid.UUID
+			var t taskapi.TaskTag
+			if err := rs.Scan(&task, &t.ID, &t.Name, &t.Color); err != nil {
+				return err
+			}
+			byTask[task] = append(byTask[task], t)
 		}
-		byTask[task] = append(byTask[task], t)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("tags: %w", err)
-	}
-	for i := range tasks {
-		tasks[i].Tags = byTask[tasks[i].ID]
-		if tasks[i].Tags == nil {
-			tasks[i].Tags = []taskapi.TaskTag{}
+		if err := rs.Err(); err != nil {
+			return err
 		}
-	}
-	return nil
+		for i := range tasks {
+			tasks[i].Tags = byTask[tasks[i].ID]
+			if tasks[i].Tags == nil {
+				tasks[i].Tags = []taskapi.TaskTag{}
+			}
+		}
+		return nil
+	}}
 }
 
 // tagFilterSQL returns the conditions of f's tag filters on the row of

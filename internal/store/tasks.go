@@ -198,19 +198,29 @@ func (s *Store) InsertTasks(ctx context.Context, userID uuid.UUID, tasks []taska
 }
 
 // GetTask returns one of the user's tasks; another user's is ErrNotFound.
+// The task and what hangs off it are read in one round trip (pipeline).
 func (s *Store) GetTask(ctx context.Context, userID, id uuid.UUID) (taskapi.Task, error) {
-	t, err := s.getTask(ctx, s.reader(), userID, id, "")
-	if err == nil {
-		err = s.withReminders(ctx, s.reader(), &t)
-	}
-	if err != nil {
+	ts := []taskapi.Task{{ID: id}}
+	if err := s.pipeline(ctx, append([]read{taskOf(userID, id, &ts[0])}, taskExtras(ts)...)...); err != nil {
 		return taskapi.Task{}, fmt.Errorf("get task: %w", err)
 	}
-	return t, nil
+	return ts[0], nil
+}
+
+// taskByID reads one of a user's tasks: $1 its ID, $2 the user.
+const taskByID = `SELECT ` + taskColumns + ` FROM tasks WHERE id = $1 AND user_id = $2`
+
+// taskOf reads userID's task id into t; none is ErrNotFound.
+func taskOf(userID, id uuid.UUID, t *taskapi.Task) read {
+	return read{what: "task", sql: taskByID, args: []any{id, userID}, scan: one(func(r rowScanner) error {
+		var err error
+		*t, err = scanTask(r)
+		return err
+	})}
 }
 
 func (s *Store) getTask(ctx context.Context, q querier, userID, id uuid.UUID, lock string) (taskapi.Task, error) {
-	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE id = $1 AND user_id = $2`+lock, id, userID))
+	t, err := scanTask(q.QueryRowContext(ctx, taskByID+lock, id, userID))
 	if err != nil {
 		return taskapi.Task{}, s.mapErr(err)
 	}
