@@ -180,6 +180,22 @@ const touchEvery = time.Minute
 // active). Either check is one indexed query, which keeps revocation
 // immediate on every instance.
 func (s *Service) Authenticate(ctx context.Context, token string) (taskapi.Principal, error) {
+	return s.AuthenticateWith(ctx, token, nil)
+}
+
+// SessionLookup checks the session of an access JWT by the store's rules
+// (store.SessionPrincipal, or store.SessionTask, which shares them) and
+// returns its principal and when it was last marked used. userID is the
+// user the token names, for what the lookup reads along with the check.
+type SessionLookup func(ctx context.Context, sessionID, userID uuid.UUID) (taskapi.Principal, time.Time, error)
+
+// AuthenticateWith is Authenticate with the session of an access JWT
+// checked by lookup (nil: store.SessionPrincipal), so that a request can
+// read what it answers with in the same round trip as the check. What
+// lookup read as the token's user counts only when AuthenticateWith
+// returns no error: then the session is live and that user's. Personal
+// access tokens never reach lookup.
+func (s *Service) AuthenticateWith(ctx context.Context, token string, lookup SessionLookup) (taskapi.Principal, error) {
 	if IsAccessToken(token) {
 		return s.authenticateAccessToken(ctx, token)
 	}
@@ -187,7 +203,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (taskapi.Princ
 	if err != nil {
 		return taskapi.Principal{}, err
 	}
-	p, lastUsed, err := s.store.SessionPrincipal(ctx, claims.SessionID)
+	if lookup == nil {
+		lookup = func(ctx context.Context, sessionID, _ uuid.UUID) (taskapi.Principal, time.Time, error) {
+			return s.store.SessionPrincipal(ctx, sessionID)
+		}
+	}
+	p, lastUsed, err := lookup(ctx, claims.SessionID, claims.UserID)
 	if err != nil {
 		if errors.Is(err, taskapi.ErrUnauthorized) {
 			return taskapi.Principal{}, taskapi.NewProblem(taskapi.ErrUnauthorized, "the session has ended; log in again")

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
 
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/auth"
@@ -16,6 +18,15 @@ import (
 type principalKey struct{}
 
 type clientInfoKey struct{}
+
+type carriedKey struct{}
+
+// carried returns what the route's WithSession read along with the
+// session check, when it read a T.
+func carried[T any](ctx context.Context) (T, bool) {
+	v, ok := ctx.Value(carriedKey{}).(T)
+	return v, ok
+}
 
 // clientFrom returns the device a request comes from, recorded on the
 // sessions it opens.
@@ -51,10 +62,23 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			s.writeAuthError(api, ctx, taskapi.NewProblem(taskapi.ErrUnauthorized, "an access token is required: send Authorization: Bearer <token>"))
 			return
 		}
-		p, err := s.auth.Authenticate(ctx.Context(), token)
+		var read any
+		var lookup auth.SessionLookup
+		if withSession := routeOf(ctx.Operation()).WithSession; withSession != nil {
+			lookup = func(c context.Context, sessionID, userID uuid.UUID) (taskapi.Principal, time.Time, error) {
+				p, lastUsed, v, err := withSession(c, ctx, sessionID, userID)
+				read = v
+				return p, lastUsed, err
+			}
+		}
+		p, err := s.auth.AuthenticateWith(ctx.Context(), token, lookup)
 		if err != nil {
 			s.writeAuthError(api, ctx, err)
 			return
+		}
+		if read != nil {
+			// Only now: the session is live and the token's user's.
+			ctx = huma.WithValue(ctx, carriedKey{}, read)
 		}
 		if p.ViaToken() {
 			if err := tokenMayCall(routeOf(ctx.Operation()), p); err != nil {

@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
 
 	"github.com/taskapi/taskapi"
 	"github.com/taskapi/taskapi/internal/store"
@@ -79,7 +81,19 @@ type route struct {
 	// has the header and embeds precondition; register turns the header
 	// into the versions the store's write must find (in.ifMatch()).
 	IfMatch string
+	// WithSession, for a read of a user route, reads what the operation
+	// answers with in the same round trip as the session check of an
+	// access JWT (see sessionRead); the handler takes it with carried.
+	// Personal access tokens take the usual path: the handler reads.
+	WithSession sessionRead
 }
+
+// sessionRead checks the session sessionID as store.SessionPrincipal does
+// and, in the same round trip, reads what the operation at hc answers
+// with, as the user userID (the token's): it returns the principal, when
+// the session was last marked used, and what it read, which authenticate
+// hands to the handler only once the session is live and userID's.
+type sessionRead func(ctx context.Context, hc huma.Context, sessionID, userID uuid.UUID) (taskapi.Principal, time.Time, any, error)
 
 // handler is the one shape of every operation: the caller (zero for public
 // operations) and the decoded input in, the output or a domain error out.

@@ -217,7 +217,7 @@ func (s *server) routes(api huma.API) {
 		Tags: taskTags, Errors: []int{invalid}, Summary: "Task statistics",
 		Description: "Counts by status and priority, overdue, due today (in tz), completed in the last 7 days."}, s.taskStats)
 	register(s, api, route{ID: "get-task", Method: get, Path: task, Access: user, Scope: taskapi.ScopeTasksRead, Limit: perUser,
-		Tags: taskTags, Errors: []int{notFound, invalid}, Summary: "Get a task"}, s.getTask)
+		Tags: taskTags, Errors: []int{notFound, invalid}, Summary: "Get a task", WithSession: s.getTaskWithSession}, s.getTask)
 	register(s, api, route{ID: "patch-task", Method: patch, Path: task, Access: user, Scope: taskapi.ScopeTasksWrite, Limit: perUser, IfMatch: "task",
 		Tags: taskTags, Errors: []int{badRequest, notFound, stale, invalid}, Summary: "Update a task",
 		Description: "Merge-patch (application/merge-patch+json or application/json): fields left out stay, null clears description, due_date, category_id and parent_id. completed_at follows status. " +

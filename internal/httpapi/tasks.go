@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"github.com/taskapi/taskapi"
@@ -163,11 +164,36 @@ func (s *server) getTask(ctx context.Context, caller taskapi.Principal, in *GetT
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.store.GetTask(ctx, caller.User.ID, id)
+	var t taskapi.Task
+	if c, ok := carried[carriedTask](ctx); ok && c.id == id {
+		t, err = c.task, c.err
+	} else {
+		t, err = s.store.GetTask(ctx, caller.User.ID, id)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return taskOutput(t), nil
+}
+
+// carriedTask is the task getTaskWithSession read.
+type carriedTask struct {
+	id   uuid.UUID
+	task taskapi.Task
+	err  error
+}
+
+// getTaskWithSession reads the task of get-task in the session check's
+// round trip (route.WithSession). An ID that is not one is left to the
+// handler, which answers for it.
+func (s *server) getTaskWithSession(ctx context.Context, hc huma.Context, sessionID, userID uuid.UUID) (taskapi.Principal, time.Time, any, error) {
+	id, err := uuid.Parse(hc.Param("id"))
+	if err != nil {
+		p, lastUsed, err := s.store.SessionPrincipal(ctx, sessionID)
+		return p, lastUsed, nil, err
+	}
+	r, err := s.store.SessionTask(ctx, sessionID, userID, id)
+	return r.Principal, r.LastUsed, carriedTask{id: id, task: r.Task, err: r.TaskErr}, err
 }
 
 // PatchTaskInput is a merge-patch of a task: fields left out stay, null

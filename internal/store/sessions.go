@@ -75,27 +75,94 @@ func (s *Store) CreateSession(ctx context.Context, sess taskapi.Session, refresh
 // It is one primary-key query, run on every authenticated request, so that
 // a session ended anywhere is refused everywhere at once.
 func (s *Store) SessionPrincipal(ctx context.Context, sessionID uuid.UUID) (taskapi.Principal, time.Time, error) {
-	row := s.queryRow(ctx, `SELECT u.id, u.email, u.username, u.full_name, u.is_active, u.is_verified,
+	var sess liveSession
+	if err := s.runReads(ctx, s.reader(), s.sessionOf(sessionID, &sess)); err != nil {
+		return sessionFailed(err)
+	}
+	return sess.Principal, sess.LastUsed, nil
+}
+
+// SessionTask is SessionPrincipal and GetTask(userID, taskID) in one
+// round trip to PostgreSQL (one pipeline; in turn on SQLite). userID is
+// the user the caller's credentials name: the task is read as theirs, and
+// kept only when the session is live and theirs (the caller still refuses
+// a principal that is not that user, as for SessionPrincipal). A session that is not live is
+// ErrUnauthorized, whatever the task; once it is, the task's absence is
+// TaskErr (ErrNotFound), not an error of the call.
+func (s *Store) SessionTask(ctx context.Context, sessionID, userID, taskID uuid.UUID) (SessionAndTask, error) {
+	var sess liveSession
+	ts := []taskapi.Task{{ID: taskID}}
+	reads := append([]read{s.sessionOf(sessionID, &sess), taskOf(userID, taskID, &ts[0])}, taskExtras(ts)...)
+	err := s.pipeline(ctx, reads...)
+	if !sess.Found {
+		// The session's read failed: nothing after it counts.
+		p, lastUsed, err := sessionFailed(err)
+		return SessionAndTask{Principal: p, LastUsed: lastUsed}, err
+	}
+	out := SessionAndTask{Principal: sess.Principal, LastUsed: sess.LastUsed}
+	switch {
+	case err == nil && sess.Principal.User.ID != userID:
+		// Read as another user than the session's: not the caller's to see.
+		out.TaskErr = fmt.Errorf("get task: %w", taskapi.ErrNotFound)
+	case err == nil:
+		out.Task = ts[0]
+	case errors.Is(err, taskapi.ErrNotFound):
+		out.TaskErr = fmt.Errorf("get task: %w", err)
+	default:
+		return SessionAndTask{}, fmt.Errorf("get task: %w", err)
+	}
+	return out, nil
+}
+
+// SessionAndTask is what SessionTask read.
+type SessionAndTask struct {
+	Principal taskapi.Principal
+	// LastUsed is when the session was last marked used.
+	LastUsed time.Time
+	Task     taskapi.Task
+	// TaskErr is why there is no Task: ErrNotFound for a task that is
+	// not the user's.
+	TaskErr error
+}
+
+// liveSession is what the session check reads.
+type liveSession struct {
+	Found     bool
+	Principal taskapi.Principal
+	LastUsed  time.Time
+}
+
+// sessionOf is the session check, the one owner of what makes a session
+// live (not revoked, not expired, its user active), reading into sess;
+// no such session is sql.ErrNoRows.
+func (s *Store) sessionOf(sessionID uuid.UUID, sess *liveSession) read {
+	const q = `SELECT u.id, u.email, u.username, u.full_name, u.is_active, u.is_verified,
 			u.is_superuser, u.created_at, u.updated_at, s.last_used_at, u.timezone, u.version
 		FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.is_active = $3`,
-		sessionID, s.Now(), true)
-	var u taskapi.User
-	var created, updated, lastUsed dbTime
-	err := row.Scan(&u.ID, &u.Email, &u.Username, &u.FullName, &u.IsActive, &u.IsVerified, &u.IsSuperuser,
-		&created, &updated, &lastUsed, &u.TimeZone, &u.Version)
-	if err != nil {
-		err = s.mapErr(err)
-		if errors.Is(err, taskapi.ErrNotFound) {
-			return taskapi.Principal{}, time.Time{}, taskapi.ErrUnauthorized
+		WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.is_active = $3`
+	return read{what: "session principal", sql: q, args: []any{sessionID, s.Now(), true}, scan: one(func(r rowScanner) error {
+		var u taskapi.User
+		var created, updated, lastUsed dbTime
+		if err := r.Scan(&u.ID, &u.Email, &u.Username, &u.FullName, &u.IsActive, &u.IsVerified, &u.IsSuperuser,
+			&created, &updated, &lastUsed, &u.TimeZone, &u.Version); err != nil {
+			return err
 		}
-		return taskapi.Principal{}, time.Time{}, fmt.Errorf("session principal: %w", err)
+		if !created.Valid || !updated.Valid || !lastUsed.Valid {
+			return errors.New("a timestamp is NULL")
+		}
+		u.CreatedAt, u.UpdatedAt = created.Time.UTC(), updated.Time.UTC()
+		*sess = liveSession{Found: true, Principal: taskapi.Principal{User: u, SessionID: sessionID}, LastUsed: lastUsed.Time.UTC()}
+		return nil
+	})}
+}
+
+// sessionFailed is the answer of a session check that read no live
+// session: ErrUnauthorized when there is none, the error otherwise.
+func sessionFailed(err error) (taskapi.Principal, time.Time, error) {
+	if err == nil || errors.Is(err, taskapi.ErrNotFound) {
+		return taskapi.Principal{}, time.Time{}, taskapi.ErrUnauthorized
 	}
-	if !created.Valid || !updated.Valid || !lastUsed.Valid {
-		return taskapi.Principal{}, time.Time{}, errors.New("session principal: a timestamp is NULL")
-	}
-	u.CreatedAt, u.UpdatedAt = created.Time.UTC(), updated.Time.UTC()
-	return taskapi.Principal{User: u, SessionID: sessionID}, lastUsed.Time.UTC(), nil
+	return taskapi.Principal{}, time.Time{}, err
 }
 
 // TouchSession records that a session was used now.
