@@ -67,7 +67,7 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer) error {
 	// the web app's count against the same bounds. It closes when shutdown
 	// begins, so open streams end instead of holding the shutdown until
 	// its timeout.
-	hub := events.New(st, events.Options{})
+	hub := events.New(st, events.Options{Logger: log})
 	app, err := web.New(web.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: log, Limiter: limiter,
 		ClientKey: httpapi.ClientKey, ClientIP: httpapi.ClientIP, WebhooksQueued: hooks.Notify, EventsHub: hub})
 	if err != nil {

@@ -1,14 +1,18 @@
 // Package events tells the live-update streams (the API's /events and the
-// web app's) when their user's change feed moved on. A Hub polls the feed
-// heads of the users that have a stream on this instance, in one query,
-// so a change committed by any instance reaches every stream within the
-// poll interval, without a message bus.
+// web app's) when their user's change feed moved on. A Hub hears the
+// store's change notifications (PostgreSQL LISTEN/NOTIFY; on SQLite, a
+// commit by any connection) and reads the feed heads of the users they
+// name that have a stream on this instance, so a change committed by any
+// instance reaches its streams at once, without a message bus. It also
+// polls every head, in one query: often while the notifications are not
+// heard (a lost connection), seldom while they are.
 package events
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -30,6 +34,7 @@ type Hub struct {
 	done    chan struct{} // closed by close: every stream ends
 	closed  bool
 	streams sync.WaitGroup // every stream until it leaves
+	heard   *heard         // of the running poller; nil while none runs
 }
 
 type hubUser struct {
@@ -53,7 +58,12 @@ var (
 
 // Options tune a Hub; zero values take the defaults.
 type Options struct {
-	Poll       time.Duration // how often the heads are read; default 500 ms
+	Poll time.Duration // how often every head is read while the store's notifications are not heard; default 500 ms
+	// PollListening is how often every head is read while they are, in
+	// case; default 30 s.
+	PollListening time.Duration
+	// Logger says when listening fails and starts again; nil: not said.
+	Logger     *slog.Logger
 	Heartbeat  time.Duration // a comment line keeps idle streams open; default 15 s
 	Recheck    time.Duration // how often a stream checks its session or token still lives; default 30 s
 	MaxPerUser int           // streams of one user on this instance; default 5
@@ -63,6 +73,12 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.Poll <= 0 {
 		o.Poll = 500 * time.Millisecond
+	}
+	if o.PollListening <= 0 {
+		o.PollListening = 30 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.Heartbeat <= 0 {
 		o.Heartbeat = 15 * time.Second
@@ -148,34 +164,72 @@ func (h *Hub) Wait(ctx context.Context) error {
 	}
 }
 
-// run polls the heads until no stream is left.
+// run wakes the streams whose user's head moved, until no stream is left:
+// it reads the heads of the users the store's notifications name (listen)
+// and, every pollEvery, of every user.
 func (h *Hub) run() {
-	tick := time.NewTicker(h.opts.Poll)
-	defer tick.Stop()
+	ctx, stopListening := context.WithCancel(context.Background())
+	defer stopListening()
+	hd := newHeard()
+	h.mu.Lock()
+	h.heard = hd
+	h.mu.Unlock()
+	if h.store != nil { // a hub without one (tests of the bounds) only counts streams
+		go h.listen(ctx, hd)
+	}
+	poll := time.NewTimer(h.opts.Poll)
+	defer poll.Stop()
 	for {
+		var named []uuid.UUID
+		all := false
 		select {
 		case <-h.done:
-		case <-tick.C:
+		case <-poll.C:
+			all = true
+		case <-hd.wake:
+			named, all = hd.take()
 		}
 		h.mu.Lock()
 		if len(h.users) == 0 || h.closed {
 			h.running = false
+			h.heard = nil
 			h.mu.Unlock()
 			return
 		}
 		ids := make([]uuid.UUID, 0, len(h.users))
-		for id := range h.users {
-			ids = append(ids, id)
+		if all {
+			for id := range h.users {
+				ids = append(ids, id)
+			}
+		} else {
+			for _, id := range named {
+				if _, ok := h.users[id]; ok {
+					ids = append(ids, id)
+				}
+			}
 		}
 		h.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), h.opts.Poll+5*time.Second)
-		heads, err := h.store.ChangeHeads(ctx, ids)
+		if all {
+			poll.Reset(h.pollEvery(hd))
+		}
+		if len(ids) == 0 {
+			continue // changes of users with no stream here
+		}
+		qctx, cancel := context.WithTimeout(ctx, h.opts.Poll+5*time.Second)
+		heads, err := h.store.ChangeHeads(qctx, ids)
 		cancel()
 		if err != nil {
-			continue // the database is away; the streams wait, their heartbeats go on
+			// The database is away; the streams wait, their heartbeats go
+			// on, and every head is read again soon.
+			poll.Reset(h.opts.Poll)
+			continue
 		}
 		h.mu.Lock()
-		for id, u := range h.users {
+		for _, id := range ids {
+			u := h.users[id]
+			if u == nil {
+				continue
+			}
 			if head := heads[id]; head != u.head {
 				u.head = head
 				for wake := range u.streams {

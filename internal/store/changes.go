@@ -156,7 +156,8 @@ const changeRowsPerInsert = 50
 
 // flushChanges appends the changes noted in w, for each user: it takes
 // len(changes) numbers from the user's head row (creating it on the first
-// change), inserts the records, and queues their webhook deliveries.
+// change; on PostgreSQL notifying the listeners, see bumpChangeHead),
+// inserts the records, and queues their webhook deliveries.
 func (s *Store) flushChanges(ctx context.Context, w *writeTx) error {
 	actor := actorFrom(ctx)
 	for _, userID := range w.users {
@@ -166,8 +167,7 @@ func (s *Store) flushChanges(ctx context.Context, w *writeTx) error {
 		}
 		changes := append(w.changes[userID], counted...)
 		var last int64
-		err = w.QueryRowContext(ctx, `INSERT INTO change_heads (user_id, seq) VALUES ($1, $2)
-			ON CONFLICT (user_id) DO UPDATE SET seq = change_heads.seq + $2 RETURNING seq`, userID, len(changes)).Scan(&last)
+		err = w.QueryRowContext(ctx, s.d.bumpChangeHead, userID.String(), len(changes)).Scan(&last)
 		if err != nil {
 			return fmt.Errorf("record changes: %w", s.mapErr(err))
 		}

@@ -88,6 +88,7 @@ func (s *Store) openSQLite(path string) error {
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	s.read, s.write = r, w
+	s.dsn = base + "&_pragma=query_only(1)"
 	s.readStmts = newStmtCache(r)
 	s.reads = s.readStmts
 	// The writer is opened first and alone, so the switch to WAL happens
@@ -130,6 +131,7 @@ func (s *Store) openPostgres(databaseURL string) error {
 	db.SetConnMaxLifetime(time.Hour)
 	s.read, s.write = db, db
 	s.reads = db
+	s.dsn = databaseURL
 	return nil
 }
 

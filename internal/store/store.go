@@ -27,8 +27,11 @@ type Store struct {
 	reads querier
 	// readStmts is the cache behind reads on SQLite; nil on PostgreSQL.
 	readStmts *stmtCache
-	d         dialect
-	now       func() time.Time
+	// dsn opens a connection of its own (ListenChanges): PostgreSQL's
+	// URL, or SQLite's reader data source.
+	dsn string
+	d   dialect
+	now func() time.Time
 	// search tunes how a search on SQLite chooses between walking the
 	// list and the full-text index.
 	search SearchPlan
