@@ -56,16 +56,22 @@ func (s *Store) TasksByID(ctx context.Context, userID uuid.UUID, ids []uuid.UUID
 	if len(ids) == 0 {
 		return out, nil
 	}
+	// The tasks and what hangs off them in one round trip (pipeline):
+	// the extras are read for every ID asked and kept for those found.
 	a := args{userID}
-	rows, err := s.query(ctx, `SELECT `+taskColumns+` FROM `+s.tasksByID()+` WHERE user_id = $1 AND id IN `+list(&a, ids), a...)
-	if err != nil {
-		return nil, fmt.Errorf("tasks by id: %w", s.mapErr(err))
-	}
-	tasks, err := collectTasks(rows)
-	if err == nil {
-		err = s.listReminders(ctx, tasks)
-	}
-	if err != nil {
+	q := `SELECT ` + taskColumns + ` FROM ` + s.tasksByID() + ` WHERE user_id = $1 AND id IN ` + list(&a, ids)
+	var tasks []taskapi.Task
+	found := read{what: "tasks", sql: q, args: a, scan: func(rs rows) error {
+		for rs.Next() {
+			t, err := scanTask(rs)
+			if err != nil {
+				return err
+			}
+			tasks = append(tasks, t)
+		}
+		return nil
+	}}
+	if err := s.pipeline(ctx, append([]read{found}, taskExtras(ids, &tasks)...)...); err != nil {
 		return nil, fmt.Errorf("tasks by id: %w", err)
 	}
 	for _, t := range tasks {

@@ -70,6 +70,9 @@ func (s *Store) runReads(ctx context.Context, q querier, reads ...read) error {
 // trip whatever their number; their rows are then scanned in order. On
 // SQLite, in process, they run one after another on the readers.
 func (s *Store) pipeline(ctx context.Context, reads ...read) error {
+	if len(reads) == 0 {
+		return nil
+	}
 	if s.d.name != postgresDialect.name {
 		return s.runReads(ctx, s.reader(), reads...)
 	}

@@ -86,20 +86,18 @@ func remindersOf(taskIDs []uuid.UUID, out map[uuid.UUID][]taskapi.Reminder) read
 // their Recurrence and Tags with one more each (taskExtras): every read of
 // whole tasks comes through here.
 func (s *Store) attachReminders(ctx context.Context, q querier, tasks []taskapi.Task) error {
-	return s.runReads(ctx, q, taskExtras(tasks)...)
+	return s.runReads(ctx, q, taskExtras(taskIDs(tasks), &tasks)...)
 }
 
-// taskExtras are the reads that fill in what hangs off tasks: their
-// reminders, recurrence and tags. Every read that shows reminders shows
-// the other two. They need only the tasks' IDs, so they can go in one
-// pipeline with the read of the tasks themselves.
-func taskExtras(tasks []taskapi.Task) []read {
-	if len(tasks) == 0 {
+// taskExtras are the reads that fill in what hangs off the tasks ids:
+// their reminders, recurrence and tags. Every read that shows reminders
+// shows the other two. They need only the IDs, so they can go in one
+// pipeline with the read of the tasks themselves: they fill in *tasks as
+// it is when they are scanned, after that read (an ID that read did not
+// find is not filled in).
+func taskExtras(ids []uuid.UUID, tasks *[]taskapi.Task) []read {
+	if len(ids) == 0 {
 		return nil
-	}
-	ids := make([]uuid.UUID, len(tasks))
-	for i, t := range tasks {
-		ids[i] = t.ID
 	}
 	byTask := map[uuid.UUID][]taskapi.Reminder{}
 	reminders := remindersOf(ids, byTask)
@@ -108,21 +106,31 @@ func taskExtras(tasks []taskapi.Task) []read {
 		if err := scan(rs); err != nil {
 			return err
 		}
-		for i := range tasks {
-			tasks[i].Reminders = byTask[tasks[i].ID]
-			if tasks[i].Reminders == nil {
-				tasks[i].Reminders = []taskapi.Reminder{}
+		for i, t := range *tasks {
+			(*tasks)[i].Reminders = byTask[t.ID]
+			if (*tasks)[i].Reminders == nil {
+				(*tasks)[i].Reminders = []taskapi.Reminder{}
 			}
 		}
 		return nil
 	}
-	return []read{reminders, recurrencesOf(tasks, ids), tagsOf(tasks, ids)}
+	return []read{reminders, recurrencesOf(ids, tasks), tagsOf(ids, tasks)}
 }
 
-// listReminders fills in the reminders of a page of tasks: one indexed
-// query for the page, whatever its position.
+// taskIDs are the IDs of tasks.
+func taskIDs(tasks []taskapi.Task) []uuid.UUID {
+	ids := make([]uuid.UUID, len(tasks))
+	for i, t := range tasks {
+		ids[i] = t.ID
+	}
+	return ids
+}
+
+// listReminders fills in what hangs off a page of tasks: three indexed
+// queries for the page, whatever its position, in one round trip
+// (pipeline).
 func (s *Store) listReminders(ctx context.Context, tasks []taskapi.Task) error {
-	if err := s.attachReminders(ctx, s.reader(), tasks); err != nil {
+	if err := s.pipeline(ctx, taskExtras(taskIDs(tasks), &tasks)...); err != nil {
 		return fmt.Errorf("list tasks: %w", err)
 	}
 	return nil

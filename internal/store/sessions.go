@@ -92,7 +92,7 @@ func (s *Store) SessionPrincipal(ctx context.Context, sessionID uuid.UUID) (task
 func (s *Store) SessionTask(ctx context.Context, sessionID, userID, taskID uuid.UUID) (SessionAndTask, error) {
 	var sess liveSession
 	ts := []taskapi.Task{{ID: taskID}}
-	reads := append([]read{s.sessionOf(sessionID, &sess), taskOf(userID, taskID, &ts[0])}, taskExtras(ts)...)
+	reads := append([]read{s.sessionOf(sessionID, &sess), taskOf(userID, taskID, &ts[0])}, taskExtras([]uuid.UUID{taskID}, &ts)...)
 	err := s.pipeline(ctx, reads...)
 	if !sess.Found {
 		// The session's read failed: nothing after it counts.

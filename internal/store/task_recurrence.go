@@ -27,16 +27,12 @@ func (s *Store) attachRecurrences(ctx context.Context, q querier, tasks []taskap
 	if len(tasks) == 0 {
 		return nil
 	}
-	ids := make([]uuid.UUID, len(tasks))
-	for i, t := range tasks {
-		ids[i] = t.ID
-	}
-	return s.runReads(ctx, q, recurrencesOf(tasks, ids))
+	return s.runReads(ctx, q, recurrencesOf(taskIDs(tasks), &tasks))
 }
 
-// recurrencesOf reads the recurrence of tasks, whose IDs are ids, into
-// them (nil for a task that does not repeat).
-func recurrencesOf(tasks []taskapi.Task, ids []uuid.UUID) read {
+// recurrencesOf reads the recurrence of the tasks ids into *tasks (nil
+// for a task that does not repeat).
+func recurrencesOf(ids []uuid.UUID, tasks *[]taskapi.Task) read {
 	byTask := map[uuid.UUID]taskapi.Recurrence{}
 	r := recurrencesByID(ids, byTask)
 	scan := r.scan
@@ -44,11 +40,11 @@ func recurrencesOf(tasks []taskapi.Task, ids []uuid.UUID) read {
 		if err := scan(rs); err != nil {
 			return err
 		}
-		for i := range tasks {
-			if r, ok := byTask[tasks[i].ID]; ok {
-				tasks[i].Recurrence = &r
+		for i, t := range *tasks {
+			if r, ok := byTask[t.ID]; ok {
+				(*tasks)[i].Recurrence = &r
 			} else {
-				tasks[i].Recurrence = nil
+				(*tasks)[i].Recurrence = nil
 			}
 		}
 		return nil

@@ -131,15 +131,11 @@ func (s *Store) attachTags(ctx context.Context, q querier, tasks []taskapi.Task)
 	if len(tasks) == 0 {
 		return nil
 	}
-	ids := make([]uuid.UUID, len(tasks))
-	for i, t := range tasks {
-		ids[i] = t.ID
-	}
-	return s.runReads(ctx, q, tagsOf(tasks, ids))
+	return s.runReads(ctx, q, tagsOf(taskIDs(tasks), &tasks))
 }
 
-// tagsOf reads the tags of tasks, whose IDs are ids, into them.
-func tagsOf(tasks []taskapi.Task, ids []uuid.UUID) read {
+// tagsOf reads the tags of the tasks ids into *tasks.
+func tagsOf(ids []uuid.UUID, tasks *[]taskapi.Task) read {
 	var a args
 	q := `SELECT tt.task_id, g.id, g.name, g.color FROM task_tags tt JOIN tags g ON g.id = tt.tag_id
 		WHERE tt.task_id IN ` + list(&a, ids) + ` ORDER BY tt.task_id, g.name_key`
@@ -156,10 +152,10 @@ func tagsOf(tasks []taskapi.Task, ids []uuid.UUID) read {
 		if err := rs.Err(); err != nil {
 			return err
 		}
-		for i := range tasks {
-			tasks[i].Tags = byTask[tasks[i].ID]
-			if tasks[i].Tags == nil {
-				tasks[i].Tags = []taskapi.TaskTag{}
+		for i, t := range *tasks {
+			(*tasks)[i].Tags = byTask[t.ID]
+			if (*tasks)[i].Tags == nil {
+				(*tasks)[i].Tags = []taskapi.TaskTag{}
 			}
 		}
 		return nil

@@ -201,7 +201,7 @@ func (s *Store) InsertTasks(ctx context.Context, userID uuid.UUID, tasks []taska
 // The task and what hangs off it are read in one round trip (pipeline).
 func (s *Store) GetTask(ctx context.Context, userID, id uuid.UUID) (taskapi.Task, error) {
 	ts := []taskapi.Task{{ID: id}}
-	if err := s.pipeline(ctx, append([]read{taskOf(userID, id, &ts[0])}, taskExtras(ts)...)...); err != nil {
+	if err := s.pipeline(ctx, append([]read{taskOf(userID, id, &ts[0])}, taskExtras([]uuid.UUID{id}, &ts)...)...); err != nil {
 		return taskapi.Task{}, fmt.Errorf("get task: %w", err)
 	}
 	return ts[0], nil
