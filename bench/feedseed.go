@@ -46,12 +46,19 @@ func (ts *tokenSource) prepareFeed(ctx context.Context, b *bench, u *benchUser) 
 }
 
 // makeFeedChanges makes the feedChanges changes that the changes workload
-// catches up on.
+// catches up on, to the tasks --feed-tasks names.
 func makeFeedChanges(ctx context.Context, b *bench, u *benchUser) error {
+	ids := u.TaskIDs
+	if b.o.feedTasks == "recent" {
+		var err error
+		if ids, err = b.seed.newestIDs(ctx, u.ID, feedChanges); err != nil {
+			return fmt.Errorf("feed of %s: %w", u.Username, err)
+		}
+	}
 	prios := []taskapi.Priority{taskapi.PriorityLow, taskapi.PriorityHigh}
 	for i := range feedChanges {
 		p := prios[i%2]
-		id := u.TaskIDs[i%len(u.TaskIDs)]
+		id := ids[i%len(ids)]
 		if _, err := b.st.UpdateTask(ctx, u.ID, id, taskapi.TaskPatch{Priority: &p}, nil); err != nil {
 			return fmt.Errorf("change a task of %s: %w", u.Username, err)
 		}

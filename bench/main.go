@@ -66,6 +66,7 @@ type options struct {
 	tasks       int
 	sessions    int
 	sample      int
+	feedTasks   string
 	small       int
 	large       int
 	workloads   string
@@ -119,6 +120,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.tasks, "tasks", 10_000, "load: tasks each user owns (topped up when the database already has some)")
 	fs.IntVar(&o.sessions, "sessions", 2, "sessions (tokens) per user")
 	fs.IntVar(&o.sample, "sample", 1000, "task IDs per user that get and update pick from")
+	fs.StringVar(&o.feedTasks, "feed-tasks", "spread", "changes: the tasks the caught-up changes update: spread (the --sample IDs, over the user's whole history) or recent (the user's newest tasks)")
 	fs.IntVar(&o.small, "small", 1000, "scale: tasks of the user in the first measurement")
 	fs.IntVar(&o.large, "large", 1_000_000, "scale: tasks of the user in the second measurement")
 	fs.StringVar(&o.workloads, "workloads", "", "comma-separated workloads (load default: "+defaultLoadWorkloads+"; scale default: "+defaultScaleWorkloads+")")
@@ -192,6 +194,9 @@ func (o *options) validate() error {
 	}
 	if o.tasks < 0 || o.small < 1 || o.large < o.small || o.large > 100_000_000 || o.sample < 1 || o.sample > 100_000 {
 		return errors.New("need 0 ≤ --tasks, 1 ≤ --small ≤ --large ≤ 100000000 and 1 ≤ --sample ≤ 100000")
+	}
+	if o.feedTasks != "spread" && o.feedTasks != "recent" {
+		return errors.New("--feed-tasks must be spread or recent")
 	}
 	if o.duration <= 0 || o.warmup < 0 || o.timeout <= 0 || o.maxRequests == 0 || o.pages < 1 || o.pages > 10_000 {
 		return errors.New("need --duration > 0, --warmup ≥ 0, --timeout > 0, --max-requests > 0 and 1 ≤ --pages ≤ 10000")

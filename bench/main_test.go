@@ -23,7 +23,7 @@ func TestOptions(t *testing.T) {
 	}
 	// The defaults bench/README.md lists.
 	want := options{mode: "load", engine: "sqlite", server: "subprocess", bcryptCost: 10, users: 8, tasks: 10_000,
-		sessions: 2, sample: 1000, small: 1000, large: 1_000_000, workloads: defaultLoadWorkloads, floor: true,
+		sessions: 2, sample: 1000, feedTasks: "spread", small: 1000, large: 1_000_000, workloads: defaultLoadWorkloads, floor: true,
 		concurrency: 32, warmup: 5 * time.Second, duration: 15 * time.Second, timeout: 30 * time.Second,
 		maxRequests: 10_000_000, pages: 1, deliveries: 5000, reminders: 10_000, streams: 1000}
 	if diff := cmp.Diff(want, *o, cmp.AllowUnexported(options{})); diff != "" {
@@ -49,6 +49,7 @@ func TestOptions(t *testing.T) {
 		{"--bcrypt-cost", "4"},
 		{"--concurrency", "0"},
 		{"--small", "10", "--large", "5"},
+		{"--feed-tasks", "oldest"},
 		{"--workloads", "list,teleport"},
 		{"--server", "inprocess", "--pprof", "127.0.0.1:6060"},
 		{"seed"},

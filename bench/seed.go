@@ -257,6 +257,32 @@ func (s *seeder) allIDs(ctx context.Context, userID uuid.UUID, n int) ([]uuid.UU
 	return ids[:min(n, len(ids))], nil
 }
 
+// newestIDs returns the IDs of the user's n most recently created tasks,
+// newest first: the tasks a user is working on.
+func (s *seeder) newestIDs(ctx context.Context, userID uuid.UUID, n int) ([]uuid.UUID, error) {
+	rows, err := s.st.DB().QueryContext(ctx, `SELECT id FROM tasks WHERE user_id = $1
+		ORDER BY created_at DESC, id DESC LIMIT $2`, userID, n)
+	if err != nil {
+		return nil, fmt.Errorf("newest tasks: %w", err)
+	}
+	defer rows.Close()
+	var ids []uuid.UUID
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("newest tasks: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("newest tasks: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, errors.New("newest tasks: none")
+	}
+	return ids, nil
+}
+
 // analyze refreshes the planner's statistics after a bulk load, as
 // PostgreSQL's autovacuum would soon do by itself (VACUUM also sets the
 // visibility map that index-only scans rely on). SQLite gathers no
