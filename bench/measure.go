@@ -130,7 +130,9 @@ func (b *bench) measure(ctx context.Context, srv *server, users []*benchUser, pl
 	}
 	fmt.Fprintf(b.stderr, "%s/%s: %s, %s warm-up, %s measured…\n", wl.name, srv.name, loop, b.o.warmup, b.o.duration)
 	stopRSS := srv.rss.watch(ctx)
+	stopCPU := srv.rss.cpuWindow(b.o.warmup)
 	raw, err := runLoad(ctx, b.client, &loadTarget{baseURL: srv.url, users: users, payloads: pl}, wl, b.loadOptions(rate))
+	cpu := stopCPU()
 	peak := stopRSS()
 	if err != nil {
 		return Result{}, fmt.Errorf("%s/%s: %w", wl.name, srv.name, err)
@@ -138,6 +140,9 @@ func (b *bench) measure(ctx context.Context, srv *server, users []*benchUser, pl
 	res := newResult(raw, wl, srv.name, b.st.Engine())
 	res.Rate = rate
 	res.PeakRSSBytes = peak
+	if cpu > 0 && res.Requests > 0 {
+		res.ServerCPUMS = float64(cpu.Microseconds()) / 1000 / float64(res.Requests)
+	}
 	if srv.rss != nil {
 		res.RSSNote = srv.rss.note
 	}

@@ -74,7 +74,10 @@ type Result struct {
 	ErrorSamples []string          `json:"error_samples,omitempty"`
 	PeakRSSBytes int64             `json:"peak_rss_bytes,omitempty"`
 	RSSNote      string            `json:"rss_note,omitempty"`
-	VsFloor      float64           `json:"vs_floor,omitempty"` // throughput taskapi / floor (session-checking)
+	// ServerCPUMS is the server's CPU time (user and system) per request
+	// measured, in milliseconds; 0 when its process is not known apart.
+	ServerCPUMS float64 `json:"server_cpu_ms,omitempty"`
+	VsFloor     float64 `json:"vs_floor,omitempty"` // throughput taskapi / floor (session-checking)
 	// VsFloorNoSession is throughput taskapi / the floor without a session check.
 	VsFloorNoSession float64 `json:"vs_floor_nosession,omitempty"`
 	// Rate is the open-loop arrival rate (requests/s), 0 for closed loop;
@@ -106,6 +109,9 @@ type ScaleRow struct {
 	CostRatio float64 `json:"cost_ratio"`
 	P50Ratio  float64 `json:"p50_ratio"`
 	P99Ratio  float64 `json:"p99_ratio"`
+	// CPURatio is the server's CPU time per request at the large size
+	// divided by that at the small size (0 when not measured).
+	CPURatio float64 `json:"cpu_ratio,omitempty"`
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -261,7 +267,7 @@ func writeScaleTable(w io.Writer, r *Report, markdown bool) error {
 		return nil
 	}
 	s, l := sizeText(r.Scale[0].Small.Tasks), sizeText(r.Scale[0].Large.Tasks)
-	rows := [][]string{{"workload", "engine", "req/s " + s, "p50 " + s, "p99 " + s, "req/s " + l, "p50 " + l, "p99 " + l, "cost ×", "p50 ×", "p99 ×", "errors"}}
+	rows := [][]string{{"workload", "engine", "req/s " + s, "p50 " + s, "p99 " + s, "req/s " + l, "p50 " + l, "p99 " + l, "cost ×", "p50 ×", "p99 ×", "CPU/req " + s, "CPU/req " + l, "CPU ×", "errors"}}
 	var all []Result
 	for _, x := range r.Scale {
 		errs := map[string]uint64{}
@@ -273,7 +279,8 @@ func writeScaleTable(w io.Writer, r *Report, markdown bool) error {
 		rows = append(rows, []string{x.Workload, x.Engine,
 			fmt.Sprintf("%.0f", x.Small.RPS), msText(x.Small.P50MS), msText(x.Small.P99MS),
 			fmt.Sprintf("%.0f", x.Large.RPS), msText(x.Large.P50MS), msText(x.Large.P99MS),
-			ratioText(x.CostRatio), ratioText(x.P50Ratio), ratioText(x.P99Ratio), errorsText(errs)})
+			ratioText(x.CostRatio), ratioText(x.P50Ratio), ratioText(x.P99Ratio),
+			cpuText(x.Small.ServerCPUMS), cpuText(x.Large.ServerCPUMS), ratioText(x.CPURatio), errorsText(errs)})
 		all = append(all, x.Small, x.Large)
 	}
 	if err := renderRows(w, rows, markdown); err != nil {
@@ -342,6 +349,15 @@ func writeJSONFile(path string, r *Report) error {
 }
 
 // ratio divides, 0 when undefined.
+// cpuText prints a CPU time per request in milliseconds; "-" when not
+// measured, as ratioText.
+func cpuText(ms float64) string {
+	if ms == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2fms", ms)
+}
+
 func ratio(a, b float64) float64 {
 	if b == 0 {
 		return 0

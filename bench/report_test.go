@@ -84,12 +84,13 @@ func TestScaleTable(t *testing.T) {
 	small, large := r.Results[0], r.Results[0]
 	small.Tasks, large.Tasks = 1000, 1_000_000
 	large.RPS, large.P50MS, large.P99MS = small.RPS/2, small.P50MS*2, small.P99MS*3
-	r.Scale = []ScaleRow{{Workload: "list", Engine: "sqlite", Small: small, Large: large, CostRatio: 2, P50Ratio: 2, P99Ratio: 3}}
+	small.ServerCPUMS, large.ServerCPUMS = 2, 3
+	r.Scale = []ScaleRow{{Workload: "list", Engine: "sqlite", Small: small, Large: large, CostRatio: 2, P50Ratio: 2, P99Ratio: 3, CPURatio: 1.5}}
 	var out bytes.Buffer
 	if err := writeScaleTable(&out, r, false); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"req/s 1k", "p99 1M", "cost ×", "2.00", "3.00", "404×6 net×2"} {
+	for _, want := range []string{"req/s 1k", "p99 1M", "cost ×", "2.00", "3.00", "CPU/req 1M", "3.00ms", "1.50", "404×6 net×2"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("scale table lacks %q:\n%s", want, out.String())
 		}

@@ -95,7 +95,7 @@ func (b *bench) scale(ctx context.Context) error {
 		b.report.Scale = append(b.report.Scale, ScaleRow{Workload: wl.name, Engine: b.st.Engine(),
 			Small: small[i], Large: large,
 			CostRatio: ratio(small[i].RPS, large.RPS), P50Ratio: ratio(large.P50MS, small[i].P50MS),
-			P99Ratio: ratio(large.P99MS, small[i].P99MS)})
+			P99Ratio: ratio(large.P99MS, small[i].P99MS), CPURatio: ratio(large.ServerCPUMS, small[i].ServerCPUMS)})
 	}
 	if err := writeScaleTable(b.stdout, b.report, b.o.markdown); err != nil {
 		return err
