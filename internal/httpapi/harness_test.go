@@ -109,7 +109,7 @@ func newIdleEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Con
 	worker = mail.NewWorker(st, sender, logger, mail.WorkerOptions{Poll: 100 * time.Millisecond, Backoff: 50 * time.Millisecond,
 		Resolve: authSvc.ResolveEmailRequest})
 	h := httpapi.NewServer(httpapi.Deps{
-		Config: cfg, Store: st, Auth: authSvc, Version: "test",
+		Config: cfg, Store: st, Auth: authSvc, Version: "test", Now: clock.Now,
 		Logger: logger,
 	})
 	srv := httptest.NewServer(h)

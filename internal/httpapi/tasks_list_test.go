@@ -31,7 +31,7 @@ type listFixture struct {
 func newListFixture(t *testing.T, e *env, name string, n int) listFixture {
 	t.Helper()
 	u := e.newUser(t, name)
-	f := listFixture{user: u, now: time.Now().UTC().Truncate(time.Microsecond)}
+	f := listFixture{user: u, now: e.Clock.Now().UTC().Truncate(time.Microsecond)}
 	f.catA = mustUUID(t, e.createCategory(t, u, "A").ID)
 	f.catB = mustUUID(t, e.createCategory(t, u, "B").ID)
 	titles := []string{"alpha", "Alpha", "beta", "Émile", "zeta", "Zebra", "_under", "100% done", "a_b", "ALPHA"}
@@ -202,7 +202,7 @@ func TestTaskListFilters(t *testing.T) {
 				return notArchived(t) && due(t, h(-12*time.Hour), h(12*time.Hour))
 			}},
 			{"overdue", url.Values{"overdue": {"true"}}, func(t taskapi.Task) bool {
-				return open(t) && t.DueDate != nil && t.DueDate.Before(time.Now())
+				return open(t) && t.DueDate != nil && t.DueDate.Before(e.Clock.Now())
 			}},
 			{"overdue=false filters nothing", url.Values{"overdue": {"false"}}, notArchived},
 			{"search title, any case", url.Values{"q": {"ALP"}}, func(t taskapi.Task) bool { return notArchived(t) && contains(t, "alp") }},
@@ -357,9 +357,13 @@ func categoryCursor(t *testing.T, e *env, u testUser) string {
 
 func TestTaskStats(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
+		// The server's clock at noon UTC, so that no midnight (UTC's, or
+		// Kiritimati's at 10:00 UTC) falls between the seeding and the
+		// requests whenever the test runs: "today" is one day for both.
+		now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+		e.Clock.Set(now)
 		alice := e.newUser(t, "alice")
 		bob := e.newUser(t, "bob")
-		now := time.Now().UTC()
 		// Kiritimati is UTC+14: its "today" is mostly another UTC day.
 		kiri, err := time.LoadLocation("Pacific/Kiritimati")
 		if err != nil {

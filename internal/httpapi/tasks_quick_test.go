@@ -22,7 +22,7 @@ func TestQuickTask(t *testing.T) {
 		}
 		paris, _ := time.LoadLocation("Europe/Paris")
 		tomorrow9 := func() time.Time {
-			n := time.Now().In(paris)
+			n := e.Clock.Now().In(paris)
 			return time.Date(n.Year(), n.Month(), n.Day()+1, 9, 0, 0, 0, paris).UTC()
 		}
 		text := "Pay rent tomorrow 9am !high #Home"

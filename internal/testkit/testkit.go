@@ -42,6 +42,20 @@ func (c *Clock) Advance(d time.Duration) {
 	c.offset += d
 }
 
+// Set moves the clock so that it reads t now; a real clock goes on from
+// there. Tests whose outcome depends on the date or the time of day (what
+// is "today", a due date a year ahead) set it, so that they do not depend
+// on when they run.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.real {
+		c.offset = time.Until(t)
+		return
+	}
+	c.fixed, c.offset = t, 0
+}
+
 // WaitTimeout bounds WaitFor.
 const WaitTimeout = 15 * time.Second
 
