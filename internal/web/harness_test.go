@@ -35,7 +35,7 @@ type env struct {
 	Auth  *auth.Service
 	Mail  *mailtest.Catcher
 	Cfg   *config.Config
-	// Clock is the web app's clock (real time plus what a test adds).
+	// Clock is the server's clock (real time plus what a test adds).
 	Clock *testkit.Clock
 }
 
@@ -45,7 +45,10 @@ func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)
 	for _, f := range tweak {
 		f(cfg)
 	}
-	st := storetest.Open(t, engine.NewURL(t))
+	// One clock for the whole server, as cmd/taskapi has one (time.Now):
+	// the store, the account rules, the API and the web app.
+	clock := testkit.NewRealClock()
+	st := storetest.Open(t, engine.NewURL(t), store.WithClock(clock.Now))
 	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	catcher := mailtest.Start(t, mailtest.Options{})
 	sender, err := mail.NewSMTPSender(catcher.URL("", ""), cfg.MailFrom, mail.SMTPOptions{Timeout: 5 * time.Second})
@@ -53,8 +56,8 @@ func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)
 		t.Fatal(err)
 	}
 	var worker *mail.Worker
-	authSvc, err := auth.NewService(st, auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, time.Now), auth.Options{
-		BcryptCost: cfg.BcryptCost, BaseURL: cfg.BaseURL, MailQueued: func() { worker.Notify() }, Logger: logger}, nil)
+	authSvc, err := auth.NewService(st, auth.NewTokens(cfg.JWTSecret, nil, cfg.AccessTokenTTL, clock.Now), auth.Options{
+		BcryptCost: cfg.BcryptCost, BaseURL: cfg.BaseURL, MailQueued: func() { worker.Notify() }, Logger: logger}, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +74,6 @@ func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)
 	t.Cleanup(func() { stop(); <-done; <-done })
 	// One limiter for the API and the web app, as cmd/taskapi wires them.
 	limiter := ratelimit.NewMemory(context.Background(), ratelimit.MemoryOptions{SweepInterval: -1})
-	clock := testkit.NewRealClock()
 	// One hub for the API's streams and the app's, as in cmd/taskapi;
 	// quick, so that tests see changes and ended sessions soon.
 	hub := events.New(st, events.Options{Poll: 100 * time.Millisecond, Recheck: 200 * time.Millisecond})
@@ -81,7 +83,7 @@ func newEnv(t testing.TB, engine storetest.Engine, tweak ...func(*config.Config)
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(httpapi.NewServer(httpapi.Deps{Config: cfg, Store: st, Auth: authSvc, Logger: logger, Limiter: limiter,
-		Version: "test", Pages: app.Register, EventsHub: hub}))
+		Version: "test", Now: clock.Now, Pages: app.Register, EventsHub: hub}))
 	// The hub closes first, so open streams end and the server can close.
 	t.Cleanup(srv.Close)
 	t.Cleanup(hub.Close)
@@ -214,4 +216,18 @@ func linkPath(text string) string {
 		return m[1]
 	}
 	return "/no-link-in-the-email"
+}
+
+// atNoon sets the server's clock to the next noon in loc, less than a day
+// ahead of real time (cookies expire by real time), and returns it: a test
+// whose "today" must stay one day from its first request to its last runs
+// it far from midnight, whenever it runs. Call it before signing up.
+func (e *env) atNoon(loc *time.Location) time.Time {
+	n := e.Clock.Now().In(loc)
+	noon := time.Date(n.Year(), n.Month(), n.Day(), 12, 0, 0, 0, loc)
+	if !noon.After(n) {
+		noon = time.Date(n.Year(), n.Month(), n.Day()+1, 12, 0, 0, 0, loc)
+	}
+	e.Clock.Set(noon)
+	return noon
 }

@@ -17,11 +17,13 @@ import (
 // all-day task (due at 00:00 in the person's zone) due today not among them.
 func TestOverdueSameEverywhere(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
+		paris, _ := time.LoadLocation("Europe/Paris")
+		// Noon on the server's clock: "today" in Paris is the same day for
+		// the tasks made here and for every page and count read after.
+		now := e.atNoon(paris)
 		b := e.browser(t)
 		b.signup("ada") // in Europe/Paris
 		uid := uuid.MustParse(apiGet(t, e, b, "/api/v1/users/me")["id"].(string))
-		paris, _ := time.LoadLocation("Europe/Paris")
-		now := time.Now().In(paris)
 		day := func(n int) time.Time { return time.Date(now.Year(), now.Month(), now.Day()+n, 0, 0, 0, 0, paris) }
 		hourAgo := now.Add(-time.Hour).Truncate(time.Minute)
 		if hourAgo.Hour() == 0 && hourAgo.Minute() == 0 {

@@ -34,7 +34,9 @@ func TestRecurrencePages(t *testing.T) {
 		if err != nil || task.Recurrence == nil || task.Recurrence.Rule != "FREQ=DAILY" {
 			t.Fatalf("quick-added task %+v, %v", task.Recurrence, err)
 		}
-		first := *task.DueDate
+		// Days on the person's clock: 09:00 in Paris stays 09:00 across a
+		// change of summer time, so a day on is not always 24 hours on.
+		first := task.DueDate.In(mustZone(t, "Europe/Paris"))
 
 		p := b.get("/tasks/" + id)
 		want(t, p, http.StatusOK, "Repeat", "Every day", "Skip this occurrence", `<option value="daily" selected>`)
