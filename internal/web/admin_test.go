@@ -52,6 +52,7 @@ func TestAdminPage(t *testing.T) {
 
 func TestOverviewPage(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
+		e.atNoon(mustZone(t, "Europe/Paris")) // "today" and "tomorrow" stay the same days throughout
 		b := e.browser(t)
 		b.signup("ada")
 		b.post("/tasks", url.Values{"text": {"Ship it today !urgent"}})

@@ -35,7 +35,7 @@ func TestReminderPages(t *testing.T) {
 			t.Error("offsets from the due date offered for a task without one")
 		}
 		// A time on the user's clock (Europe/Paris, from sign-up).
-		at := time.Now().In(time.UTC).Add(48 * time.Hour)
+		at := e.Clock.Now().In(time.UTC).Add(48 * time.Hour)
 		local := at.In(mustZone(t, "Europe/Paris")).Format("2006-01-02T15:04")
 		p = b.follow(b.post("/tasks/"+id+"/reminders", url.Values{"at": {local}, "back": {"/today"}}))
 		want(t, p, http.StatusOK, "Reminder added.", "At a set time", at.In(mustZone(t, "Europe/Paris")).Format("Mon 2 Jan 15:04"))
@@ -67,7 +67,7 @@ func TestReminderPages(t *testing.T) {
 		if len(poll.Items) != 0 {
 			t.Fatalf("notifications before any went off: %+v", poll.Items)
 		}
-		soon := time.Now().Add(300 * time.Millisecond)
+		soon := e.Clock.Now().Add(300 * time.Millisecond)
 		rs := []taskapi.Reminder{{At: &soon}}
 		if _, err := e.Store.UpdateTask(context.Background(), u.ID, task.ID, taskapi.TaskPatch{Reminders: &rs}, nil); err != nil {
 			t.Fatal(err)

@@ -26,6 +26,7 @@ var (
 // search shows subtasks with their parent's title.
 func TestSubtaskPages(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
+		e.atNoon(mustZone(t, "Europe/Paris")) // "today" and "tomorrow" stay the same days throughout
 		b := e.browser(t)
 		b.signup("ada")
 		b.post("/tasks", url.Values{"text": {"Plan the trip"}})

@@ -12,6 +12,7 @@ var versionRE = regexp.MustCompile(`name="version" value="(\d+)"`)
 
 func TestTaskPages(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
+		e.atNoon(mustZone(t, "Europe/Paris")) // "today" and "tomorrow" stay the same days throughout
 		b := e.browser(t)
 		b.signup("ada")
 		want(t, b.get("/today"), http.StatusOK, "Nothing due today.")
@@ -146,6 +147,7 @@ func (b *browser) postPanel(path string, form url.Values) page {
 
 func TestTaskPanel(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
+		e.atNoon(mustZone(t, "Europe/Paris")) // "today" and "tomorrow" stay the same days throughout
 		b := e.browser(t)
 		b.signup("ada")
 		b.post("/tasks", url.Values{"text": {"Pay rent today !high"}})
@@ -192,6 +194,7 @@ func TestTaskPanel(t *testing.T) {
 
 func TestQuickAddDeclined(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
+		e.atNoon(mustZone(t, "Europe/Paris")) // "today" and "tomorrow" stay the same days throughout
 		b := e.browser(t)
 		b.signup("ada")
 		// The preview and the add honour the parts declined, in UTF-16 code
