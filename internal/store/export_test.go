@@ -26,6 +26,19 @@ func SearchHitsSQL(s *Store) string {
 	return searchHitsSQL(taskColumns, "created_at DESC, id DESC")
 }
 
+// SearchIndexSQL returns the query that reads the hits of the first
+// section of q's page through the full-text index (SQLite), for the test
+// of its plan.
+func SearchIndexSQL(t testing.TB, s *Store, userID uuid.UUID, q TaskQuery) (string, []any) {
+	t.Helper()
+	l, after, err := s.newTaskLister(context.Background(), userID, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a args
+	return l.indexHitsSQL(&a, true, after, q.Limit+1), a
+}
+
 // Exec runs a statement on the writer, for tests that set up rows the
 // store's API no longer makes.
 func Exec(s *Store, query string, args ...any) error {

@@ -181,6 +181,14 @@ func (l *taskLister) sectionSQL(a *args, keyed bool, after *position, n int, col
 		where += " AND " + filter
 	}
 	from := "tasks"
+	if f.Query != "" && l.s.d.searchIndexed != nil && l.s.d.searchIndexed(f.Query) {
+		// SQLite, through the full-text index (see scanSection): each of
+		// its few candidates is looked up by seq and the matches sorted.
+		// Left to itself the planner walks the user's tasks in the list's
+		// order, checking each against the candidates: all of them, a
+		// million, for a text fewer than a page of them hold.
+		from += " NOT INDEXED"
+	}
 	// The children of one task are few: the planner had better start from
 	// tasks_parent_idx than walk the sort index.
 	if f.CategoryID == nil && f.ParentID == nil && f.Query == "" && (l.q.Sort.Key == taskapi.SortDueDate || f.DueAfter == nil && f.DueBefore == nil && !f.Overdue) {

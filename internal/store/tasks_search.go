@@ -166,13 +166,12 @@ func (l *taskLister) scanSection(ctx context.Context, keyed bool, after *positio
 		return nil, nil, err
 	}
 	if w.toIndex {
-		var a args
-		rows, err := tx.QueryContext(ctx, l.sectionSQL(&a, keyed, after, n, taskColumns, l.q.Filter), a...)
-		if err != nil {
+		// The index's candidates are sorted by their keys alone; the
+		// tasks' data (with their counts of subtasks and comments) is read
+		// for the page's hits only, as the walk's are.
+		if w.hits, err = l.indexHits(ctx, tx, keyed, after, n); err != nil {
 			return nil, nil, err
 		}
-		items, err := collectTasks(rows)
-		return items, nil, err
 	}
 	if l.s.afterSearchWalk != nil {
 		l.s.afterSearchWalk()
@@ -208,6 +207,33 @@ func (l *taskLister) scanSection(ctx context.Context, keyed bool, after *positio
 // instead of 200) instead of looking the hits up by seq.
 func searchHitsSQL(columns, order string) string {
 	return `SELECT ` + columns + ` FROM tasks WHERE +user_id = $1 AND seq IN (SELECT value FROM json_each($2)) ORDER BY ` + order
+}
+
+// indexHits reads the seq of up to n matching tasks of the section, in
+// order, through the full-text index.
+func (l *taskLister) indexHits(ctx context.Context, tx *sql.Tx, keyed bool, after *position, n int) ([]int64, error) {
+	var a args
+	rows, err := tx.QueryContext(ctx, l.indexHitsSQL(&a, keyed, after, n), a...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var hits []int64
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			return nil, err
+		}
+		hits = append(hits, seq)
+	}
+	return hits, rows.Err()
+}
+
+// indexHitsSQL is the query of indexHits: the section filtered by the
+// search, which through the full-text index looks each candidate up by
+// seq (see sectionSQL).
+func (l *taskLister) indexHitsSQL(a *args, keyed bool, after *position, n int) string {
+	return l.sectionSQL(a, keyed, after, n, "seq", l.q.Filter)
 }
 
 // walkResult is how a walk ended: with the seq of its hits, handing over

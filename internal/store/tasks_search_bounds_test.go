@@ -147,3 +147,47 @@ func TestSearchTimeout(t *testing.T) {
 		})
 	}
 }
+
+// On SQLite a search handed over to the full-text index reads the index's
+// candidates and looks each up by seq, whatever the sort, cursor and
+// filters: never a walk of the user's tasks (or a category's) in the
+// list's order checking each against the candidates, which for a text
+// fewer than a page of a million tasks hold reads all million. So the
+// index's cost stays bounded by the plan's IndexCandidates.
+func TestSearchIndexLooksCandidatesUpBySeq(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, storetest.SQLiteURL(t))
+	user := newUser(t, s, "indexed")
+	cat, _, err := s.CreateCategory(ctx, user, taskapi.Category{Name: "work"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	task, _, err := s.CreateTask(ctx, user, taskapi.Task{Title: "a zeppelin", CategoryID: &cat.ID, DueDate: &due}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filters := map[string]taskapi.TaskFilter{
+		"default":  {},
+		"open":     {Statuses: []taskapi.Status{taskapi.StatusTodo, taskapi.StatusInProgress}},
+		"category": {CategoryID: &cat.ID},
+		"due":      {DueBefore: &due, Priorities: []taskapi.Priority{taskapi.PriorityHigh}},
+		"overdue":  {Overdue: true, TopLevel: true},
+	}
+	for fname, f := range filters {
+		f.Query = "zeppelin"
+		for _, key := range taskapi.TaskSortKeys() {
+			for _, desc := range []bool{false, true} {
+				for _, after := range []store.Position{"", store.TaskPosition(task, key)} {
+					q := store.TaskQuery{Filter: f, Sort: taskapi.TaskSort{Key: key, Desc: desc}, Limit: 50, After: after}
+					query, args := store.SearchIndexSQL(t, s, user, q)
+					plan := explainOrdered(t, ctx, s, query, args)
+					if !strings.Contains(plan, "SEARCH tasks USING INTEGER PRIMARY KEY") || !strings.Contains(plan, "tasks_fts") ||
+						strings.Contains(plan, "INDEX tasks_") {
+						t.Errorf("filter %s, sort %s, after %q: plan\n%s\nwant the index's candidates looked up by seq", fname, q.Sort, after, plan)
+					}
+				}
+			}
+		}
+	}
+}
