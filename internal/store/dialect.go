@@ -37,12 +37,14 @@ type dialect struct {
 	// statement_timeout does.
 	isQueryCanceled func(error) bool
 	// taskSearch returns the condition "title or description contains q,
-	// ignoring case", binding its arguments through arg.
+	// ignoring case", binding its arguments through arg. On SQLite it is
+	// taskMatch: the search planner (taskLister.scanSection) decides when
+	// the full-text index narrows it.
 	taskSearch func(q string, arg func(any) string) string
-	// taskMatch, on SQLite only, is the same condition without the index,
-	// for matching tasks one by one as a list walks them, when
-	// searchIndexed says the index could serve q (see
-	// taskLister.scanSection); both nil where the planner needs no help.
+	// taskMatch, on SQLite only, matches tasks one by one as a list walks
+	// them or among the full-text index's candidates, when searchIndexed
+	// says the index could serve q (see taskLister.scanSection); both nil
+	// where the planner needs no help.
 	taskMatch     func(q string, arg func(any) string) string
 	searchIndexed func(q string) bool
 	// insertBatchRows is how many rows one multi-row INSERT carries. SQLite
@@ -109,7 +111,7 @@ var sqliteDialect = dialect{
 		var se *sqlite.Error
 		return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_INTERRUPT
 	},
-	taskSearch:      sqliteTaskSearch,
+	taskSearch:      sqliteTaskMatch,
 	taskMatch:       sqliteTaskMatch,
 	searchIndexed:   sqliteSearchIndexed,
 	insertBatchRows: 25,

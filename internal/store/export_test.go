@@ -27,8 +27,8 @@ func SearchHitsSQL(s *Store) string {
 }
 
 // SearchIndexSQL returns the query that reads the hits of the first
-// section of q's page through the full-text index (SQLite), for the test
-// of its plan.
+// section of q's page among the full-text index's candidates (SQLite),
+// for the test of its plan.
 func SearchIndexSQL(t testing.TB, s *Store, userID uuid.UUID, q TaskQuery) (string, []any) {
 	t.Helper()
 	l, after, err := s.newTaskLister(context.Background(), userID, q)
@@ -36,7 +36,7 @@ func SearchIndexSQL(t testing.TB, s *Store, userID uuid.UUID, q TaskQuery) (stri
 		t.Fatal(err)
 	}
 	var a args
-	return l.indexHitsSQL(&a, true, after, q.Limit+1), a
+	return l.indexHitsSQL(&a, true, after, q.Limit+1, "[1, 2, 3]"), a
 }
 
 // Exec runs a statement on the writer, for tests that set up rows the

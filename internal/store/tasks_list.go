@@ -164,6 +164,21 @@ func (l *taskLister) sectionSQL(a *args, keyed bool, after *position, n int, col
 	if len(l.tags.tags) > 0 {
 		return l.tagWalkSQL(a, keyed, after, n, cols, f)
 	}
+	where := l.sectionWhere(a, keyed, after, f)
+	from := "tasks"
+	// The children of one task are few: the planner had better start from
+	// tasks_parent_idx than walk the sort index.
+	if f.CategoryID == nil && f.ParentID == nil && f.Query == "" && (l.q.Sort.Key == taskapi.SortDueDate || f.DueAfter == nil && f.DueBefore == nil && !f.Overdue) {
+		// Nothing more selective than the sort index applies (status and
+		// priority have four values each): walk it whatever statistics say,
+		// so a page costs the same everywhere in a big list.
+		from += l.s.d.indexedBy(l.index)
+	}
+	return `SELECT ` + cols + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + l.order() + ` LIMIT ` + a.add(n)
+}
+
+// sectionWhere is the WHERE condition of one section (see sectionSQL).
+func (l *taskLister) sectionWhere(a *args, keyed bool, after *position, f taskapi.TaskFilter) string {
 	// The position comes right after the user: SQLite's planner then takes
 	// it as the range of the index scan even when a filter also bounds the
 	// sort column (overdue, due_before), instead of a skip-scan and a sort.
@@ -180,24 +195,7 @@ func (l *taskLister) sectionSQL(a *args, keyed bool, after *position, n int, col
 	if filter := l.s.taskFilterSQL(a, f, taskapi.NewOverdueCut(l.now, l.q.Loc)); filter != "" {
 		where += " AND " + filter
 	}
-	from := "tasks"
-	if f.Query != "" && l.s.d.searchIndexed != nil && l.s.d.searchIndexed(f.Query) {
-		// SQLite, through the full-text index (see scanSection): each of
-		// its few candidates is looked up by seq and the matches sorted.
-		// Left to itself the planner walks the user's tasks in the list's
-		// order, checking each against the candidates: all of them, a
-		// million, for a text fewer than a page of them hold.
-		from += " NOT INDEXED"
-	}
-	// The children of one task are few: the planner had better start from
-	// tasks_parent_idx than walk the sort index.
-	if f.CategoryID == nil && f.ParentID == nil && f.Query == "" && (l.q.Sort.Key == taskapi.SortDueDate || f.DueAfter == nil && f.DueBefore == nil && !f.Overdue) {
-		// Nothing more selective than the sort index applies (status and
-		// priority have four values each): walk it whatever statistics say,
-		// so a page costs the same everywhere in a big list.
-		from += l.s.d.indexedBy(l.index)
-	}
-	return `SELECT ` + cols + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + l.order() + ` LIMIT ` + a.add(n)
+	return where
 }
 
 // taskFilterSQL returns the WHERE condition of f (the user is the

@@ -169,7 +169,7 @@ func (l *taskLister) scanSection(ctx context.Context, keyed bool, after *positio
 		// The index's candidates are sorted by their keys alone; the
 		// tasks' data (with their counts of subtasks and comments) is read
 		// for the page's hits only, as the walk's are.
-		if w.hits, err = l.indexHits(ctx, tx, keyed, after, n); err != nil {
+		if w.hits, err = l.indexHits(ctx, tx, keyed, after, n, w.candidates); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -210,10 +210,14 @@ func searchHitsSQL(columns, order string) string {
 }
 
 // indexHits reads the seq of up to n matching tasks of the section, in
-// order, through the full-text index.
-func (l *taskLister) indexHits(ctx context.Context, tx *sql.Tx, keyed bool, after *position, n int) ([]int64, error) {
+// order, among the full-text index's candidates.
+func (l *taskLister) indexHits(ctx context.Context, tx *sql.Tx, keyed bool, after *position, n int, candidates []int64) ([]int64, error) {
+	seqs, err := json.Marshal(candidates)
+	if err != nil {
+		return nil, err
+	}
 	var a args
-	rows, err := tx.QueryContext(ctx, l.indexHitsSQL(&a, keyed, after, n), a...)
+	rows, err := tx.QueryContext(ctx, l.indexHitsSQL(&a, keyed, after, n, string(seqs)), a...)
 	if err != nil {
 		return nil, err
 	}
@@ -229,11 +233,18 @@ func (l *taskLister) indexHits(ctx context.Context, tx *sql.Tx, keyed bool, afte
 	return hits, rows.Err()
 }
 
-// indexHitsSQL is the query of indexHits: the section filtered by the
-// search, which through the full-text index looks each candidate up by
-// seq (see sectionSQL).
-func (l *taskLister) indexHitsSQL(a *args, keyed bool, after *position, n int) string {
-	return l.sectionSQL(a, keyed, after, n, "seq", l.q.Filter)
+// indexHitsSQL is the query of indexHits: the section's tasks among the
+// candidates (a JSON array of seq) that match the search. NOT INDEXED:
+// each candidate is looked up by seq and the matches are sorted. Left to
+// itself, SQLite's planner walks the user's tasks (or a category's) in
+// the list's order, checking each against the candidates: all of them, a
+// million, for a text fewer than a page of them hold.
+func (l *taskLister) indexHitsSQL(a *args, keyed bool, after *position, n int, candidates string) string {
+	f := l.q.Filter
+	f.Query = ""
+	where := l.sectionWhere(a, keyed, after, f) + " AND seq IN (SELECT value FROM json_each(" + a.add(candidates) + "))" +
+		" AND " + l.s.d.taskMatch(l.q.Filter.Query, a.add)
+	return `SELECT seq FROM tasks NOT INDEXED WHERE ` + where + ` ORDER BY ` + l.order() + ` LIMIT ` + a.add(n)
 }
 
 // walkResult is how a walk ended: with the seq of its hits, handing over
@@ -243,6 +254,8 @@ type walkResult struct {
 	hits      []int64
 	toIndex   bool
 	stoppedAt int64
+	// candidates are the seq the index listed, when it took over.
+	candidates []int64
 }
 
 // walk reads the section in order, matching each task, until it has n
@@ -306,8 +319,8 @@ func (l *taskLister) walk(ctx context.Context, tx *sql.Tx, keyed bool, after *po
 		}
 		// The index is worth a look, if it lists few enough tasks; if
 		// not, it never will in this walk.
-		if ok, err := l.indexNarrow(ctx, tx, q); err != nil || ok {
-			res.toIndex = ok
+		if cands, ok, err := l.indexCandidates(ctx, tx, q); err != nil || ok {
+			res.toIndex, res.candidates = ok, cands
 			return res, err
 		}
 		indexed = false
@@ -318,17 +331,28 @@ func (l *taskLister) walk(ctx context.Context, tx *sql.Tx, keyed bool, after *po
 	return res, rows.Err()
 }
 
-// indexNarrow reports whether the full-text index lists at most the
-// plan's IndexCandidates tasks for q, reading no more than one past that.
-// It is what keeps a text common among other users' tasks from making one
-// user's search read all of theirs.
-func (l *taskLister) indexNarrow(ctx context.Context, tx *sql.Tx, q string) (bool, error) {
+// indexCandidates lists the seq of the tasks the full-text index holds
+// for q, and reports whether they are at most the plan's IndexCandidates,
+// reading no more than one past that. It is what keeps a text common
+// among other users' tasks from making one user's search read all of
+// theirs. The list is kept for indexHits, so the index is read once.
+func (l *taskLister) indexCandidates(ctx context.Context, tx *sql.Tx, q string) ([]int64, bool, error) {
 	limit := l.s.search.IndexCandidates
-	var found int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM tasks_fts WHERE tasks_fts MATCH $1 LIMIT $2)`,
-		sqliteFTSQuery(q), limit+1).Scan(&found)
-	if l.s.searchProbe != nil {
-		l.s.searchProbe(found)
+	rows, err := tx.QueryContext(ctx, `SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH $1 LIMIT $2`, sqliteFTSQuery(q), limit+1)
+	if err != nil {
+		return nil, false, err
 	}
-	return found <= limit, err
+	defer rows.Close()
+	var seqs []int64
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			return nil, false, err
+		}
+		seqs = append(seqs, seq)
+	}
+	if l.s.searchProbe != nil {
+		l.s.searchProbe(len(seqs))
+	}
+	return seqs, len(seqs) <= limit, rows.Err()
 }

@@ -33,19 +33,6 @@ func sqliteTaskMatch(q string, arg func(any) string) string {
 	return `(title_key LIKE ` + key + ` ESCAPE '\' OR description LIKE ` + p + ` ESCAPE '\')`
 }
 
-// sqliteTaskSearch is sqliteTaskMatch narrowed first by the trigram FTS5
-// index over title_key and description, when the text has the 3
-// characters a trigram needs. The index folds case more widely than LIKE
-// and title_key are compared, so every task the match keeps is among its
-// candidates, and the match decides.
-func sqliteTaskSearch(q string, arg func(any) string) string {
-	match := sqliteTaskMatch(q, arg)
-	if !sqliteSearchIndexed(q) {
-		return match
-	}
-	return `seq IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ` + arg(sqliteFTSQuery(q)) + `) AND ` + match
-}
-
 // sqliteFTSQuery is the full-text query of a search for q: the phrase in
 // title_key or in description. When the two phrases are one to the index
 // (the same text, or ASCII text, whose case the index and Go fold alike),
