@@ -237,21 +237,9 @@ func (s *seeder) sampleIDs(ctx context.Context, userID uuid.UUID, total, n int) 
 
 // allIDs reads up to 4n of the user's task IDs and keeps n at random.
 func (s *seeder) allIDs(ctx context.Context, userID uuid.UUID, n int) ([]uuid.UUID, error) {
-	rows, err := s.st.DB().QueryContext(ctx, `SELECT id FROM tasks WHERE user_id = $1 LIMIT $2`, userID, 4*n)
+	ids, err := s.taskIDs(ctx, "sample tasks", `SELECT id FROM tasks WHERE user_id = $1 LIMIT $2`, userID, 4*n)
 	if err != nil {
-		return nil, fmt.Errorf("sample tasks: %w", err)
-	}
-	defer rows.Close()
-	var ids []uuid.UUID
-	for rows.Next() {
-		var id uuid.UUID
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("sample tasks: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sample tasks: %w", err)
+		return nil, err
 	}
 	s.rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
 	return ids[:min(n, len(ids))], nil
@@ -260,25 +248,35 @@ func (s *seeder) allIDs(ctx context.Context, userID uuid.UUID, n int) ([]uuid.UU
 // newestIDs returns the IDs of the user's n most recently created tasks,
 // newest first: the tasks a user is working on.
 func (s *seeder) newestIDs(ctx context.Context, userID uuid.UUID, n int) ([]uuid.UUID, error) {
-	rows, err := s.st.DB().QueryContext(ctx, `SELECT id FROM tasks WHERE user_id = $1
+	ids, err := s.taskIDs(ctx, "newest tasks", `SELECT id FROM tasks WHERE user_id = $1
 		ORDER BY created_at DESC, id DESC LIMIT $2`, userID, n)
 	if err != nil {
-		return nil, fmt.Errorf("newest tasks: %w", err)
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, errors.New("newest tasks: none")
+	}
+	return ids, nil
+}
+
+// taskIDs runs a query that selects task IDs and reads them all; what
+// names the query in its errors.
+func (s *seeder) taskIDs(ctx context.Context, what, query string, args ...any) ([]uuid.UUID, error) {
+	rows, err := s.st.DB().QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var ids []uuid.UUID
 	for rows.Next() {
 		var id uuid.UUID
 		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("newest tasks: %w", err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		ids = append(ids, id)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("newest tasks: %w", err)
-	}
-	if len(ids) == 0 {
-		return nil, errors.New("newest tasks: none")
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return ids, nil
 }
