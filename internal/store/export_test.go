@@ -31,10 +31,7 @@ func SearchHitsSQL(s *Store) string {
 // for the test of its plan.
 func SearchIndexSQL(t testing.TB, s *Store, userID uuid.UUID, q TaskQuery) (string, []any) {
 	t.Helper()
-	l, after, err := s.newTaskLister(context.Background(), userID, q)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, after := listerOf(t, s, userID, q)
 	var a args
 	return l.indexHitsSQL(&a, true, after, q.Limit+1, "[1, 2, 3]"), a
 }
@@ -78,11 +75,18 @@ func TagWalkOf(t testing.TB, s *Store, userID uuid.UUID, f taskapi.TaskFilter) [
 // tasks with a key), for the tests of its plan.
 func TaskSectionSQL(t testing.TB, s *Store, userID uuid.UUID, q TaskQuery) (string, []any) {
 	t.Helper()
+	l, after := listerOf(t, s, userID, q)
+	var a args
+	query := l.sectionSQL(&a, true, after, q.Limit+1, taskColumns, q.Filter)
+	return query, a
+}
+
+// listerOf is the lister of q's page and where its first section starts.
+func listerOf(t testing.TB, s *Store, userID uuid.UUID, q TaskQuery) (*taskLister, *position) {
+	t.Helper()
 	l, after, err := s.newTaskLister(context.Background(), userID, q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var a args
-	query := l.sectionSQL(&a, true, after, q.Limit+1, taskColumns, q.Filter)
-	return query, a
+	return l, after
 }

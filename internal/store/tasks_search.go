@@ -221,16 +221,14 @@ func (l *taskLister) indexHits(ctx context.Context, tx *sql.Tx, keyed bool, afte
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var hits []int64
-	for rows.Next() {
-		var seq int64
-		if err := rows.Scan(&seq); err != nil {
-			return nil, err
-		}
-		hits = append(hits, seq)
-	}
-	return hits, rows.Err()
+	return collect(rows, scanSeq)
+}
+
+// scanSeq reads a row that holds one task's seq.
+func scanSeq(r rowScanner) (int64, error) {
+	var seq int64
+	err := r.Scan(&seq)
+	return seq, err
 }
 
 // indexHitsSQL is the query of indexHits: the section's tasks among the
@@ -342,17 +340,12 @@ func (l *taskLister) indexCandidates(ctx context.Context, tx *sql.Tx, q string) 
 	if err != nil {
 		return nil, false, err
 	}
-	defer rows.Close()
-	var seqs []int64
-	for rows.Next() {
-		var seq int64
-		if err := rows.Scan(&seq); err != nil {
-			return nil, false, err
-		}
-		seqs = append(seqs, seq)
+	seqs, err := collect(rows, scanSeq)
+	if err != nil {
+		return nil, false, err
 	}
 	if l.s.searchProbe != nil {
 		l.s.searchProbe(len(seqs))
 	}
-	return seqs, len(seqs) <= limit, rows.Err()
+	return seqs, len(seqs) <= limit, nil
 }
