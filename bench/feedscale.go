@@ -76,18 +76,8 @@ func (ts *tokenSource) feedAtHead(ctx context.Context, b *bench, u *benchUser) e
 	if _, err := r.ReadString('\n'); err != nil { // ": stream open": the stream follows from now
 		return fmt.Errorf("feed of %s: read the stream: %w", u.Username, err)
 	}
-	// An update that changes nothing records no change: the priority
-	// set must differ from the task's.
-	t, err := b.st.GetTask(ctx, u.ID, u.TaskIDs[0])
-	if err != nil {
-		return fmt.Errorf("feed of %s: a change: %w", u.Username, err)
-	}
-	p := taskapi.PriorityUrgent
-	if t.Priority == p {
-		p = taskapi.PriorityLow
-	}
-	if _, err := b.st.UpdateTask(ctx, u.ID, u.TaskIDs[0], taskapi.TaskPatch{Priority: &p}, nil); err != nil {
-		return fmt.Errorf("feed of %s: a change: %w", u.Username, err)
+	if err := changePriority(ctx, b, u, u.TaskIDs[0], taskapi.PriorityUrgent, taskapi.PriorityLow); err != nil {
+		return fmt.Errorf("feed of %s: %w", u.Username, err)
 	}
 	cursor := ""
 	for cursor == "" {

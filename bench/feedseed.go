@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/taskapi/taskapi"
 )
 
@@ -57,20 +59,26 @@ func makeFeedChanges(ctx context.Context, b *bench, u *benchUser) error {
 	}
 	prios := []taskapi.Priority{taskapi.PriorityLow, taskapi.PriorityHigh}
 	for i := range feedChanges {
-		p := prios[i%2]
-		id := ids[i%len(ids)]
-		// An update that changes nothing records no change (a quarter of
-		// the seeded tasks are already LOW, a quarter HIGH).
-		t, err := b.st.GetTask(ctx, u.ID, id)
-		if err != nil {
-			return fmt.Errorf("change a task of %s: %w", u.Username, err)
+		if err := changePriority(ctx, b, u, ids[i%len(ids)], prios[i%2], prios[(i+1)%2]); err != nil {
+			return fmt.Errorf("feed of %s: %w", u.Username, err)
 		}
-		if t.Priority == p {
-			p = prios[(i+1)%2]
-		}
-		if _, err := b.st.UpdateTask(ctx, u.ID, id, taskapi.TaskPatch{Priority: &p}, nil); err != nil {
-			return fmt.Errorf("change a task of %s: %w", u.Username, err)
-		}
+	}
+	return nil
+}
+
+// changePriority sets the task's priority to want, or to other when it has
+// want already: an update that changes nothing records no change (a
+// quarter of the seeded tasks are LOW, a quarter HIGH, one in ten URGENT).
+func changePriority(ctx context.Context, b *bench, u *benchUser, id uuid.UUID, want, other taskapi.Priority) error {
+	t, err := b.st.GetTask(ctx, u.ID, id)
+	if err != nil {
+		return fmt.Errorf("change a task: %w", err)
+	}
+	if t.Priority == want {
+		want = other
+	}
+	if _, err := b.st.UpdateTask(ctx, u.ID, id, taskapi.TaskPatch{Priority: &want}, nil); err != nil {
+		return fmt.Errorf("change a task: %w", err)
 	}
 	return nil
 }

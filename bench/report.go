@@ -348,7 +348,6 @@ func writeJSONFile(path string, r *Report) error {
 	return nil
 }
 
-// ratio divides, 0 when undefined.
 // cpuText prints a CPU time per request in milliseconds; "-" when not
 // measured, as ratioText.
 func cpuText(ms float64) string {
@@ -358,6 +357,7 @@ func cpuText(ms float64) string {
 	return fmt.Sprintf("%.2fms", ms)
 }
 
+// ratio divides, 0 when undefined.
 func ratio(a, b float64) float64 {
 	if b == 0 {
 		return 0
