@@ -18,7 +18,7 @@ import (
 // too, without If-Match.
 func TestRecurrenceCompletionRace(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
-		e.Clock.Set(recurrenceNow())
+		e.Clock.Set(fixedNoon())
 		u := e.newUser(t, "racer")
 		due := at(t, "UTC", 2027, 6, 7, 9, 0)
 		task, etag := e.createTask(t, u, map[string]any{"title": "Stand-up", "due_date": due,
@@ -77,7 +77,7 @@ func TestRecurrenceCompletionRace(t *testing.T) {
 // task that does not repeat and at the last occurrence.
 func TestRecurrenceSkip(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
-		e.Clock.Set(recurrenceNow())
+		e.Clock.Set(fixedNoon())
 		u := e.newUser(t, "skipper")
 		due := at(t, "Europe/Paris", 2027, 6, 7, 9, 0)
 		task, etag := e.createTask(t, u, map[string]any{"title": "Gym", "due_date": due,
@@ -111,7 +111,7 @@ func TestRecurrenceSkip(t *testing.T) {
 // done, at the due date's time of day, in the owner's zone.
 func TestRecurrenceFromCompletion(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
-		e.Clock.Set(recurrenceNow())
+		e.Clock.Set(fixedNoon())
 		u := e.newUser(t, "everybang")
 		e.inZone(t, u, "Europe/Paris")
 		due := at(t, "Europe/Paris", 2027, 6, 7, 9, 0)
@@ -133,7 +133,7 @@ func TestRecurrenceFromCompletion(t *testing.T) {
 // reminders follow the next due date.
 func TestRecurrenceBulkSubtasksReminders(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
-		e.Clock.Set(recurrenceNow())
+		e.Clock.Set(fixedNoon())
 		u := e.newUser(t, "bulky")
 		due := at(t, "UTC", 2027, 6, 7, 9, 0)
 		weekly, _ := e.createTask(t, u, map[string]any{"title": "Weekly review", "due_date": due,
@@ -207,7 +207,7 @@ func TestRecurrenceBulkSubtasksReminders(t *testing.T) {
 // pages on with next_from; the history pages by cursor.
 func TestRecurrenceListsBounded(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
-		e.Clock.Set(recurrenceNow())
+		e.Clock.Set(fixedNoon())
 		u := e.newUser(t, "bounds")
 		due := at(t, "UTC", 2027, 1, 1, 9, 0)
 		task, etag := e.createTask(t, u, map[string]any{"title": "Daily", "due_date": due,

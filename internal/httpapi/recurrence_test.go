@@ -13,15 +13,16 @@ import (
 )
 
 // Recurrence through HTTP, on both engines. The dates are in 2027 and
-// later, after the test clock's now (recurrenceNow), so "the first
+// later, after the test clock's now (fixedNoon), so "the first
 // occurrence after both the due date and now" is the next one of the
 // schedule.
 
-// recurrenceNow is when the recurrence tests run on the server's clock,
-// set before anything else: their dates, fixed for the DST changes, the
-// 31st and the leap day they test, stay in the future whatever the day the
-// tests really run, and noon UTC is far from midnight in the zones they use.
-func recurrenceNow() time.Time { return time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC) }
+// fixedNoon is when the tests whose outcome hangs on the date run, on the
+// server's clock, set before anything else: the recurrence tests' dates,
+// fixed for the DST changes, the 31st and the leap day they test, stay in
+// the future whatever the day the tests really run, and noon UTC is far
+// from midnight in the zones the tests use.
+func fixedNoon() time.Time { return time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC) }
 
 // at is a wall-clock time in the named zone, as an instant in UTC.
 func at(t testing.TB, zone string, y int, m time.Month, d, h, min int) time.Time {
@@ -93,7 +94,7 @@ func TestRecurrenceRules(t *testing.T) {
 			[]time.Time{at(t, ny, 2027, 6, 8, 12, 0), at(t, ny, 2027, 6, 15, 12, 0)}, true},
 	}
 	eachEngine(t, func(t *testing.T, e *env) {
-		e.Clock.Set(recurrenceNow())
+		e.Clock.Set(fixedNoon())
 		for i, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				u := e.newUser(t, "rules"+string(rune('a'+i)))
@@ -155,7 +156,7 @@ func TestRecurrenceRules(t *testing.T) {
 // Bad recurrences are a 422 naming the field, and change nothing.
 func TestRecurrenceRefused(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
-		e.Clock.Set(recurrenceNow())
+		e.Clock.Set(fixedNoon())
 		u := e.newUser(t, "refused")
 		due := at(t, "UTC", 2027, 5, 3, 9, 0)
 		for _, c := range []struct {

@@ -360,7 +360,7 @@ func TestTaskStats(t *testing.T) {
 		// The server's clock at noon UTC, so that no midnight (UTC's, or
 		// Kiritimati's at 10:00 UTC) falls between the seeding and the
 		// requests whenever the test runs: "today" is one day for both.
-		now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+		now := fixedNoon()
 		e.Clock.Set(now)
 		alice := e.newUser(t, "alice")
 		bob := e.newUser(t, "bob")
