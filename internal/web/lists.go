@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -344,5 +343,3 @@ func listURL(r *http.Request) string {
 	}
 	return "/today"
 }
-
-var _ = fmt.Sprint

@@ -133,5 +133,3 @@ func lowerASCII(s string) []byte {
 	}
 	return b
 }
-
-var _ = time.Now

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -232,5 +231,3 @@ func (a *App) deleteAccountPost(w http.ResponseWriter, r *http.Request, rq *req)
 	a.flash(w, "Your account and its tasks are deleted. Goodbye!")
 	redirect(w, r, "/signup")
 }
-
-var _ = time.Now
