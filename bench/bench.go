@@ -96,7 +96,7 @@ func newBench(ctx context.Context, o *options, stdout, stderr io.Writer) (*bench
 		return nil, errors.Join(err, b.close())
 	}
 	b.report = &Report{Mode: o.mode, Date: time.Now().UTC(), Commit: commit(ctx), Machine: machineInfo(), Engine: st.Engine(),
-		Server: o.server, Concurrency: o.concurrency, WarmupSeconds: o.warmup.Seconds(),
+		Server: o.server, ServerCPUs: o.serverCPUs, LoadCPUs: o.loadCPUs, Concurrency: o.concurrency, WarmupSeconds: o.warmup.Seconds(),
 		DurationSeconds: o.duration.Seconds(), Pages: o.pages, BcryptCost: o.bcryptCost}
 	return b, nil
 }

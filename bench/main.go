@@ -58,6 +58,8 @@ type options struct {
 	serverArgs  []string
 	jwtSecret   string
 	pprof       string
+	serverCPUs  string
+	loadCPUs    string
 	fresh       bool
 	keep        bool
 
@@ -113,6 +115,8 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	})
 	fs.StringVar(&o.jwtSecret, "jwt-secret", "", "with --url: the server's JWT secret, for the floor and for tokens when there is no login route")
 	fs.StringVar(&o.pprof, "pprof", "", "subprocess: serve pprof from taskapi on this loopback address, e.g. 127.0.0.1:6060")
+	fs.StringVar(&o.serverCPUs, "server-cpus", "", "subprocess: run taskapi and the floors on these CPUs only (a taskset list, e.g. 0); with --load-cpus, the generator cannot take the servers' CPU time")
+	fs.StringVar(&o.loadCPUs, "load-cpus", "", "run the load generator on these CPUs only (e.g. 1)")
 	fs.BoolVar(&o.fresh, "fresh", false, "start from an empty database: delete the SQLite file, or drop and recreate the PostgreSQL schema (destroys its data)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary SQLite database and print its path")
 	fs.IntVar(&o.bcryptCost, "bcrypt-cost", 10, "bcrypt cost of the seeded passwords and of the server (10–31)")
@@ -213,6 +217,17 @@ func (o *options) validate() error {
 	if o.pprof != "" && o.server != "subprocess" {
 		return errors.New("--pprof applies to the subprocess server")
 	}
+	if o.serverCPUs != "" && o.server != "subprocess" {
+		return errors.New("--server-cpus applies to the subprocess servers")
+	}
+	for _, l := range []string{o.serverCPUs, o.loadCPUs} {
+		if l == "" {
+			continue
+		}
+		if _, err := parseCPUs(l); err != nil {
+			return err
+		}
+	}
 	if o.workloads == "" {
 		o.workloads = defaultLoadWorkloads
 		if o.mode == "scale" {
@@ -235,6 +250,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseOptions(args, stderr)
 	if err != nil {
 		return err
+	}
+	if o.loadCPUs != "" {
+		cpus, _ := parseCPUs(o.loadCPUs) // checked by parseOptions
+		if err := pinProcess(cpus); err != nil {
+			return err
+		}
 	}
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)

@@ -48,7 +48,7 @@ func (b *bench) startTaskapi(ctx context.Context) (*server, error) {
 			if b.o.pprof != "" {
 				args = append(args, "--pprof-addr", b.o.pprof)
 			}
-			srv, err = startProcess(ctx, "taskapi", b.bin, args, processEnv("TASKAPI_JWT_SECRET="+b.jwtSecret), b.stderr)
+			srv, err = startProcess(ctx, "taskapi", b.bin, args, processEnv("TASKAPI_JWT_SECRET="+b.jwtSecret), b.o.serverCPUs, b.stderr)
 		}
 	}
 	if err != nil {
@@ -93,7 +93,7 @@ func (b *bench) startFloor(ctx context.Context, checkSession bool) (*server, err
 		if !checkSession {
 			args = append(args, "--no-session-check")
 		}
-		srv, err = startProcess(ctx, name, exe, args, processEnv("TASKAPI_JWT_SECRET="+b.jwtSecret), b.stderr)
+		srv, err = startProcess(ctx, name, exe, args, processEnv("TASKAPI_JWT_SECRET="+b.jwtSecret), b.o.serverCPUs, b.stderr)
 	}
 	if err != nil {
 		return nil, err

@@ -21,7 +21,9 @@ type Report struct {
 	LoadBefore      string        `json:"load_before"` // /proc/loadavg before and after the measurements
 	LoadAfter       string        `json:"load_after"`
 	Engine          string        `json:"engine"`
-	Server          string        `json:"server"` // subprocess, inprocess or url
+	Server          string        `json:"server"`                // subprocess, inprocess or url
+	ServerCPUs      string        `json:"server_cpus,omitempty"` // --server-cpus: the CPUs the servers ran on
+	LoadCPUs        string        `json:"load_cpus,omitempty"`   // --load-cpus: the load generator's
 	Concurrency     int           `json:"concurrency"`
 	WarmupSeconds   float64       `json:"warmup_seconds"`
 	DurationSeconds float64       `json:"duration_seconds"`
@@ -223,6 +225,13 @@ func writeHeader(w io.Writer, r *Report) {
 	for _, s := range r.Seeding {
 		fmt.Fprintf(w, "seeded %s: %d rows in %.1fs (%.0f rows/s)\n", s.What, s.Rows, s.Seconds, s.RowsPerSecond)
 	}
+	if r.ServerCPUs != "" || r.LoadCPUs != "" {
+		unpinned := ""
+		if r.Engine == "postgres" {
+			unpinned = " (PostgreSQL's own processes are not pinned)"
+		}
+		fmt.Fprintf(w, "CPUs: servers on %s, load generator on %s%s\n", orAll(r.ServerCPUs), orAll(r.LoadCPUs), unpinned)
+	}
 	if r.LoadBefore != "" {
 		fmt.Fprintf(w, "load average: %s before, %s after\n", r.LoadBefore, r.LoadAfter)
 	}
@@ -230,6 +239,14 @@ func writeHeader(w io.Writer, r *Report) {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
 	fmt.Fprintln(w)
+}
+
+// orAll names an unset CPU list.
+func orAll(cpus string) string {
+	if cpus == "" {
+		return "any"
+	}
+	return cpus
 }
 
 // writeTable prints the results of a load run, one line per workload and

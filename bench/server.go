@@ -79,13 +79,17 @@ func processEnv(extra ...string) []string {
 
 // startProcess runs bin with args plus "--addr ADDR" and waits until it
 // answers GET /healthz.
-func startProcess(ctx context.Context, name, bin string, args, env []string, logw io.Writer) (*server, error) {
+func startProcess(ctx context.Context, name, bin string, args, env []string, cpus string, logw io.Writer) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
+	bin, args, err = pinnedCommand(cpus, bin, append(args, "--addr", addr))
+	if err != nil {
+		return nil, err
+	}
 	logs := &logTail{name: name, w: logw, forward: 20}
-	cmd := exec.Command(bin, append(args, "--addr", addr)...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = logs, logs
 	dieWithParent(cmd)
