@@ -6,15 +6,15 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/trustelem/zxcvbn"
 	"github.com/trustelem/zxcvbn/match"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/taskapi/taskapi"
+	"github.com/taskapi/taskapi/internal/auth/pwstrength"
 )
 
-// MinPasswordScore is the lowest zxcvbn score (0–4) a new password may
-// have. 2 means "somewhat guessable": more than 10^6 guesses, which, with
+// MinPasswordScore is the lowest score (0–4, zxcvbn's scale: see
+// pwstrength) a new password may have. 2 means "somewhat guessable": more than 10^6 guesses, which, with
 // bcrypt and rate limits, rules out the ~30,000 common passwords of
 // zxcvbn's lists, keyboard walks, dates, repeats and variations of the
 // user's own name and email, while still letting eight truly random
@@ -67,7 +67,7 @@ func (p Passwords) Check(hash, password string) (ok, upgrade bool) {
 	return true, err == nil && cost < p.cost
 }
 
-// policyScoredRunes is how much of a password zxcvbn scores. zxcvbn's cost
+// policyScoredRunes is how much of a password is scored. zxcvbn's scoring
 // grows much faster than linearly with length (about 1.4 s of CPU for 128
 // characters, against tens of milliseconds for 64), and registration and
 // password reset reach it without authentication. 64 characters of a
@@ -77,7 +77,7 @@ func (p Passwords) Check(hash, password string) (ok, upgrade bool) {
 const policyScoredRunes = 64
 
 // CheckPasswordPolicy checks a new password: 8 to 128 characters, and hard
-// to guess (zxcvbn score of its first policyScoredRunes characters at
+// to guess (pwstrength score of its first policyScoredRunes characters at
 // least MinPasswordScore), taking the user's email, username and name as
 // things an attacker would try first. field names the input in the error.
 func CheckPasswordPolicy(field, password string, u taskapi.User) error {
@@ -91,11 +91,11 @@ func CheckPasswordPolicy(field, password string, u taskapi.User) error {
 	if u.FullName != nil {
 		inputs = append(inputs, strings.Fields(*u.FullName)...)
 	}
-	// zxcvbn matches the lower-cased password against these as given.
+	// The lower-cased password is matched against these as given.
 	for i, in := range inputs {
 		inputs[i] = strings.ToLower(in)
 	}
-	r := zxcvbn.PasswordStrength(firstRunes(password, policyScoredRunes), inputs)
+	r := pwstrength.Estimate(firstRunes(password, policyScoredRunes), inputs)
 	if r.Score >= MinPasswordScore {
 		return nil
 	}
@@ -118,7 +118,7 @@ func firstRunes(s string, n int) string {
 	return s
 }
 
-// weakness names the main reason zxcvbn found a password guessable.
+// weakness names the main reason a password was found guessable.
 func weakness(seq []*match.Match) string {
 	for _, m := range seq {
 		switch m.Pattern {
