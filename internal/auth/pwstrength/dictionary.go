@@ -99,27 +99,15 @@ func (l *lookup) add(t *text, word string, h hit) {
 func (l *lookup) addText(t *text) {
 	s := t.s
 	n := len(s)
-	ascii := isASCII(s)
-	// For ASCII text, substrings of the lower-cased text are the
-	// lower-cased substrings: no allocation per substring.
-	lower, rev := "", ""
-	if ascii {
-		lower = strings.ToLower(s)
-		rev = reverseRunes(lower)
-	}
+	lower := lowered(s)
 	l.spans(s, func(i, j, end int) {
-		w := lower[min(i, len(lower)):min(end, len(lower))]
-		if !ascii {
-			w = strings.ToLower(s[i:end])
-		}
-		l.add(t, w, hit{form: plain, i: i, j: j, end: end})
+		l.add(t, lower(i, end), hit{form: plain, i: i, j: j, end: end})
 	})
+	// s[i:end] read backwards is rev[n-end:n-i]: reversing keeps each
+	// character's bytes in order.
+	rev := lowered(reverseRunes(s))
 	l.spans(s, func(i, j, end int) {
-		w := rev[min(n-end, len(rev)):min(n-i, len(rev))]
-		if !ascii {
-			w = strings.ToLower(reverseRunes(s[i:end]))
-		}
-		l.add(t, w, hit{form: reversed, i: i, j: j, end: end})
+		l.add(t, rev(n-end, n-i), hit{form: reversed, i: i, j: j, end: end})
 	})
 	for _, subs := range l33tReadings(s) {
 		read := []byte(s)
@@ -130,20 +118,27 @@ func (l *lookup) addText(t *text) {
 				}
 			}
 		}
-		readLower := strings.ToLower(string(read))
+		readLower := lowered(string(read))
 		l.spans(s, func(i, j, end int) {
 			// As zxcvbn: a single character is too noisy ('1' as i or
 			// l), and a substring without a substitution is a plain word.
 			if end-i <= 1 || !hasSubst(s[i:end], subs) {
 				return
 			}
-			w := readLower[min(i, len(readLower)):min(end, len(readLower))]
-			if !ascii {
-				w = strings.ToLower(string(read[i:end]))
-			}
-			l.add(t, w, hit{form: l33t, i: i, j: j, end: end, subs: subs})
+			l.add(t, readLower(i, end), hit{form: l33t, i: i, j: j, end: end, subs: subs})
 		})
 	}
+}
+
+// lowered returns a function giving the lower-cased s[i:end]. For ASCII
+// text it slices the lower-cased whole: no allocation per substring.
+func lowered(s string) func(i, end int) string {
+	if !isASCII(s) {
+		// Lower-casing may change a character's length: substring first.
+		return func(i, end int) string { return strings.ToLower(s[i:end]) }
+	}
+	lower := strings.ToLower(s)
+	return func(i, end int) string { return lower[i:end] }
 }
 
 // spans calls f for every substring of s of 1 to l.maxRunes characters.
