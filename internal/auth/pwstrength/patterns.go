@@ -89,6 +89,12 @@ type repeat struct {
 // unit ("aaaaa": a) and the run of the longest ("aabaab": aab), as
 // zxcvbn's pair of lazy and greedy regular expressions does; the unit is
 // then the shortest that makes up the run ("abab" of "abababab").
+//
+// The count is in characters. zxcvbn's Go port divides the run's length
+// in characters by the unit's in bytes, so it undercounts repeats of
+// non-ASCII units (to 0 for "日日"); those score higher here, by that
+// factor on the repeat, as the parity test's corpus shows without a score
+// changing.
 func findRepeats(s string) []repeat {
 	r := []rune(s)
 	off := make([]int, 0, len(r)+1)
