@@ -220,7 +220,15 @@ func (l *lookup) matches(t *text) []*match.Match {
 // a character stands for one letter. Letters are taken in alphabetical
 // order; a character already read as an earlier letter is either left to
 // it or read as the new one ("1" as i, or as l). A character no reading
-// uses is left as it is.
+// maxL33tReadings bounds the l33t readings one check tries. Each reading
+// looks up every substring again, and their number multiplies with each
+// ambiguous character: 20 different l33t characters make 736 readings, a
+// second of CPU for a 64-character password, on a route anyone can call.
+// A password with more than a few readings is mostly symbols; what it
+// loses is a word hidden in its rarer readings.
+const maxL33tReadings = 32
+
+// uses is left as it is. At most maxL33tReadings are returned.
 func l33tReadings(s string) [][]subst {
 	readings := [][]subst{nil}
 	for _, e := range l33tTable {
@@ -246,7 +254,7 @@ func l33tReadings(s string) [][]subst {
 	if len(readings[0]) == 0 {
 		return nil
 	}
-	return readings
+	return readings[:min(len(readings), maxL33tReadings)]
 }
 
 // distinctReadings drops readings that make the same substitutions.

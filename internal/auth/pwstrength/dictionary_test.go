@@ -39,3 +39,16 @@ func TestUserInputs(t *testing.T) {
 		t.Error("text that is not UTF-8 scores above 0")
 	}
 }
+
+// A password of many different l33t characters has hundreds of readings;
+// a check tries a bounded number of them, and still finds a common one.
+func TestL33tReadingsBounded(t *testing.T) {
+	dense := strings.Repeat("4@8({[<3691!|705$+%2", 4)[:64]
+	if n := len(l33tReadings(dense)); n != maxL33tReadings {
+		t.Errorf("%d readings of %q, want the bound %d", n, dense, maxL33tReadings)
+	}
+	r := Estimate("p@$$w0rd", nil)
+	if len(r.Sequence) != 1 || !r.Sequence[0].L33t || r.Sequence[0].MatchedWord != "password" {
+		t.Errorf("p@$$w0rd: sequence %+v, want the l33t word password", r.Sequence)
+	}
+}
