@@ -14,11 +14,12 @@ import (
 )
 
 // MinPasswordScore is the lowest score (0–4, zxcvbn's scale: see
-// pwstrength) a new password may have. 2 means "somewhat guessable": more than 10^6 guesses, which, with
-// bcrypt and rate limits, rules out the ~30,000 common passwords of
-// zxcvbn's lists, keyboard walks, dates, repeats and variations of the
-// user's own name and email, while still letting eight truly random
-// characters through (zxcvbn caps those at score 2).
+// pwstrength) a new password may have. 2 means "somewhat guessable": more
+// than 10^6 guesses, which, with bcrypt and rate limits, rules out the
+// ~30,000 common passwords of zxcvbn's lists, keyboard walks, dates,
+// repeats and variations of the user's own name and email, while still
+// letting eight truly random characters through (zxcvbn caps those at
+// score 2).
 const MinPasswordScore = 2
 
 // Passwords hashes and checks passwords with bcrypt.
