@@ -3,6 +3,7 @@ package pwstrength_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,7 +84,7 @@ func generateCorpus(rng *rand.Rand) []entry {
 	var out []entry
 	add := func(kind, pw string) {
 		if pw != "" {
-			out = append(out, entry{kind: kind, password: firstRunes(pw, 64), user: rng.IntN(len(users))})
+			out = append(out, entry{kind: kind, password: cut64(pw), user: rng.IntN(len(users))})
 		}
 	}
 	lists := frequency.FrequencyLists
@@ -127,7 +128,7 @@ func generateCorpus(rng *rand.Rand) []entry {
 		if rng.IntN(3) == 0 {
 			in = variant(rng, in)
 		}
-		out = append(out, entry{kind: "user input", password: firstRunes(in+suffix(rng), 64), user: rng.IntN(len(users))})
+		out = append(out, entry{kind: "user input", password: cut64(in + suffix(rng)), user: rng.IntN(len(users))})
 	}
 	for range 600 {
 		n := 6 + rng.IntN(59)
@@ -272,7 +273,7 @@ func walk(rng *rand.Rand) string {
 		keys = append(keys, k)
 	}
 	// Map order is random: sort for a deterministic corpus.
-	sortStrings(keys)
+	slices.Sort(keys)
 	cur := keys[rng.IntN(len(keys))]
 	var b strings.Builder
 	b.WriteString(cur)
@@ -310,20 +311,10 @@ func sequence(rng *rand.Rand) string {
 	return b.String()
 }
 
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-}
-
-func firstRunes(s string, n int) string {
-	for i := range s {
-		if n == 0 {
-			return s[:i]
-		}
-		n--
+// cut64 keeps the first 64 characters, as the password policy scores.
+func cut64(s string) string {
+	if r := []rune(s); len(r) > 64 {
+		return string(r[:64])
 	}
 	return s
 }
