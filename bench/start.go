@@ -67,8 +67,11 @@ func (b *bench) startOnce(ctx context.Context) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	args := append(append([]string{"serve"}, b.serveFlags()...), "--addr", addr)
-	cmd := exec.Command(b.bin, args...)
+	bin, args, err := pinnedCommand(b.o.serverCPUs, b.bin, append(append([]string{"serve"}, b.serveFlags()...), "--addr", addr))
+	if err != nil {
+		return 0, err
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Env = processEnv("TASKAPI_JWT_SECRET=" + b.jwtSecret)
 	dieWithParent(cmd)
 	client := &http.Client{Timeout: time.Second}
